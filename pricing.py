@@ -1,0 +1,185 @@
+"""Model prices, and nothing else: where each model's USD-per-1M-token rates come from.
+
+Sources, highest first:
+1. `tokenPriceTable` in Axiom's settings.json (the user's own entries),
+2. Axiom's built-in defaults (its page merges the user table over these, user entries win),
+3. the `genai-prices` package's bundled data, for models neither knows (optional).
+Because the first two are exactly Axiom's table, we never contradict a price Axiom knows;
+the library only fills its blanks, and every price records its source so the page can say so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+SETTINGS = "settings"
+AXIOM_DEFAULT = "axiom-default"
+PRICE_LIBRARY = "price-library"
+SOURCE_LABELS = {
+    SETTINGS: "settings.json tokenPriceTable",
+    AXIOM_DEFAULT: "Axiom built-in default",
+    PRICE_LIBRARY: "genai-prices library",
+}
+
+# Axiom's built-in tokenPriceTable (USD per 1M tokens), from its source as recorded in
+# shared/reference/SCHEMAS.md, part A.
+AXIOM_DEFAULT_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4-turbo": (10.00, 30.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "claude-sonnet-4-20250514": (3.00, 15.00),
+    "claude-3-5-sonnet-20241022": (3.00, 15.00),
+    "claude-3-opus-20240229": (15.00, 75.00),
+    "claude-3-haiku-20240307": (0.25, 1.25),
+}
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """USD per 1M tokens for one model id, and where that price came from."""
+
+    model: str
+    input: float
+    output: float
+    source: str
+    cache_read: float | None = None
+    cache_write: float | None = None
+    note: str = ""
+
+
+@dataclass
+class SettingsPrices:
+    """The user's tokenPriceTable as read from settings.json, with what was wrong in it."""
+
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PriceBook:
+    """Resolved prices for a set of models; `unpriced` are models no enabled source knows."""
+
+    prices: dict[str, ModelPrice]
+    unpriced: list[str]
+    warnings: list[str]
+
+    def lists(self) -> tuple[list[str], list[float], list[float]]:
+        """Parallel (model ids, input rates, output rates) lists, as the SQL binds them."""
+        models = sorted(self.prices)
+        return (models, [self.prices[m].input for m in models], [self.prices[m].output for m in models])
+
+
+def _is_rate(value: object) -> bool:
+    """A usable price: a finite, non-negative number (bools are not numbers here)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def read_settings_prices(path: str | Path | None) -> SettingsPrices:
+    """Parse `tokenPriceTable` from settings.json; anything wrong becomes a warning, never an error.
+
+    A missing file means Axiom's defaults only (as Axiom does), and says nothing.
+    """
+    result = SettingsPrices()
+    if path is None:
+        return result
+    path = Path(path).expanduser()
+    if not path.exists():
+        return result
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        result.warnings.append(f"Could not read {path.name} ({exc.__class__.__name__}); using default prices.")
+        return result
+    except json.JSONDecodeError as exc:
+        result.warnings.append(f"{path.name} is not valid JSON (line {exc.lineno}); using default prices.")
+        return result
+    if not isinstance(data, dict):
+        result.warnings.append(f"{path.name} does not hold a JSON object; using default prices.")
+        return result
+    table = data.get("tokenPriceTable")
+    if table is None:
+        return result
+    if not isinstance(table, dict):
+        result.warnings.append("tokenPriceTable in settings.json is not an object; using default prices.")
+        return result
+    for model, entry in table.items():
+        if not isinstance(entry, dict) or not (_is_rate(entry.get("input")) and _is_rate(entry.get("output"))):
+            result.warnings.append(
+                f"Skipped the tokenPriceTable entry for {model!r}: input and output must be non-negative numbers."
+            )
+            continue
+        result.prices[str(model)] = (float(entry["input"]), float(entry["output"]))
+    return result
+
+
+def library_price(model: str, provider: str | None = None, when: datetime | None = None) -> ModelPrice | None:
+    """The `genai-prices` bundled price for `model`, or None if the library does not know it.
+
+    Works offline: the package only fetches updates when its updater is started, which we
+    never do. Tiered prices (e.g. above 272k input tokens) give their base rate; the note says so.
+    """
+    from genai_prices.data_snapshot import get_snapshot
+    from genai_prices.types import TieredPrices
+
+    snapshot = get_snapshot()
+    when = when or datetime.now(timezone.utc)
+    # The provider id is a hint only: "openai-codex" resolves to openai, an unknown id does not
+    # resolve at all, and then the model id alone decides.
+    for provider_id in ([provider, None] if provider else [None]):
+        try:
+            _provider, info = snapshot.find_provider_model(model, None, provider_id, None)
+        except LookupError:
+            continue
+        rates = info.get_prices(when)
+        tiered = any(isinstance(v, TieredPrices) for v in (rates.input_mtok, rates.output_mtok))
+
+        def base(value: object) -> float | None:
+            if value is None:
+                return None
+            return float(value.base if isinstance(value, TieredPrices) else value)
+
+        input_rate, output_rate = base(rates.input_mtok), base(rates.output_mtok)
+        if input_rate is None or output_rate is None:
+            return None
+        note = f"matched {info.id}" + ("; tiered, base rate" if tiered else "")
+        return ModelPrice(
+            model, input_rate, output_rate, PRICE_LIBRARY,
+            cache_read=base(rates.cache_read_mtok), cache_write=base(rates.cache_write_mtok), note=note,
+        )
+    return None
+
+
+def resolve_prices(
+    models: Iterable[tuple[str, str]],
+    settings: SettingsPrices,
+    use_library: bool = True,
+) -> PriceBook:
+    """Price every (provider, model) pair from the highest source that knows its exact id."""
+    prices: dict[str, ModelPrice] = {}
+    unpriced: list[str] = []
+    for provider, model in sorted(set(models), key=lambda pm: (pm[1], pm[0])):
+        if model in prices:
+            continue
+        if model in settings.prices:
+            prices[model] = ModelPrice(model, *settings.prices[model], SETTINGS)
+        elif model in AXIOM_DEFAULT_PRICES:
+            prices[model] = ModelPrice(model, *AXIOM_DEFAULT_PRICES[model], AXIOM_DEFAULT)
+        elif use_library and (found := library_price(model, provider)) is not None:
+            prices[model] = found
+        else:
+            unpriced.append(model)
+    # A model seen under two providers is priced if any of its pairs found a price.
+    unpriced = sorted({m for m in unpriced if m not in prices})
+    return PriceBook(prices, unpriced, list(settings.warnings))
+
+
+def settings_snippet(models: Iterable[str]) -> str:
+    """The tokenPriceTable JSON to paste into settings.json for unpriced models (rates to fill in)."""
+    table = {model: {"input": 0.0, "output": 0.0} for model in models}
+    return json.dumps({"tokenPriceTable": table}, indent=2)

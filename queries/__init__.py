@@ -1,0 +1,60 @@
+"""The query layer: everything the pages and the CLI know about the data, and no UI.
+
+It imports no Streamlit (a test proves it), so `cli.py`, the pages, the benchmarks and the
+tests all call the same code and see the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import pricing
+from queries.demo import demo_paths
+from queries.settings import Config, default_settings_path
+from queries.source import Source, SourceError, open_source
+from queries.usage import Catalog, catalog
+
+
+@dataclass
+class Dataset:
+    """An opened source with its catalog and resolved prices: what one Refresh reads."""
+
+    source: Source
+    catalog: Catalog
+    prices: pricing.PriceBook
+    settings_path: Path | None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source.is_demo
+
+
+def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
+    """(database, settings.json or None, is_demo) for a configuration; demo data when no db is set."""
+    if config.db:
+        db = Path(str(config.db)).expanduser()
+        settings = Path(str(config.settings)).expanduser() if config.settings else default_settings_path(db)
+        return db, settings, False
+    db, settings = demo_paths()
+    return db, (Path(str(config.settings)).expanduser() if config.settings else settings), True
+
+
+def open_dataset(config: Config) -> Dataset:
+    """Open the configured database (SourceError if unusable) and price every model in it."""
+    db, settings_path, is_demo = source_paths(config)
+    source = open_source(db, config.source, is_demo=is_demo)
+    return load_dataset(source, settings_path, bool(config.price_library))
+
+
+def load_dataset(source: Source, settings_path: Path | None, use_library: bool) -> Dataset:
+    """Read the catalog and resolve prices for an already opened source (what Refresh repeats)."""
+    cat = catalog(source)
+    book = pricing.resolve_prices(
+        ((p, m) for p, m, _n in cat.pairs), pricing.read_settings_prices(settings_path), use_library
+    )
+    return Dataset(source, cat, book, settings_path)
+
+
+__all__ = ["Dataset", "Source", "SourceError", "open_dataset", "load_dataset", "source_paths"]

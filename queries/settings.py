@@ -1,0 +1,110 @@
+"""Every setting of the dashboard in one declarative table, and how a value is chosen.
+
+Each setting has a name, a default, a help text and the environment variable that sets it.
+The CLI's flags win over the environment, the environment over the defaults. A malformed
+value never stops anything: it falls back to the default with a warning that names it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from queries.dates import RangeError, zone_info
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _seconds(text: str) -> int:
+    value = int(text.strip())
+    if value < 0:
+        raise ValueError("expected 0 or more seconds")
+    return value
+
+
+def _zone(text: str) -> str:
+    try:
+        zone_info(text.strip())
+    except RangeError as exc:
+        raise ValueError(str(exc)) from None
+    return text.strip()
+
+
+def _text(text: str) -> str:
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default, help, environment variable and parser."""
+
+    name: str
+    default: object
+    help: str
+    env: str
+    parse: Callable[[str], object] = _text
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", None, "Path of the agent's SQLite database. Unset: built-in demo data.", "USAGE_DB"),
+    Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"
+            "settings.json when the database sits at <DATA_DIR>/db/openagent.db.", "USAGE_SETTINGS"),
+    Setting("source", None, "Source adapter to use (axiom). Unset: picked from the tables present.", "USAGE_SOURCE"),
+    Setting("tz", "UTC", "IANA time zone whose calendar days bucket the data.", "USAGE_TZ", _zone),
+    Setting("price_library", True, "Price models Axiom does not know from the genai-prices package "
+            "(false: exactly Axiom's page).", "USAGE_PRICE_LIBRARY", _bool),
+    Setting("auto_refresh_seconds", 0, "Re-read the database every N seconds for a wall screen (0: off).",
+            "USAGE_AUTO_REFRESH_SECONDS", _seconds),
+    Setting("cache_ttl_seconds", 300, "How long the page reuses a filter state's numbers before "
+            "re-reading (Refresh always re-reads).", "USAGE_CACHE_TTL_SECONDS", _seconds),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings, plus what was wrong with the given ones."""
+
+    values: Mapping[str, object]
+    warnings: tuple[str, ...] = field(default=())
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def resolve_config(env: Mapping[str, str], overrides: Mapping[str, object] | None = None) -> Config:
+    """Settings from `overrides` (already typed, e.g. CLI flags; None means unset), then `env`, then defaults."""
+    values: dict[str, object] = {}
+    warnings: list[str] = []
+    overrides = overrides or {}
+    for setting in SETTINGS:
+        if overrides.get(setting.name) is not None:
+            values[setting.name] = overrides[setting.name]
+            continue
+        raw = env.get(setting.env)
+        if raw is None or raw.strip() == "":
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            warnings.append(f"{setting.env}={raw!r} is not valid ({exc}); using {setting.default!r}.")
+            values[setting.name] = setting.default
+    return Config(values, tuple(warnings))
+
+
+def default_settings_path(db: Path) -> Path | None:
+    """Axiom's layout: <DATA_DIR>/db/openagent.db keeps its settings at <DATA_DIR>/config/settings.json."""
+    if db.parent.name == "db":
+        return db.parent.parent / "config" / "settings.json"
+    return None

@@ -1,0 +1,159 @@
+"""Open an agent's SQLite database read-only through DuckDB and pick its source adapter.
+
+The agent keeps writing while we read, so the file is attached READ_ONLY and we never
+create anything in it: our views and macros live in DuckDB's own in-memory catalog. The
+sqlite extension is loaded from the `duckdb-extension-sqlite-scanner` wheel (pinned to
+the same version as `duckdb`), because these machines cannot download extensions.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from queries.sql import sql
+
+SQLITE_MAGIC = b"SQLite format 3\x00"  # first 16 bytes of every SQLite 3 file (sqlite.org/fileformat.html)
+
+# Adapter name -> (tables that must all exist, SQL block that creates the `requests` view).
+ADAPTERS: dict[str, tuple[frozenset[str], str]] = {
+    "axiom": (frozenset({"token_usage", "sessions", "tasks"}), "axiom_requests_view"),
+}
+
+
+class SourceError(Exception):
+    """A database we cannot read; the message is written for the person who configured it."""
+
+
+@dataclass
+class Source:
+    """An attached agent database: the DuckDB connection, its adapter and how to describe it.
+
+    Use `cursor()` for every query: a DuckDB connection must not be shared across threads,
+    while cursors of one connection share its catalog (views, macros, the attached file).
+    """
+
+    path: Path
+    adapter: str
+    connection: duckdb.DuckDBPyConnection
+    is_demo: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor for one query (thread-safe to create)."""
+        with self._lock:
+            return self.connection.cursor()
+
+    def close(self) -> None:
+        """Detach and close; the agent's file is left exactly as it was."""
+        self.connection.close()
+
+
+def sqlite_extension_path() -> Path:
+    """The sqlite_scanner binary shipped in the PyPI wheel for the installed DuckDB version."""
+    import duckdb_extension_sqlite_scanner as wheel
+
+    version = duckdb.__version__
+    path = Path(wheel.__file__).parent / "extensions" / f"v{version}" / "sqlite_scanner.duckdb_extension"
+    if not path.exists():
+        raise SourceError(
+            f"The sqlite extension for DuckDB {version} is not installed "
+            f"(expected {path}). Install the matching pinned versions: pip install -r requirements.txt"
+        )
+    return path
+
+
+def new_duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that never downloads anything and works in UTC."""
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"LOAD '{sqlite_extension_path()}'")  # a path we own, not user input
+    # Every column arrives as text and the adapter casts it: a stray string in an INTEGER
+    # column (SQLite allows it) becomes 0 instead of a failed page.
+    con.execute("SET sqlite_all_varchar = true")
+    return con
+
+
+def sqlite_tables(path: Path) -> set[str]:
+    """Table names of a SQLite file, read through a read-only URI connection."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True, timeout=1.0)
+        try:
+            rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise SourceError(f"{path} could not be read as a SQLite database: {exc}.") from None
+    return {name for (name,) in rows}
+
+
+def detect_adapter(tables: set[str], path: Path) -> str:
+    """The adapter whose tables are all present, or a SourceError naming what was expected."""
+    for name, (needed, _view) in ADAPTERS.items():
+        if needed <= tables:
+            return name
+    expected = "; ".join(f"{name}: {', '.join(sorted(needed))}" for name, (needed, _) in ADAPTERS.items())
+    found = ", ".join(sorted(tables)) or "no tables at all"
+    raise SourceError(
+        f"{path} is a SQLite database, but not one this dashboard knows. "
+        f"Expected the tables of a known source ({expected}); found {found}."
+    )
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Raise SourceError unless `path` is an existing, readable SQLite 3 file."""
+    if not path.exists():
+        raise SourceError(f"No database at {path}. Check the path (--db or USAGE_DB).")
+    if path.is_dir():
+        raise SourceError(f"{path} is a directory, not a database file.")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be opened: {exc.strerror}.") from None
+    if head != SQLITE_MAGIC:
+        raise SourceError(f"{path} is not a SQLite database (its first bytes are not a SQLite header).")
+
+
+def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_demo: bool = False) -> Source:
+    """Attach `path` read-only and create the canonical `requests` view for its adapter.
+
+    `adapter` forces one (the CLI's `--source`); otherwise it is picked from the tables present.
+    """
+    path = Path(path).expanduser()
+    check_sqlite_file(path)
+    tables = sqlite_tables(path)
+    if adapter is None:
+        adapter = detect_adapter(tables, path)
+    elif adapter not in ADAPTERS:
+        raise SourceError(f"Unknown source {adapter!r}; known sources: {', '.join(sorted(ADAPTERS))}.")
+    else:
+        missing = ADAPTERS[adapter][0] - tables
+        if missing:
+            raise SourceError(f"{path} lacks the {adapter} tables {', '.join(sorted(missing))}.")
+
+    con = new_duckdb_connection()
+    # ATTACH accepts no bound parameters (checked on DuckDB 1.5.5), so the path is written as
+    # a SQL string literal with its quotes doubled. It comes from the operator's own
+    # configuration (--db / USAGE_DB), never from a page visitor.
+    literal = "'" + str(path.resolve()).replace("'", "''") + "'"
+    try:
+        con.execute(f"ATTACH {literal} AS src (TYPE sqlite, READ_ONLY)")
+    except duckdb.Error as exc:
+        con.close()
+        raise SourceError(f"{path} could not be attached read-only: {exc}") from None
+    con.execute(sql(ADAPTERS[adapter][1]))
+    con.execute(sql("define_filtered_requests"))
+    return Source(path=path, adapter=adapter, connection=con, is_demo=is_demo)

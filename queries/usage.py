@@ -1,0 +1,217 @@
+"""The numbers of the Token Usage page and `cli.py report`, for one filter state.
+
+Everything is aggregated in DuckDB by the named blocks of `usage.sql`; this module binds
+the filter state and the resolved prices, and returns small typed results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from pricing import PriceBook, ModelPrice
+from queries.dates import DateRange
+from queries.source import Source
+from queries.sql import sql
+
+
+@dataclass(frozen=True)
+class Filters:
+    """One filter state: the date range (with its zone) and optional provider and model."""
+
+    range: DateRange
+    provider: str | None = None
+    model: str | None = None
+
+    def params(self, prices: PriceBook) -> dict[str, object]:
+        """The bound parameters every filtered block takes."""
+        start_utc, end_utc = self.range.utc_window()
+        models, inputs, outputs = prices.lists()
+        return {
+            "start_utc": start_utc,
+            "end_utc": end_utc,
+            "tz": self.range.tz,
+            "provider": self.provider or None,
+            "model": self.model or None,
+            "price_model": models,
+            "price_input": inputs,
+            "price_output": outputs,
+        }
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The KPI numbers of one filter state."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    estimated_cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class DailyRow:
+    """One calendar day of the range (zero days included), with its initiator split."""
+
+    day: date
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    estimated_cost: float
+    main_tokens: int
+    task_tokens: int
+    heartbeat_tokens: int
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One (provider, model) pair with activity in range; `cost_share` is None when total cost is 0."""
+
+    provider: str
+    model: str
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    estimated_cost: float
+    cost_share: float | None
+    has_unpriced_rows: bool
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the data holds at all: every (provider, model) pair and its request count."""
+
+    pairs: tuple[tuple[str, str, int], ...]
+    unparseable_timestamps: int = 0
+    unparseable_example: str | None = None
+
+    @property
+    def total_requests(self) -> int:
+        """Requests ever recorded (0 means the "No token usage yet." state)."""
+        return sum(n for _p, _m, n in self.pairs)
+
+    def providers(self) -> list[str]:
+        """Providers that have data, for the Provider filter."""
+        return sorted({p for p, _m, _n in self.pairs})
+
+    def models(self, provider: str | None = None) -> list[str]:
+        """Models that exist in the data for `provider` (all providers when None)."""
+        return sorted({m for p, m, _n in self.pairs if provider in (None, p)})
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """Everything the page and the CLI show for one filter state."""
+
+    filters: Filters
+    totals: Totals
+    previous_totals: Totals
+    daily: list[DailyRow]
+    breakdown: list[BreakdownRow]
+    prices: list[ModelPrice]
+    unpriced_models: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_initiator_split(self) -> bool:
+        """Whether any day has task-agent or heartbeat tokens (else the second chart is hidden)."""
+        return any(d.task_tokens or d.heartbeat_tokens for d in self.daily)
+
+    def as_json(self) -> dict[str, object]:
+        """The documented JSON object of `cli.py report --format json` (scripts rely on its keys)."""
+        rng = self.filters.range
+        return {
+            "range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "days": rng.days, "tz": rng.tz},
+            "filters": {"provider": self.filters.provider, "model": self.filters.model},
+            "totals": asdict(self.totals),
+            "daily": [
+                {k: (v.isoformat() if k == "day" else v) for k, v in asdict(d).items()
+                 if k not in ("main_tokens", "task_tokens", "heartbeat_tokens")}
+                for d in self.daily
+            ],
+            "by_initiator": [
+                {"day": d.day.isoformat(), "main_tokens": d.main_tokens,
+                 "task_tokens": d.task_tokens, "heartbeat_tokens": d.heartbeat_tokens}
+                for d in self.daily
+            ],
+            "breakdown": [
+                {k: v for k, v in asdict(b).items() if k != "has_unpriced_rows"} for b in self.breakdown
+            ],
+            "unpriced_models": self.unpriced_models,
+            "prices": [
+                {"model": p.model, "input": p.input, "output": p.output, "source": p.source} for p in self.prices
+            ],
+            "warnings": self.warnings,
+        }
+
+
+def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
+    """Run named block `name` on a fresh cursor and return its rows as dicts."""
+    cur = source.cursor()
+    try:
+        cur.execute(sql(name), params)
+        columns = [d[0] for d in cur.description]
+        return [dict(zip(columns, row)) for row in cur.fetchall()]
+    finally:
+        cur.close()
+
+
+def catalog(source: Source) -> Catalog:
+    """Every (provider, model) pair ever recorded, and the count of unreadable timestamps."""
+    pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, "provider_models", {}))
+    bad = _rows(source, "unparseable_timestamps", {})[0]
+    return Catalog(pairs, int(bad["rows"]), bad["example"])
+
+
+def totals(source: Source, filters: Filters, prices: PriceBook) -> Totals:
+    """The KPI totals of one filter state."""
+    row = _rows(source, "totals", filters.params(prices))[0]
+    return Totals(int(row["requests"]), int(row["prompt_tokens"]), int(row["completion_tokens"]),
+                  int(row["total_tokens"]), float(row["estimated_cost"]))
+
+
+def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]:
+    """Every day of the range, zero days included, with the initiator split."""
+    params = filters.params(prices) | {"from_day": filters.range.start, "until_day": filters.range.end}
+    return [
+        DailyRow(r["day"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
+                 int(r["total_tokens"]), float(r["estimated_cost"]), int(r["main_tokens"]),
+                 int(r["task_tokens"]), int(r["heartbeat_tokens"]))
+        for r in _rows(source, "daily", params)
+    ]
+
+
+def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[BreakdownRow]:
+    """The provider × model table, by cost then requests, each row with its share of cost."""
+    return [
+        BreakdownRow(r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
+                     int(r["completion_tokens"]), int(r["total_tokens"]), float(r["estimated_cost"]),
+                     None if r["cost_share"] is None else float(r["cost_share"]), bool(r["has_unpriced_rows"]))
+        for r in _rows(source, "breakdown", filters.params(prices))
+    ]
+
+
+def usage_report(source: Source, filters: Filters, prices: PriceBook, cat: Catalog | None = None) -> UsageReport:
+    """Everything for one filter state: totals (and the previous period's), days, breakdown, prices."""
+    rows = breakdown(source, filters, prices)
+    models_in_range = sorted({b.model for b in rows})
+    warnings = list(prices.warnings)
+    if cat is not None and cat.unparseable_timestamps:
+        warnings.append(
+            f"{cat.unparseable_timestamps:,} row(s) have a timestamp in no known form "
+            f"(e.g. {cat.unparseable_example!r}) and are left out."
+        )
+    previous = Filters(filters.range.previous(), filters.provider, filters.model)
+    return UsageReport(
+        filters=filters,
+        totals=totals(source, filters, prices),
+        previous_totals=totals(source, previous, prices),
+        daily=daily(source, filters, prices),
+        breakdown=rows,
+        prices=[prices.prices[m] for m in models_in_range if m in prices.prices],
+        unpriced_models=sorted({b.model for b in rows if b.has_unpriced_rows}),
+        warnings=warnings,
+    )

@@ -1,0 +1,102 @@
+-- Aggregations behind the Token Usage page and `cli.py report`. They read only the
+-- canonical `requests` view (or the mirror that replaces it), never a source table.
+-- Prices arrive as three bound, parallel lists (model ids, input and output USD per 1M
+-- tokens) so a price change never needs a schema change or string-built SQL.
+
+-- name: define_filtered_requests
+-- Table macro: the rows of one filter state, each with its display-zone day and Axiom's cost.
+CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
+                                          price_model, price_input, price_output) AS TABLE
+WITH prices AS (
+    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output
+)
+SELECT
+    r.*,
+    CAST(CASE WHEN tz = 'UTC' THEN r.ts
+              ELSE timezone(tz, r.ts AT TIME ZONE 'UTC') END AS DATE)            AS day,
+    CASE WHEN r.stored_cost > 0 THEN r.stored_cost
+         ELSE COALESCE((r.prompt_tokens * p.input + r.completion_tokens * p.output) / 1e6, 0)
+    END                                                                          AS cost,
+    (r.stored_cost <= 0 AND p.model IS NULL
+        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced
+FROM requests AS r
+LEFT JOIN prices AS p ON p.model = r.model
+WHERE r.ts >= start_utc AND r.ts < end_utc
+  AND (provider_eq IS NULL OR r.provider = provider_eq)
+  AND (model_eq IS NULL OR r.model = model_eq);
+
+-- name: totals
+-- Requests, tokens and estimated cost of one filter state, as a single row.
+SELECT
+    count(*)                                          AS requests,
+    COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
+    COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
+    COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
+    COALESCE(sum(cost), 0)                            AS estimated_cost
+FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                       $price_model, $price_input, $price_output);
+
+-- name: daily
+-- One row per calendar day of the range, zero days included, with the initiator split.
+WITH days AS (
+    SELECT CAST(g.d AS DATE) AS day
+    FROM generate_series(CAST($from_day AS DATE), CAST($until_day AS DATE), INTERVAL 1 DAY) AS g(d)
+),
+per_day AS (
+    SELECT
+        day,
+        count(*)                                                   AS requests,
+        sum(prompt_tokens)                                         AS prompt_tokens,
+        sum(completion_tokens)                                     AS completion_tokens,
+        sum(cost)                                                  AS estimated_cost,
+        sum(CASE WHEN initiator = 'main' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS main_tokens,
+        sum(CASE WHEN initiator = 'task' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS task_tokens,
+        sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
+    FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                           $price_model, $price_input, $price_output)
+    GROUP BY day
+)
+SELECT
+    days.day,
+    COALESCE(requests, 0)                                   AS requests,
+    COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
+    COALESCE(completion_tokens, 0)                          AS completion_tokens,
+    COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
+    COALESCE(estimated_cost, 0)                             AS estimated_cost,
+    COALESCE(main_tokens, 0)                                AS main_tokens,
+    COALESCE(task_tokens, 0)                                AS task_tokens,
+    COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
+FROM days
+LEFT JOIN per_day USING (day)
+ORDER BY days.day;
+
+-- name: breakdown
+-- One row per (provider, model) with activity, by cost then requests, with its share of cost.
+SELECT
+    provider,
+    model,
+    count(*)                                      AS requests,
+    sum(prompt_tokens)                            AS prompt_tokens,
+    sum(completion_tokens)                        AS completion_tokens,
+    sum(prompt_tokens + completion_tokens)        AS total_tokens,
+    sum(cost)                                     AS estimated_cost,
+    CASE WHEN sum(sum(cost)) OVER () > 0
+         THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
+    bool_or(unpriced)                             AS has_unpriced_rows
+FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                       $price_model, $price_input, $price_output)
+GROUP BY provider, model
+ORDER BY estimated_cost DESC, requests DESC, provider, model;
+
+-- name: provider_models
+-- Every (provider, model) pair ever recorded, for the filter lists and price resolution.
+SELECT provider, model, count(*) AS requests
+FROM requests
+GROUP BY provider, model
+ORDER BY provider, model;
+
+-- name: unparseable_timestamps
+-- How many rows carry a timestamp that is neither of the known forms (they are skipped).
+SELECT count(*) AS rows, any_value(raw_ts) AS example
+FROM requests
+WHERE ts IS NULL;
