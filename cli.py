@@ -12,15 +12,13 @@ and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
 from datetime import timedelta
 
 from queries import Dataset, SourceError, open_dataset
-from queries.dates import DateRange, RangeError, parse_day, today_in
+from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
 from queries.formatting import fmt_int, fmt_share, fmt_usd
 from queries.settings import resolve_config
 from queries.usage import Filters, UsageReport, usage_report
@@ -62,8 +60,8 @@ def date_range_from_args(args: argparse.Namespace, tz: str) -> DateRange:
     if args.command == "today":
         return DateRange(today - timedelta(days=6), today, tz)
     if args.days is not None:
-        if args.days < 1:
-            raise RangeError(f"--days must be 1 or more, not {args.days}.")
+        if not 1 <= args.days <= MAX_RANGE_DAYS:
+            raise RangeError(f"--days must be between 1 and {MAX_RANGE_DAYS:,}, not {args.days}.")
         if args.until_day:
             raise RangeError("--days counts back from today; use --from with --until for another range.")
         return DateRange(today - timedelta(days=args.days - 1), today, tz)
@@ -110,17 +108,6 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
     return "\n".join(lines)
 
 
-def render_csv(report: UsageReport, table: str) -> str:
-    """The breakdown (or daily) table as CSV, raw numbers, for finance and spreadsheets."""
-    out = io.StringIO()
-    data = report.as_json()[table]
-    if data:
-        writer = csv.DictWriter(out, fieldnames=list(data[0].keys()), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data)
-    return out.getvalue()
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -147,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         payload["source"] = {"adapter": dataset.source.adapter, "demo": dataset.is_demo}
         print(json.dumps(payload, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(render_csv(report, getattr(args, "table", "breakdown")))
+        sys.stdout.write(report.csv(getattr(args, "table", "breakdown")))
     else:
         print(render_table(report, dataset))
     return 0

@@ -6,6 +6,8 @@ the filter state and the resolved prices, and returns small typed results.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -146,6 +148,16 @@ class UsageReport:
             ],
             "warnings": self.warnings,
         }
+
+    def csv(self, table: str = "breakdown") -> str:
+        """One table of `as_json()` (breakdown, daily or by_initiator) as CSV with raw numbers, for finance."""
+        out = io.StringIO()
+        rows = self.as_json()[table]
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        return out.getvalue()
 
 
 def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:

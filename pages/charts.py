@@ -1,0 +1,135 @@
+"""Altair charts of the Token Usage page, drawn by the seed's rules (000_6f4365d480d103b2.txt).
+
+- Stacked bars, one per day; the y axis has exactly three labels: 0, half the max, the max.
+- X labels on every day up to 14 days, every 3rd day up to 31, every 7th beyond.
+- A day with tokens is drawn at least 8% of the max height so it stays visible; that is a
+  rendering rule only, the tooltip always carries the true numbers.
+- Zero days draw flat. Clicking a bar selects its day (the page narrows to it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from queries.usage import DailyRow
+
+PRIMARY = "#12936a"         # main agent / prompt tokens: the theme's primary green
+PRIMARY_LIGHT = "#86d8b9"   # completion tokens: a light tint of the primary
+AMBER = "#f59e0b"           # task agent
+EMERALD = "#34d399"         # heartbeat
+MIN_VISIBLE_SHARE = 0.08    # the seed's 8 % minimum height for non-zero days
+DAY_SELECTION = "pick_day"  # name of the click selection; the page reads it from the chart event
+CHART_HEIGHT = 260
+
+
+def label_step(days: int) -> int:
+    """Label every day up to 14 days, every 3rd day up to 31, every 7th beyond (the seed's rule)."""
+    if days <= 14:
+        return 1
+    if days <= 31:
+        return 3
+    return 7
+
+
+def labelled_days(days: list[date]) -> list[str]:
+    """The ISO days that carry an x-axis label, counting from the first day of the range."""
+    step = label_step(len(days))
+    return [d.isoformat() for i, d in enumerate(days) if i % step == 0]
+
+
+def y_axis_values(max_total: int) -> list[float]:
+    """Exactly three y labels: 0, half the max and the max."""
+    return [0, max_total / 2, max_total]
+
+
+def display_heights(parts: list[int], max_total: int) -> list[float]:
+    """Segment heights for one day: true values, or scaled up so the bar is 8% of the max."""
+    total = sum(parts)
+    floor = MIN_VISIBLE_SHARE * max_total
+    if total == 0 or total >= floor:
+        return [float(p) for p in parts]
+    return [p * floor / total for p in parts]
+
+
+def _long_frame(daily: list[DailyRow], series: list[tuple[str, str, str]]) -> tuple[pd.DataFrame, int]:
+    """One row per (day, segment) with display height and the true values for the tooltip."""
+    max_total = max((sum(getattr(d, attr) for _n, attr, _c in series) for d in daily), default=0)
+    rows = []
+    for d in daily:
+        parts = [int(getattr(d, attr)) for _n, attr, _c in series]
+        heights = display_heights(parts, max_total)
+        for order, ((name, attr, _color), height) in enumerate(zip(series, heights)):
+            row = {
+                "day": d.day.isoformat(),
+                "full_date": d.day.strftime("%A, %B %-d, %Y"),
+                "segment": name,
+                "order": order,
+                "height": height,
+                "prompt": d.prompt_tokens,
+                "completion": d.completion_tokens,
+                "total": d.total_tokens,
+                "cost": d.estimated_cost,
+            }
+            for other_name, other_attr, _c in series:
+                row[other_name] = int(getattr(d, other_attr))
+            rows.append(row)
+    return pd.DataFrame(rows), max_total
+
+
+def stacked_daily_chart(daily: list[DailyRow], series: list[tuple[str, str, str]],
+                        tooltip: list[alt.Tooltip]) -> alt.Chart:
+    """Stacked bars per day for `series` [(label, DailyRow attribute, colour)], bottom first."""
+    frame, max_total = _long_frame(daily, series)
+    domain_max = max_total or 1
+    pick = alt.selection_point(name=DAY_SELECTION, fields=["day"], on="click", clear="dblclick")
+    x_axis = alt.Axis(
+        title=None, values=labelled_days([d.day for d in daily]), labelAngle=0,
+        labelExpr="utcFormat(toDate(datum.value), '%b %-d')", ticks=False, domain=False,
+    )
+    y_axis = alt.Axis(title=None, values=y_axis_values(max_total), format=",.0f", grid=True,
+                      gridOpacity=0.15, domain=False, ticks=False)
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusTopLeft=2, cornerRadiusTopRight=2)
+        .encode(
+            x=alt.X("day:O", axis=x_axis, sort=None, scale=alt.Scale(paddingInner=0.2)),
+            y=alt.Y("height:Q", axis=y_axis, stack="zero", scale=alt.Scale(domain=[0, domain_max], nice=False)),
+            color=alt.Color("segment:N", sort=[n for n, _a, _c in series],
+                            scale=alt.Scale(domain=[n for n, _a, _c in series], range=[c for _n, _a, c in series]),
+                            legend=alt.Legend(title=None, orient="top", direction="horizontal")),
+            order=alt.Order("order:Q"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+            tooltip=tooltip,
+        )
+        .add_params(pick)
+        .properties(height=CHART_HEIGHT)
+    )
+
+
+def daily_volume_chart(daily: list[DailyRow]) -> alt.Chart:
+    """Daily token volume: prompt (primary) at the bottom, completion (light primary) on top."""
+    return stacked_daily_chart(
+        daily,
+        [("Prompt (input)", "prompt_tokens", PRIMARY), ("Completion (output)", "completion_tokens", PRIMARY_LIGHT)],
+        [alt.Tooltip("full_date:N", title="Date"),
+         alt.Tooltip("prompt:Q", title="Prompt", format=",d"),
+         alt.Tooltip("completion:Q", title="Completion", format=",d"),
+         alt.Tooltip("cost:Q", title="Estimated cost", format="$,.4f")],
+    )
+
+
+def initiator_chart(daily: list[DailyRow]) -> alt.Chart:
+    """Main Agent (green) vs. Task Agent (amber) vs. Heartbeat (emerald), stacked in that order."""
+    return stacked_daily_chart(
+        daily,
+        [("Main Agent", "main_tokens", PRIMARY), ("Task Agent", "task_tokens", AMBER),
+         ("Heartbeat", "heartbeat_tokens", EMERALD)],
+        [alt.Tooltip("full_date:N", title="Date"),
+         alt.Tooltip("Main Agent:Q", format=",d"),
+         alt.Tooltip("Task Agent:Q", format=",d"),
+         alt.Tooltip("Heartbeat:Q", format=",d"),
+         alt.Tooltip("cost:Q", title="Estimated cost", format="$,.4f")],
+    )

@@ -1,0 +1,61 @@
+"""The provider & model breakdown as an HTML table, drawn as the seed describes it.
+
+Model ids in monospace, Total tokens in bold, each cost with its share `(53%)` when there
+is more than one row, and a bold totals row under a double border with no share. Every
+value from the database is HTML-escaped: a model name is data, never markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from queries.formatting import fmt_int, fmt_share, fmt_usd
+from queries.usage import BreakdownRow, Totals
+
+TABLE_CSS = """
+<style>
+.tu-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+.tu-table th { text-transform: uppercase; font-size: 0.72rem; letter-spacing: 0.04em; font-weight: 500;
+               opacity: 0.7; padding: 0.6rem 0.75rem; border-bottom: 1px solid rgba(255,255,255,0.12); }
+.tu-table td { padding: 0.7rem 0.75rem; border-bottom: 1px solid rgba(255,255,255,0.07); }
+.tu-table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tu-table .txt { text-align: left; }
+.tu-table code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; background: none; padding: 0;
+                 font-size: 0.85rem; }
+.tu-table .share { opacity: 0.6; font-size: 0.78rem; margin-left: 0.3rem; }
+.tu-table tr.totals td { font-weight: 700; border-top: 3px double rgba(255,255,255,0.35); border-bottom: none; }
+</style>
+"""
+
+COLUMNS = ("Provider", "Model", "Requests", "Prompt", "Completion", "Total tokens", "Est. cost")
+
+
+def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
+    """The breakdown table with its totals row, as one HTML string."""
+    show_share = len(rows) > 1
+    head = "".join(f'<th class="{"txt" if i < 2 else "num"}">{escape(c)}</th>' for i, c in enumerate(COLUMNS))
+    body = []
+    for r in rows:
+        share = f'<span class="share">({fmt_share(r.cost_share)})</span>' if show_share and r.cost_share is not None else ""
+        body.append(
+            "<tr>"
+            f'<td class="txt">{escape(r.provider)}</td>'
+            f'<td class="txt"><code>{escape(r.model)}</code></td>'
+            f'<td class="num">{fmt_int(r.requests)}</td>'
+            f'<td class="num">{fmt_int(r.prompt_tokens)}</td>'
+            f'<td class="num">{fmt_int(r.completion_tokens)}</td>'
+            f'<td class="num"><b>{fmt_int(r.total_tokens)}</b></td>'
+            f'<td class="num">{fmt_usd(r.estimated_cost)}{share}</td>'
+            "</tr>"
+        )
+    body.append(
+        '<tr class="totals">'
+        '<td class="txt">Total</td><td></td>'
+        f'<td class="num">{fmt_int(totals.requests)}</td>'
+        f'<td class="num">{fmt_int(totals.prompt_tokens)}</td>'
+        f'<td class="num">{fmt_int(totals.completion_tokens)}</td>'
+        f'<td class="num">{fmt_int(totals.total_tokens)}</td>'
+        f'<td class="num">{fmt_usd(totals.estimated_cost)}</td>'
+        "</tr>"
+    )
+    return f'{TABLE_CSS}<table class="tu-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -1,0 +1,173 @@
+"""Token Usage: requests, tokens and estimated cost for one filter state (seed 000, point by point)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import streamlit as st
+
+import pricing
+from pages import charts
+from pages.data import app_config, app_data, refresh
+from pages.filters import narrow_to_day, read_link, toolbar
+from pages.tables import breakdown_html
+from queries import SourceError
+from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
+from queries.usage import UsageReport
+
+TITLE = "Token Usage"
+DESCRIPTION = "Explore token consumption, compare providers, and track estimated spend across any time range."
+
+
+def header(is_demo: bool, read_at: str | None) -> bool:
+    """Title, description, data freshness and the Refresh button; True when Refresh was clicked."""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    with left:
+        st.title(TITLE, anchor=False)
+        st.caption(DESCRIPTION)
+    with right:
+        clicked = st.button("Refresh", icon=":material/refresh:", width="stretch", key="refresh")
+        if is_demo:
+            st.badge("Demo data", icon=":material/science:", color="orange")
+        if read_at:
+            st.caption(f"Read {read_at}")
+    return clicked
+
+
+def kpi_cards(report: UsageReport) -> None:
+    """Requests, Total Tokens and Estimated Cost, each with the seed's sub-line and the change
+    against the previous period of the same length."""
+    t, prev, days = report.totals, report.previous_totals, report.filters.range.days
+    versus = f"vs. previous {days} day{'s' if days != 1 else ''}"
+    cards = [
+        ("Requests", fmt_int(t.requests), f"~{fmt_int(t.requests / days)} per day",
+         fmt_change(t.requests, prev.requests), "off"),
+        ("Total Tokens", fmt_int(t.total_tokens),
+         f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion",
+         fmt_change(t.total_tokens, prev.total_tokens), "off"),
+        ("Estimated Cost", fmt_usd(t.estimated_cost),
+         f"~{fmt_usd_small(t.estimated_cost / t.requests)} per request" if t.requests else "—",
+         fmt_change(t.estimated_cost, prev.estimated_cost), "inverse"),
+    ]
+    for col, (label, value, subline, change, colour) in zip(st.columns(3), cards):
+        with col.container(border=True):
+            st.metric(label, value, delta=change, delta_color=colour,
+                      delta_description=versus if change else None)
+            st.caption(subline)
+
+
+def _day_picked(key: str) -> None:
+    """A click on a bar narrows the page to that day (seed 004: investigate a spike)."""
+    event = st.session_state.get(key) or {}
+    points = (event.get("selection") or {}).get(charts.DAY_SELECTION) or []
+    if isinstance(points, list) and points and points[0].get("day"):
+        try:
+            narrow_to_day(date.fromisoformat(str(points[0]["day"])[:10]))
+        except ValueError:
+            pass
+
+
+def chart_card(title: str, subtitle: str, report: UsageReport, build, key: str) -> None:
+    """A bordered card holding one daily chart, or the seed's inline message when there is nothing to draw."""
+    with st.container(border=True):
+        st.subheader(title, anchor=False)
+        st.caption(subtitle)
+        if not any(d.total_tokens for d in report.daily):
+            st.info("No daily usage to chart for the current filters.")
+            return
+        st.altair_chart(build(report.daily), key=key, on_select=lambda: _day_picked(key),
+                        selection_mode=charts.DAY_SELECTION, width="stretch")
+        st.caption("Click a bar to show only that day.")
+
+
+def price_notices(report: UsageReport, settings_named: bool) -> None:
+    """Unpriced models (with the tokenPriceTable snippet) and models priced only by the price library."""
+    if report.unpriced_models:
+        with st.container(border=True):
+            names = ", ".join(f"`{m}`" for m in report.unpriced_models)
+            st.warning(f"No price is known for {names}: their cost shows $0.00 although tokens were used. "
+                       "Add an entry to tokenPriceTable in settings.json (USD per 1M tokens) and Refresh:",
+                       icon=":material/sell:")
+            st.code(pricing.settings_snippet(report.unpriced_models), language="json")
+    library = [p for p in report.prices if p.source == pricing.PRICE_LIBRARY]
+    if library:
+        listed = "; ".join(f"`{p.model}` ${p.input:g} in / ${p.output:g} out per 1M" for p in library)
+        st.caption(f"Priced by the genai-prices library, not by settings.json (Axiom's own page shows $0.00 "
+                   f"for these): {listed}.")
+
+
+def breakdown_card(report: UsageReport) -> None:
+    """The provider & model table with its totals row and a CSV download."""
+    with st.container(border=True):
+        st.subheader("Provider & model breakdown", anchor=False)
+        st.caption("Detailed breakdown of usage and estimated cost per provider/model pair.")
+        st.html(breakdown_html(report.breakdown, report.totals))
+        rng = report.filters.range
+        st.download_button("Download CSV", data=report.csv("breakdown"), file_name=f"token-usage-{rng.start}-{rng.end}.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore", key="csv")
+
+
+def auto_refresh(seconds: int) -> None:
+    """For a wall screen: re-read the database every `seconds` (the auto-refresh setting; 0 is off)."""
+    st.session_state["last_full_run"] = time.monotonic()
+
+    @st.fragment(run_every=seconds)
+    def tick() -> None:
+        if time.monotonic() - st.session_state.get("last_full_run", 0.0) >= seconds * 0.9:
+            refresh()
+            st.rerun(scope="app")
+
+    tick()
+
+
+def render() -> None:
+    """The whole page for the current filter state."""
+    config = app_config()
+    try:
+        data = app_data()
+        snapshot = data.snapshot()
+    except SourceError as exc:
+        header(False, None)
+        st.error(exc.public_message(), icon=":material/database:")
+        st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
+        return
+    clicked = header(data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC")
+    if clicked:
+        refresh()
+        st.rerun()
+    for warning in config.warnings:
+        st.warning(warning)
+    if config.auto_refresh_seconds:
+        auto_refresh(int(config.auto_refresh_seconds))
+
+    catalog = snapshot.catalog
+    if catalog.total_requests == 0:
+        st.info("No token usage yet.", icon=":material/hourglass_empty:")
+        return
+    notices = read_link(catalog, str(config.tz))
+    filters, toolbar_notices = toolbar(catalog, str(config.tz))
+    for notice in notices + toolbar_notices:
+        st.caption(f":material/info: {notice}")
+
+    report = data.report(filters)
+    kpi_cards(report)
+    for warning in report.warnings:
+        st.warning(warning)
+    if report.totals.requests == 0:
+        with st.container(border=True):
+            st.info("No usage matches these filters.", icon=":material/filter_alt_off:")
+            st.caption("Widen the date range or clear the provider and model filters.")
+        return
+
+    chart_card("Daily token volume", "Day-by-day token usage across the selected range.",
+               report, charts.daily_volume_chart, "chart_daily")
+    if report.has_initiator_split:
+        chart_card("Main Agent vs. Task Agent vs. Heartbeat",
+                   "Token usage split between main agent, background task agents, and heartbeat per day.",
+                   report, charts.initiator_chart, "chart_initiator")
+    price_notices(report, data.settings_path is not None)
+    breakdown_card(report)
+
+
+render()
