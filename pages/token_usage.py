@@ -8,10 +8,10 @@ from datetime import date
 import streamlit as st
 
 import pricing
-from pages import charts
-from pages.data import app_config, app_data, refresh
-from pages.filters import narrow_to_day, read_link, toolbar
-from pages.tables import breakdown_html
+from pages.common import charts, page_chrome
+from pages.common.data import app_config, app_data, refresh
+from pages.common.filters import narrow_to_day, read_link, toolbar
+from pages.common.tables import breakdown_html
 from queries import SourceError
 from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
 from queries.usage import UsageReport
@@ -170,4 +170,5 @@ def render() -> None:
     breakdown_card(report)
 
 
+page_chrome()
 render()

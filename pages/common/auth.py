@@ -165,6 +165,6 @@ def require_login() -> None:
 
 def logout_button() -> None:
     """A Log out button (sidebar) that ends this session's login only."""
-    if st.sidebar.button("Log out", icon=":material/logout:"):
-        st.session_state.clear()
+    if st.sidebar.button("Log out", icon=":material/logout:", key="logout"):
+        st.session_state["authenticated"] = False
         st.rerun()

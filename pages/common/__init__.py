@@ -1,0 +1,23 @@
+"""What the page scripts share: the gate, cached data access, filters, charts and tables.
+
+These modules live below `pages/common/` on purpose. Streamlit treats every `pages/*.py`
+as a page of its own until the first `st.navigation` call of a server process (its
+"pages directory" mode), and would then run such a file directly, without `app.py`. So
+`pages/` holds only page scripts, and each one starts with `page_chrome()`, which runs
+the admin gate itself.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.common.auth import logout_button, require_login
+
+PAGE_TITLE = "Token Usage"
+
+
+def page_chrome() -> None:
+    """Wide layout, the admin gate (stops the script before login), then the Log out button."""
+    st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layout="wide")
+    require_login()
+    logout_button()
