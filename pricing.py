@@ -77,7 +77,12 @@ class PriceBook:
 
 def _is_rate(value: object) -> bool:
     """A usable price: a finite, non-negative number (bools are not numbers here)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value) and value >= 0
+    except OverflowError:  # a JSON integer too large for a float (e.g. 1 followed by 400 zeros)
+        return False
 
 
 def read_settings_prices(path: str | Path | None) -> SettingsPrices:
@@ -98,6 +103,9 @@ def read_settings_prices(path: str | Path | None) -> SettingsPrices:
         return result
     except json.JSONDecodeError as exc:
         result.warnings.append(f"{path.name} is not valid JSON (line {exc.lineno}); using default prices.")
+        return result
+    except RecursionError:
+        result.warnings.append(f"{path.name} is nested too deeply to read; using default prices.")
         return result
     if not isinstance(data, dict):
         result.warnings.append(f"{path.name} does not hold a JSON object; using default prices.")

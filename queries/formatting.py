@@ -21,10 +21,11 @@ def fmt_usd_small(value: float) -> str:
     """A small average cost with two significant digits, never rounded to zero ('~$0.048')."""
     if value == 0:
         return "$0.00"
-    if abs(value) >= 1:
-        return f"${value:,.2f}"
-    digits = max(2, 1 - int(math.floor(math.log10(abs(value)))))
-    return f"${value:.{digits}f}"
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    if value >= 1:
+        return f"{sign}${value:,.2f}"
+    digits = max(2, 1 - int(math.floor(math.log10(value))))
+    return f"{sign}${value:.{digits}f}"
 
 
 def fmt_share(share: float | None) -> str:

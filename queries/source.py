@@ -27,7 +27,23 @@ ADAPTERS: dict[str, tuple[frozenset[str], str]] = {
 
 
 class SourceError(Exception):
-    """A database we cannot read; the message is written for the person who configured it."""
+    """A database we cannot read; the message is written for the person who configured it.
+
+    The page must not reveal where the data lives, so `public_message()` says the same
+    thing with every path replaced by "the configured path".
+    """
+
+    def public_message(self) -> str:
+        """The message with file-system paths removed, safe to show in a browser."""
+        text = str(self)
+        for path in sorted(getattr(self, "paths", ()), key=len, reverse=True):
+            text = text.replace(path, "the configured path")
+        return text[:1].upper() + text[1:]
+
+    def with_path(self, path: Path) -> "SourceError":
+        """Remember `path` (and its resolved form) so `public_message()` can hide them."""
+        self.paths = {str(path), str(path.resolve())}
+        return self
 
 
 @dataclass
@@ -77,11 +93,13 @@ def new_duckdb_connection() -> duckdb.DuckDBPyConnection:
             "autoload_known_extensions": False,
         },
     )
-    con.execute("SET TimeZone = 'UTC'")
+    # GLOBAL: every query runs on a cursor, and a cursor does not inherit session settings
+    # (a plain SET left cursors on the machine's own zone and on typed sqlite columns).
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
     con.execute(f"LOAD '{sqlite_extension_path()}'")  # a path we own, not user input
     # Every column arrives as text and the adapter casts it: a stray string in an INTEGER
     # column (SQLite allows it) becomes 0 instead of a failed page.
-    con.execute("SET sqlite_all_varchar = true")
+    con.execute("SET GLOBAL sqlite_all_varchar = true")
     return con
 
 
@@ -133,6 +151,13 @@ def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_
     `adapter` forces one (the CLI's `--source`); otherwise it is picked from the tables present.
     """
     path = Path(path).expanduser()
+    try:
+        return _open_source(path, adapter, is_demo)
+    except SourceError as exc:
+        raise exc.with_path(path) from None
+
+
+def _open_source(path: Path, adapter: str | None, is_demo: bool) -> Source:
     check_sqlite_file(path)
     tables = sqlite_tables(path)
     if adapter is None:

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from factories import ROOT
 
 PASSWORD = "correct horse battery staple"
 TODAY = datetime.now(timezone.utc).date()

@@ -1,0 +1,106 @@
+"""Shared fixtures: a clean environment, Axiom-shaped SQLite files, and helpers to run the CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+for entry in (str(ROOT), str(TESTS)):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+from factories import OWN_ENV_VARS, AxiomDB, RandomAxiom, random_axiom  # noqa: E402
+
+settings.register_profile("suite", max_examples=60, deadline=None)
+settings.load_profile("suite")  # modest example counts keep the suite fast
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the developer's own database, settings and secrets out of every test.
+
+    HOME and XDG_CACHE_HOME point at fresh temp dirs, so demo data is generated there.
+    Returns the cache dir.
+    """
+    for name in OWN_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+@pytest.fixture
+def axiom_db(tmp_path: Path) -> AxiomDB:
+    """An empty SQLite file in Axiom's exact schema at tmp_path/openagent.db; fill it with
+    .session(), .task(), .usage() (each commits and closes its connection)."""
+    return AxiomDB(tmp_path / "openagent.db")
+
+
+@pytest.fixture
+def make_axiom_db(tmp_path: Path) -> Callable[..., AxiomDB]:
+    """A factory for more Axiom files: make_axiom_db("name.db", loose=True) relaxes NOT NULL on token_usage."""
+
+    def make(name: str = "other.db", loose: bool = False) -> AxiomDB:
+        return AxiomDB(tmp_path / name, loose=loose)
+
+    return make
+
+
+@pytest.fixture
+def write_settings(tmp_path: Path) -> Callable[[object], Path]:
+    """Write a settings.json (a dict as JSON, or raw text/bytes as they are) and return its path."""
+
+    def write(content: object, name: str = "settings.json") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_text(json.dumps(content), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def random_data() -> RandomAxiom:
+    """2,000 seeded Axiom rows over March 2026 (plus a little either side)."""
+    return random_axiom(seed=20260301, n_rows=2000)
+
+
+@pytest.fixture(scope="session")
+def random_db(tmp_path_factory: pytest.TempPathFactory, random_data: RandomAxiom) -> AxiomDB:
+    """random_data written once per run; tests only read it (one test proves reading changes nothing)."""
+    return random_data.write(AxiomDB(tmp_path_factory.mktemp("random") / "random.db"))
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run cli.main in-process with these arguments; returns exit code, stdout, stderr."""
+    import cli
+
+    def run(*args: object) -> CliResult:
+        capsys.readouterr()
+        code = cli.main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,16 @@
+"""The query layer, pricing and the CLI import no Streamlit: the CLI works without a UI."""
+
+from __future__ import annotations
+
+from factories import run_python
+
+
+def test_query_layer_pricing_and_cli_import_no_streamlit():
+    done = run_python("import queries, queries.usage, pricing, cli, sys; assert 'streamlit' not in sys.modules")
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_probe_notices_streamlit_when_it_is_imported():
+    # The same probe fails once Streamlit is imported, so the test above can fail.
+    done = run_python("import streamlit, sys; assert 'streamlit' not in sys.modules")
+    assert done.returncode != 0 and "AssertionError" in done.stderr

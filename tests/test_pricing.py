@@ -1,0 +1,190 @@
+"""pricing.py: reading tokenPriceTable and resolving each model's price and its source."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import pricing
+from factories import AXIOM_DEFAULTS
+
+
+# --- read_settings_prices ---------------------------------------------------------------------
+
+def test_missing_settings_file_means_no_user_prices_and_no_warning(tmp_path):
+    result = pricing.read_settings_prices(tmp_path / "absent.json")
+    assert (result.prices, result.warnings) == ({}, [])
+
+
+def test_no_settings_path_means_no_user_prices_and_no_warning():
+    result = pricing.read_settings_prices(None)
+    assert (result.prices, result.warnings) == ({}, [])
+
+
+def test_valid_entries_are_read_as_floats(write_settings):
+    path = write_settings({"theme": "dark", "tokenPriceTable": {"m1": {"input": 1, "output": 2.5},
+                                                               "m2": {"input": 0, "output": 0}}})
+    result = pricing.read_settings_prices(path)
+    assert result.prices == {"m1": (1.0, 2.5), "m2": (0.0, 0.0)}
+    assert result.warnings == []
+
+
+def test_settings_without_a_price_table_is_fine(write_settings):
+    result = pricing.read_settings_prices(write_settings({"theme": "dark"}))
+    assert (result.prices, result.warnings) == ({}, [])
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"", b"\xff\xfe\x00garbage", "[1, 2, 3]", '"just a string"'])
+def test_malformed_or_unreadable_settings_warn_and_give_no_user_prices(write_settings, content):
+    result = pricing.read_settings_prices(write_settings(content))
+    assert result.prices == {}
+    assert len(result.warnings) == 1 and "default prices" in result.warnings[0]
+
+
+def test_settings_path_that_is_a_directory_warns(tmp_path):
+    folder = tmp_path / "settings.json"
+    folder.mkdir()
+    result = pricing.read_settings_prices(folder)
+    assert result.prices == {} and len(result.warnings) == 1
+
+
+def test_price_table_that_is_not_an_object_warns(write_settings):
+    result = pricing.read_settings_prices(write_settings({"tokenPriceTable": [["gpt-4o", 1, 2]]}))
+    assert result.prices == {} and len(result.warnings) == 1
+
+
+@pytest.mark.parametrize("entry", [
+    {"input": -1, "output": 2},
+    {"input": 1, "output": -0.5},
+    {"input": "3", "output": 15},
+    {"input": 3, "output": "15"},
+    {"input": True, "output": 15},
+    {"input": 3, "output": False},
+    {"input": None, "output": 15},
+    {"input": 3},
+    {},
+    "3/15",
+    [3, 15],
+    None,
+    {"input": 10 ** 400, "output": 1},   # a JSON integer too big for a float
+])
+def test_price_entry_that_is_not_two_non_negative_numbers_is_skipped_with_a_warning(write_settings, entry):
+    path = write_settings({"tokenPriceTable": {"bad-model": entry, "good-model": {"input": 1, "output": 2}}})
+    result = pricing.read_settings_prices(path)
+    assert result.prices == {"good-model": (1.0, 2.0)}
+    assert len(result.warnings) == 1 and "bad-model" in result.warnings[0]
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_price_is_skipped_with_a_warning(write_settings, text):
+    result = pricing.read_settings_prices(
+        write_settings('{"tokenPriceTable": {"m": {"input": %s, "output": 1}}}' % text))
+    assert result.prices == {} and len(result.warnings) == 1
+
+
+json_scalars = st.none() | st.booleans() | st.integers(min_value=-(10 ** 500), max_value=10 ** 500) | \
+    st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) |
+                           st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+price_entries = st.fixed_dictionaries({"input": json_scalars, "output": json_scalars}) | json_values
+settings_documents = json_values | st.dictionaries(
+    st.sampled_from(["tokenPriceTable", "theme", "other"]),
+    st.dictionaries(st.text(max_size=12), price_entries, max_size=6) | json_values, max_size=3)
+
+
+def is_rate(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value)) and value >= 0
+    except OverflowError:
+        return False
+
+
+@given(document=settings_documents)
+def test_any_json_document_gives_exactly_its_valid_entries_and_never_raises(document):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "settings.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        result = pricing.read_settings_prices(path)
+    table = document.get("tokenPriceTable") if isinstance(document, dict) else None
+    entries = table if isinstance(table, dict) else {}
+    expected = {model: (float(e["input"]), float(e["output"])) for model, e in entries.items()
+                if isinstance(e, dict) and is_rate(e.get("input")) and is_rate(e.get("output"))}
+    assert result.prices == expected
+    for rate_in, rate_out in result.prices.values():
+        assert isinstance(rate_in, float) and isinstance(rate_out, float)
+        assert math.isfinite(rate_in) and math.isfinite(rate_out) and rate_in >= 0 and rate_out >= 0
+    # Every entry that was dropped is named in a warning.
+    for model in set(entries) - set(expected):
+        assert any(repr(model) in w for w in result.warnings)
+
+
+# --- resolve_prices -----------------------------------------------------------------------------
+
+def test_axiom_defaults_are_the_documented_table():
+    assert pricing.AXIOM_DEFAULT_PRICES == AXIOM_DEFAULTS
+
+
+def test_user_entry_wins_over_default_and_records_settings_as_source():
+    settings = pricing.SettingsPrices({"gpt-4o": (1.0, 2.0)})
+    book = pricing.resolve_prices([("openai", "gpt-4o")], settings, use_library=False)
+    assert book.prices["gpt-4o"] == pricing.ModelPrice("gpt-4o", 1.0, 2.0, "settings")
+
+
+def test_default_is_used_and_recorded_when_settings_lacks_the_model():
+    book = pricing.resolve_prices([("openai", "gpt-4o-mini")], pricing.SettingsPrices(), use_library=True)
+    assert (book.prices["gpt-4o-mini"].input, book.prices["gpt-4o-mini"].output,
+            book.prices["gpt-4o-mini"].source) == (0.15, 0.60, "axiom-default")
+
+
+def test_library_fills_in_a_model_neither_table_knows_only_when_on():
+    on = pricing.resolve_prices([("openai", "gpt-4.1")], pricing.SettingsPrices(), use_library=True)
+    off = pricing.resolve_prices([("openai", "gpt-4.1")], pricing.SettingsPrices(), use_library=False)
+    assert on.prices["gpt-4.1"].source == "price-library" and on.unpriced == []
+    assert off.prices == {} and off.unpriced == ["gpt-4.1"]
+
+
+def test_library_price_matches_the_librarys_own_calculation():
+    from genai_prices import Usage, calc_price
+
+    price = pricing.library_price("gpt-4.1", "openai")
+    expected = calc_price(Usage(input_tokens=1_000_000, output_tokens=1_000_000), "gpt-4.1", provider_id="openai")
+    assert price is not None
+    assert price.input == pytest.approx(float(expected.input_price))
+    assert price.output == pytest.approx(float(expected.output_price))
+
+
+def test_unknown_provider_id_does_not_stop_the_library_matching_the_model():
+    assert pricing.library_price("gpt-4.1", "my-own-proxy") is not None
+
+
+def test_model_nobody_knows_is_unpriced_even_with_the_library():
+    book = pricing.resolve_prices([("ollama", "llama3.1:8b-local")], pricing.SettingsPrices(), use_library=True)
+    assert book.prices == {} and book.unpriced == ["llama3.1:8b-local"]
+
+
+def test_model_under_two_providers_is_priced_once():
+    book = pricing.resolve_prices([("openai", "gpt-4o"), ("openrouter", "gpt-4o")], pricing.SettingsPrices(), False)
+    assert list(book.prices) == ["gpt-4o"] and book.unpriced == []
+
+
+def test_settings_warnings_are_carried_into_the_price_book():
+    book = pricing.resolve_prices([], pricing.SettingsPrices({}, ["careful"]), False)
+    assert book.warnings == ["careful"]
+
+
+def test_price_lists_are_parallel_and_sorted_by_model():
+    book = pricing.resolve_prices([("a", "gpt-4o-mini"), ("b", "gpt-4o")], pricing.SettingsPrices(), False)
+    assert book.lists() == (["gpt-4o", "gpt-4o-mini"], [2.5, 0.15], [10.0, 0.60])
+
+
+def test_settings_snippet_is_a_price_table_for_the_given_models():
+    snippet = json.loads(pricing.settings_snippet(["a", "b"]))
+    assert snippet == {"tokenPriceTable": {"a": {"input": 0.0, "output": 0.0}, "b": {"input": 0.0, "output": 0.0}}}
