@@ -9,6 +9,7 @@ import streamlit as st
 
 import pricing
 from pages.common import charts, page_chrome
+from pages.common.auth import logout_button
 from pages.common.data import app_config, app_data, refresh
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.tables import breakdown_html
@@ -32,6 +33,7 @@ def header(is_demo: bool, read_at: str | None) -> bool:
             st.badge("Demo data", icon=":material/science:", color="orange")
         if read_at:
             st.caption(f"Read {read_at}")
+        logout_button()
     return clicked
 
 

@@ -144,7 +144,7 @@ def test_the_delay_holds_for_a_new_session_of_the_same_browser():
 
 def test_log_out_returns_to_the_login_form():
     at = logged_in()
-    at.sidebar.button(key="logout").click().run()
+    at.button(key="logout").click().run()
     assert not at.exception
     assert not at.metric
     assert "Admin password" in [t.label for t in at.text_input]
@@ -389,3 +389,28 @@ def test_a_page_script_run_directly_shows_only_the_login_form():
     assert not at.exception
     assert "Admin password" in [t.label for t in at.text_input]
     assert not at.metric and "anthropic" not in texts(at)
+
+
+def test_the_environment_password_wins_over_a_hash_in_secrets():
+    import hashlib
+
+    salt = bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", b"the file's password", salt, 1000).hex()
+    at = new_app()
+    at.secrets["admin_password_hash"] = f"pbkdf2_sha256$1000${salt.hex()}${digest}"
+    at.run()
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.metric
+
+
+def test_secrets_toml_is_used_when_the_environment_has_no_password(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ADMIN_PASSWORD")
+    at = new_app()
+    at.secrets["admin_password"] = "from secrets"
+    at.run()
+    at.text_input(key="login_password").input("from secrets")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.metric

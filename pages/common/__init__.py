@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common.auth import logout_button, require_login
+from pages.common.auth import require_login
 
 PAGE_TITLE = "Token Usage"
 
 
 def page_chrome() -> None:
-    """Wide layout, the admin gate (stops the script before login), then the Log out button."""
-    st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layout="wide")
+    """Wide layout, then the admin gate (it stops the script before login)."""
+    st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layout="wide",
+                       initial_sidebar_state="collapsed")
     require_login()
-    logout_button()

@@ -109,11 +109,15 @@ def _secret(name: str) -> str | None:
 
 
 def configured_password() -> tuple[str | None, str | None, bool]:
-    """(plain, hashed, generated): the password the gate checks against."""
-    hashed = os.environ.get("ADMIN_PASSWORD_HASH") or _secret("admin_password_hash")
-    plain = os.environ.get("ADMIN_PASSWORD") or _secret("admin_password")
-    if hashed or plain:
-        return plain, hashed, False
+    """(plain, hashed, generated): the password the gate checks against.
+
+    The environment wins over secrets.toml (an operator's explicit setting for this run),
+    and within each place a hash wins over a plain password.
+    """
+    for hashed, plain in ((os.environ.get("ADMIN_PASSWORD_HASH"), os.environ.get("ADMIN_PASSWORD")),
+                          (_secret("admin_password_hash"), _secret("admin_password"))):
+        if hashed or plain:
+            return (None if hashed else plain), hashed, False
     return _generated_password(), None, True
 
 
@@ -136,11 +140,20 @@ def require_login() -> None:
     plain, hashed, generated = configured_password()
     throttle, client = _throttle(), _client_key()
 
-    st.title("Token Usage")
-    st.caption("Admin only. Sign in to see token usage and estimated cost.")
-    with st.form("login", clear_on_submit=True, width=420):
+    box = st.container(width=460)
+    box.title("Token Usage", anchor=False)
+    box.caption("Admin only. Sign in to see token usage and estimated cost.")
+    with box.form("login", clear_on_submit=True):
         password = st.text_input("Admin password", type="password", key="login_password")
         submitted = st.form_submit_button("Sign in", type="primary")
+    with box:
+        _login_messages(submitted, password, plain, hashed, generated, throttle, client)
+    st.stop()
+
+
+def _login_messages(submitted: bool, password: str | None, plain: str | None, hashed: str | None,
+                    generated: bool, throttle: _Throttle, client: str) -> None:
+    """Check a submitted password (logging in on success) and say what happened."""
     if generated:
         st.info("No admin password is configured. A password for this server was printed to the server's log; "
                 "set ADMIN_PASSWORD or admin_password in .streamlit/secrets.toml to choose your own.")
@@ -160,11 +173,10 @@ def require_login() -> None:
                 st.error(f"Wrong password. Too many wrong passwords: wait {delay:.0f} s before the next try.")
             else:
                 st.error("Wrong password.")
-    st.stop()
 
 
 def logout_button() -> None:
-    """A Log out button (sidebar) that ends this session's login only."""
-    if st.sidebar.button("Log out", icon=":material/logout:", key="logout"):
+    """A Log out button that ends this session's login only (other sessions stay logged in)."""
+    if st.button("Log out", icon=":material/logout:", key="logout", type="tertiary", width="stretch"):
         st.session_state["authenticated"] = False
         st.rerun()

@@ -21,6 +21,8 @@ PRIMARY_LIGHT = "#86d8b9"   # completion tokens: a light tint of the primary
 AMBER = "#f59e0b"           # task agent
 EMERALD = "#34d399"         # heartbeat
 MIN_VISIBLE_SHARE = 0.08    # the seed's 8 % minimum height for non-zero days
+NARROWEST_LAYOUT_DAYS = 14  # fewer days keep the bar width of a 14-day chart instead of filling the card
+BAR_GAP = 0.2               # share of each day's slot left empty between bars
 DAY_SELECTION = "pick_day"  # name of the click selection; the page reads it from the chart event
 CHART_HEIGHT = 260
 
@@ -43,6 +45,11 @@ def labelled_days(days: list[date]) -> list[str]:
 def y_axis_values(max_total: int) -> list[float]:
     """Exactly three y labels: 0, half the max and the max."""
     return [0, max_total / 2, max_total]
+
+
+def bar_width_share(days: int) -> float:
+    """A bar's width as a share of its day's slot: a short range keeps the bar width of a 14-day chart."""
+    return (1 - BAR_GAP) * min(1.0, days / NARROWEST_LAYOUT_DAYS)
 
 
 def display_heights(parts: list[int], max_total: int) -> list[float]:
@@ -93,9 +100,10 @@ def stacked_daily_chart(daily: list[DailyRow], series: list[tuple[str, str, str]
                       gridOpacity=0.15, domain=False, ticks=False)
     return (
         alt.Chart(frame)
-        .mark_bar(cornerRadiusTopLeft=2, cornerRadiusTopRight=2)
+        .mark_bar(cornerRadiusTopLeft=2, cornerRadiusTopRight=2,
+                  width=alt.RelativeBandSize(bar_width_share(len(daily))))
         .encode(
-            x=alt.X("day:O", axis=x_axis, sort=None, scale=alt.Scale(paddingInner=0.2)),
+            x=alt.X("day:O", axis=x_axis, sort=None, scale=alt.Scale(paddingInner=0, paddingOuter=0)),
             y=alt.Y("height:Q", axis=y_axis, stack="zero", scale=alt.Scale(domain=[0, domain_max], nice=False)),
             color=alt.Color("segment:N", sort=[n for n, _a, _c in series],
                             scale=alt.Scale(domain=[n for n, _a, _c in series], range=[c for _n, _a, c in series]),

@@ -1,0 +1,165 @@
+"""Fixtures for the real-browser test: the app served by `streamlit run`, Debian's chromium
+driven by Playwright, and the CLI run with the very same environment as the server.
+
+The server gets a clean environment (no USAGE_* or ADMIN_* from the developer's shell), a
+known admin password, and HOME / XDG_CACHE_HOME in a temp dir, so the demo database is
+generated there and the CLI, run with the same environment, reads the very same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1500, "height": 2400}
+PASSWORD = "browser-test-pw-7f3a"
+STARTUP_TIMEOUT_S = 60
+SHUTDOWN_TIMEOUT_S = 10
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the real app in Debian's chromium through Playwright")
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen
+    password: str = PASSWORD
+    _cli_cache: dict = field(default_factory=dict)
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def cli_json(self, *args: object) -> dict:
+        """`python cli.py report <args> --format json`, run like a user would, with the server's environment
+        (so it reads the same demo file). Each distinct call runs once per server."""
+        key = tuple(map(str, args))
+        if key in self._cli_cache:
+            return json.loads(self._cli_cache[key])
+        done = subprocess.run([sys.executable, "cli.py", "report", *map(str, args), "--format", "json"], cwd=ROOT,
+                              env=self.env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, f"cli.py failed ({done.returncode}): {done.stderr}"
+        self._cli_cache[key] = done.stdout
+        return json.loads(done.stdout)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(home: Path, cache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("USAGE_", "ADMIN_"))}
+    env.update(ADMIN_PASSWORD=PASSWORD, HOME=str(home), XDG_CACHE_HOME=str(cache), PYTHONUNBUFFERED="1")
+    if (ROOT / ".streamlit" / "secrets.toml").exists():
+        # A developer's admin_password_hash in secrets.toml would win over ADMIN_PASSWORD;
+        # the environment's hash wins over both, so pin the same test password that way too.
+        salt = os.urandom(16)
+        digest = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), salt, 1000)
+        env["ADMIN_PASSWORD_HASH"] = f"pbkdf2_sha256$1000${salt.hex()}${digest.hex()}"
+    return env
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(SHUTDOWN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(SHUTDOWN_TIMEOUT_S)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`python -m streamlit run app.py` on a free port, on the built-in demo data."""
+    base = tmp_path_factory.mktemp("browser-server")
+    home, cache = base / "home", base / "cache"
+    home.mkdir()
+    cache.mkdir()
+    env = _server_env(home, cache)
+    port = _free_port()
+    log = base / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    srv = Server(f"http://127.0.0.1:{port}", env, log, process)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode} before answering:\n{srv.log_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer on port {port} within {STARTUP_TIMEOUT_S} s:\n"
+                            f"{srv.log_text()[-3000:]}")
+            time.sleep(0.25)
+        yield srv
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless; a missing browser is a failure (CI installs it), not a skip."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (`apt-get install -y chromium`; .ci/run does). "
+                    "Playwright's own browser download does not work on these machines.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, server: Server):
+    """A fresh browser context (its own Streamlit session) with a tall viewport."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+    # Tracebacks never reach the page (showErrorDetails = "none"), so read them from the log.
+    assert "Traceback" not in server.log_text(), f"the server logged an exception:\n{server.log_text()[-4000:]}"
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
