@@ -8,6 +8,7 @@ generated there and the CLI, run with the same environment, reads the very same 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -92,14 +93,13 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(SHUTDOWN_TIMEOUT_S)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`python -m streamlit run app.py` on a free port, on the built-in demo data."""
-    base = tmp_path_factory.mktemp("browser-server")
+@contextlib.contextmanager
+def running_server(base: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`python -m streamlit run app.py` on a free port (demo data unless extra_env names a database)."""
     home, cache = base / "home", base / "cache"
-    home.mkdir()
-    cache.mkdir()
-    env = _server_env(home, cache)
+    home.mkdir(exist_ok=True)
+    cache.mkdir(exist_ok=True)
+    env = _server_env(home, cache) | (extra_env or {})
     port = _free_port()
     log = base / "server.log"
     with open(log, "wb") as out:
@@ -127,6 +127,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield srv
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app on the built-in demo data, shared by a test module."""
+    with running_server(tmp_path_factory.mktemp("browser-server")) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +170,35 @@ def page(browser, server: Server):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def axiom(tmp_path_factory: pytest.TempPathFactory):
+    """An Axiom database (a heartbeat session, both timestamp forms, a model id that is HTML)
+    served with a 2-second auto-refresh, as on a wall screen."""
+    from datetime import datetime, timezone
+
+    from factories import AxiomDB
+
+    today = datetime.now(timezone.utc).date()
+    base = tmp_path_factory.mktemp("axiom-browser")
+    db = AxiomDB(base / "data" / "db" / "openagent.db")
+    db.session("hb", type="heartbeat", source="task")
+    db.usage(f"{today} 08:00:00", provider="anthropic", model="claude-sonnet-4-20250514",
+             prompt=1_000_000, completion=100_000, session_id="hb")          # $4.50 at Axiom's default
+    db.usage(f"{today}T09:00:00.000Z", provider="evil", model='<img src=x onerror="window.__pwned=1">', prompt=10, completion=1)
+    with running_server(base, {"USAGE_DB": str(db.path), "USAGE_AUTO_REFRESH_SECONDS": "2"}) as srv:
+        yield srv, db
+
+
+@pytest.fixture
+def axiom_page(browser, axiom):
+    srv, _db = axiom
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+    assert "Traceback" not in srv.log_text(), srv.log_text()[-4000:]
