@@ -152,18 +152,22 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture
-def page(browser, server: Server):
-    """A fresh browser context (its own Streamlit session) with a tall viewport."""
+def _fresh_page(browser, server: Server):
+    """A fresh browser context (its own Streamlit session) with a tall viewport; afterwards the
+    server log must hold no traceback (they never reach the page: showErrorDetails = "none")."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(20_000)
-    pg = context.new_page()
     try:
-        yield pg
+        yield context.new_page()
     finally:
         context.close()
-    # Tracebacks never reach the page (showErrorDetails = "none"), so read them from the log.
     assert "Traceback" not in server.log_text(), f"the server logged an exception:\n{server.log_text()[-4000:]}"
+
+
+@pytest.fixture
+def page(browser, server: Server):
+    """A page on the demo-data server."""
+    yield from _fresh_page(browser, server)
 
 
 @pytest.fixture(scope="module")
@@ -193,12 +197,5 @@ def axiom(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def axiom_page(browser, axiom):
-    srv, _db = axiom
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(20_000)
-    pg = context.new_page()
-    try:
-        yield pg
-    finally:
-        context.close()
-    assert "Traceback" not in srv.log_text(), srv.log_text()[-4000:]
+    """A page on the Axiom-database server."""
+    yield from _fresh_page(browser, axiom[0])
