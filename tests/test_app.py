@@ -414,3 +414,31 @@ def test_secrets_toml_is_used_when_the_environment_has_no_password(monkeypatch: 
     at.button[0].click().run()
     assert not at.exception
     assert at.metric
+
+
+def test_nothing_is_read_before_login(isolated_environment):
+    # The demo database is created on first read; before login it must not even exist.
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert not list(isolated_environment.rglob("demo-*.db"))
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert list(isolated_environment.rglob("demo-*.db"))
+
+
+def test_one_sessions_logout_leaves_another_session_logged_in():
+    first, second = logged_in(), logged_in()
+    first.button(key="logout").click().run()
+    assert not first.metric
+    second.run()
+    assert not second.exception
+    assert second.metric
+
+
+def test_the_generated_password_is_printed_once_per_server(monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.delenv("ADMIN_PASSWORD")
+    for _ in range(3):
+        new_app().run()
+    printed = capsys.readouterr().out
+    assert printed.count("generated admin password") == 1

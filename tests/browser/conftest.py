@@ -162,6 +162,7 @@ def _fresh_page(browser, server: Server):
     finally:
         context.close()
     assert "Traceback" not in server.log_text(), f"the server logged an exception:\n{server.log_text()[-4000:]}"
+    assert server.password not in server.log_text(), "the admin password reached the server log"
 
 
 @pytest.fixture
