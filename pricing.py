@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,6 +60,7 @@ class SettingsPrices:
 
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    unreadable: bool = False  # the file exists but its price table could not be read at all
 
 
 @dataclass
@@ -100,21 +102,26 @@ def read_settings_prices(path: str | Path | None) -> SettingsPrices:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         result.warnings.append(f"Could not read {path.name} ({exc.__class__.__name__}); using default prices.")
+        result.unreadable = True
         return result
     except json.JSONDecodeError as exc:
         result.warnings.append(f"{path.name} is not valid JSON (line {exc.lineno}); using default prices.")
+        result.unreadable = True
         return result
     except RecursionError:
         result.warnings.append(f"{path.name} is nested too deeply to read; using default prices.")
+        result.unreadable = True
         return result
     if not isinstance(data, dict):
         result.warnings.append(f"{path.name} does not hold a JSON object; using default prices.")
+        result.unreadable = True
         return result
     table = data.get("tokenPriceTable")
     if table is None:
         return result
     if not isinstance(table, dict):
         result.warnings.append("tokenPriceTable in settings.json is not an object; using default prices.")
+        result.unreadable = True
         return result
     for model, entry in table.items():
         if not isinstance(entry, dict) or not (_is_rate(entry.get("input")) and _is_rate(entry.get("output"))):
@@ -124,6 +131,29 @@ def read_settings_prices(path: str | Path | None) -> SettingsPrices:
             continue
         result.prices[str(model)] = (float(entry["input"]), float(entry["output"]))
     return result
+
+
+class LastGoodSettings:
+    """Reads settings.json on every Refresh, and keeps the last good price table when the file
+    turns unreadable mid-run (an editor saving half a file), with a warning saying so."""
+
+    def __init__(self) -> None:
+        self._last_good: dict[str, SettingsPrices] = {}
+        self._lock = threading.Lock()
+
+    def read(self, path: str | Path | None) -> SettingsPrices:
+        """The file's prices now, or the last good ones if it cannot be read now."""
+        current = read_settings_prices(path)
+        key = str(path)
+        with self._lock:
+            kept = self._last_good.get(key)
+            if not current.unreadable:
+                self._last_good[key] = current
+                return current
+        if kept is None:
+            return current
+        reason = current.warnings[0].replace("; using default prices.", "") if current.warnings else "unreadable"
+        return SettingsPrices(dict(kept.prices), [f"{reason}; keeping the prices last read from it."])
 
 
 def library_price(model: str, provider: str | None = None, when: datetime | None = None) -> ModelPrice | None:

@@ -188,3 +188,22 @@ def test_price_lists_are_parallel_and_sorted_by_model():
 def test_settings_snippet_is_a_price_table_for_the_given_models():
     snippet = json.loads(pricing.settings_snippet(["a", "b"]))
     assert snippet == {"tokenPriceTable": {"a": {"input": 0.0, "output": 0.0}, "b": {"input": 0.0, "output": 0.0}}}
+
+
+def test_settings_broken_mid_run_keep_the_last_good_prices(write_settings):
+    path = write_settings({"tokenPriceTable": {"my-model": {"input": 1.5, "output": 6}}})
+    memory = pricing.LastGoodSettings()
+    assert memory.read(path).prices == {"my-model": (1.5, 6.0)}
+    path.write_text('{"tokenPriceTable": {"my-model": {"inp', encoding="utf-8")  # half-saved
+    kept = memory.read(path)
+    assert kept.prices == {"my-model": (1.5, 6.0)}
+    assert "keeping the prices last read" in kept.warnings[0]
+    path.write_text('{"tokenPriceTable": {"my-model": {"input": 2, "output": 8}}}', encoding="utf-8")
+    assert memory.read(path).prices == {"my-model": (2.0, 8.0)}
+    assert memory.read(path).warnings == []
+
+
+def test_settings_broken_from_the_start_fall_back_to_defaults_with_a_warning(write_settings):
+    path = write_settings("not json")
+    read = pricing.LastGoodSettings().read(path)
+    assert read.prices == {} and read.unreadable and "not valid JSON" in read.warnings[0]
