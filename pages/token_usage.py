@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 import pricing
-from pages.common import charts, page_chrome
+from pages.common import PAGE_TITLE, charts, page_chrome
 from pages.common.auth import logout_button
 from pages.common.data import app_config, app_data, refresh
 from pages.common.filters import narrow_to_day, read_link, toolbar
@@ -17,7 +17,6 @@ from queries import SourceError
 from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
 from queries.usage import UsageReport
 
-TITLE = "Token Usage"
 DESCRIPTION = "Explore token consumption, compare providers, and track estimated spend across any time range."
 
 
@@ -25,7 +24,7 @@ def header(is_demo: bool, read_at: str | None) -> bool:
     """Title, description, data freshness and the Refresh button; True when Refresh was clicked."""
     left, right = st.columns([5, 1], vertical_alignment="center")
     with left:
-        st.title(TITLE, anchor=False)
+        st.title(PAGE_TITLE, anchor=False)
         st.caption(DESCRIPTION)
     with right:
         clicked = st.button("Refresh", icon=":material/refresh:", width="stretch", key="refresh")
@@ -83,7 +82,7 @@ def chart_card(title: str, subtitle: str, report: UsageReport, build, key: str) 
         st.caption("Click a bar to show only that day.")
 
 
-def price_notices(report: UsageReport, settings_named: bool) -> None:
+def price_notices(report: UsageReport) -> None:
     """Unpriced models (with the tokenPriceTable snippet) and models priced only by the price library."""
     if report.unpriced_models:
         with st.container(border=True):
@@ -168,7 +167,7 @@ def render() -> None:
         chart_card("Main Agent vs. Task Agent vs. Heartbeat",
                    "Token usage split between main agent, background task agents, and heartbeat per day.",
                    report, charts.initiator_chart, "chart_initiator")
-    price_notices(report, data.settings_path is not None)
+    price_notices(report)
     breakdown_card(report)
 
 
