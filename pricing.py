@@ -96,7 +96,12 @@ def read_settings_prices(path: str | Path | None) -> SettingsPrices:
     if path is None:
         return result
     path = Path(path).expanduser()
-    if not path.exists():
+    try:
+        if not path.exists():
+            return result
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        result.warnings.append(f"Could not look for the settings file ({exc.strerror}); using default prices.")
+        result.unreadable = True
         return result
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

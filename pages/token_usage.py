@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import duckdb
 import streamlit as st
 
 import pricing
@@ -116,7 +117,7 @@ def auto_refresh(seconds: int) -> None:
     @st.fragment(run_every=seconds)
     def tick() -> None:
         if time.monotonic() - st.session_state.get("last_full_run", 0.0) >= seconds * 0.9:
-            refresh()
+            refresh(app_data())
             st.rerun(scope="app")
 
     tick()
@@ -129,15 +130,17 @@ def render() -> None:
         data = app_data()
         snapshot = data.snapshot()
     except SourceError as exc:
-        header(False, None)
+        if header(False, None):
+            refresh()
+            st.rerun()
         st.error(exc.public_message(), icon=":material/database:")
         st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
         return
     clicked = header(data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC")
     if clicked:
-        refresh()
+        refresh(data)
         st.rerun()
-    for warning in config.warnings:
+    for warning in (*config.warnings, *snapshot.problems):
         st.warning(warning)
     if config.auto_refresh_seconds:
         auto_refresh(int(config.auto_refresh_seconds))
@@ -151,7 +154,12 @@ def render() -> None:
     for notice in notices + toolbar_notices:
         st.caption(f":material/info: {notice}")
 
-    report = data.report(filters)
+    try:
+        report = data.report(filters)
+    except duckdb.Error as exc:  # reading the attached file directly (mirror off) while it is locked or damaged
+        st.error(f"The database could not be read just now ({exc.__class__.__name__}). Press Refresh to try again.",
+                 icon=":material/database:")
+        return
     kpi_cards(report)
     for warning in report.warnings:
         st.warning(warning)

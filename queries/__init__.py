@@ -47,12 +47,16 @@ def open_dataset(config: Config) -> Dataset:
     return load_dataset(source, settings_path, bool(config.price_library))
 
 
-def load_dataset(source: Source, settings_path: Path | None, use_library: bool) -> Dataset:
-    """Read the catalog and resolve prices for an already opened source (what Refresh repeats)."""
+def load_dataset(source: Source, settings_path: Path | None, use_library: bool,
+                 settings_reader: pricing.LastGoodSettings | None = None) -> Dataset:
+    """Read the catalog and resolve prices for an already opened source (what Refresh repeats).
+
+    A long-running reader (the app) passes its `settings_reader`, so a settings.json that
+    breaks mid-run keeps its last good prices instead of falling back to the defaults.
+    """
     cat = catalog(source)
-    book = pricing.resolve_prices(
-        ((p, m) for p, m, _n in cat.pairs), pricing.read_settings_prices(settings_path), use_library
-    )
+    settings = settings_reader.read(settings_path) if settings_reader else pricing.read_settings_prices(settings_path)
+    book = pricing.resolve_prices(((p, m) for p, m, _n in cat.pairs), settings, use_library)
     return Dataset(source, cat, book, settings_path)
 
 

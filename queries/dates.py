@@ -8,6 +8,7 @@ window [From 00:00, Until+1 00:00) in that zone, converted to naive UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,6 +57,11 @@ class DateRange:
         zone = zone_info(self.tz)
         return (_local_midnight_utc(self.start, zone), _local_midnight_utc(self.end, zone, days_after=1))
 
+    def whole_utc_hours(self) -> bool:
+        """Whether every day boundary of the range (its From 00:00 to Until+1 00:00, in its zone)
+        falls on a whole UTC hour, so hourly UTC buckets never straddle two of its days."""
+        return _whole_utc_hours(self.start, self.end, self.tz)
+
     def previous(self) -> "DateRange":
         """The range of the same length that ends the day before this one starts.
 
@@ -65,6 +71,20 @@ class DateRange:
             return DateRange(self.start - timedelta(days=self.days), self.start - timedelta(days=1), self.tz)
         except OverflowError:
             return DateRange(date.min, date.min, self.tz)
+
+
+@lru_cache(maxsize=4096)
+def _whole_utc_hours(start: date, end: date, tz: str) -> bool:
+    if tz == "UTC":
+        return True
+    zone = zone_info(tz)
+    for offset in range((end - start).days + 2):
+        moment = _local_midnight_utc(start, zone, days_after=offset)
+        if moment in (datetime.min, datetime.max):
+            continue
+        if moment.minute or moment.second or moment.microsecond:
+            return False
+    return True
 
 
 def _local_midnight_utc(day: date, zone: ZoneInfo, days_after: int = 0) -> datetime:

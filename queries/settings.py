@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tz", "UTC", "IANA time zone whose calendar days bucket the data.", "USAGE_TZ", _zone),
     Setting("price_library", True, "Price models Axiom does not know from the genai-prices package "
             "(false: exactly Axiom's page).", "USAGE_PRICE_LIBRARY", _bool),
+    Setting("mirror", True, "Copy the rows into a DuckDB-native mirror once and append new ones on Refresh "
+            "(false: query the attached SQLite file directly, slower on large databases).", "USAGE_MIRROR", _bool),
     Setting("auto_refresh_seconds", 0, "Re-read the database every N seconds for a wall screen (0: off).",
             "USAGE_AUTO_REFRESH_SECONDS", _seconds),
     Setting("cache_ttl_seconds", 300, "How long the page reuses a filter state's numbers before "

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -132,7 +133,11 @@ def detect_adapter(tables: set[str], path: Path) -> str:
 
 def check_sqlite_file(path: Path) -> None:
     """Raise SourceError unless `path` is an existing, readable SQLite 3 file."""
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise SourceError(f"The database path cannot be used: {exc.strerror}.") from None
+    if not exists:
         raise SourceError(f"No database at {path}. Check the path (--db or USAGE_DB).")
     if path.is_dir():
         raise SourceError(f"{path} is a directory, not a database file.")
@@ -145,16 +150,30 @@ def check_sqlite_file(path: Path) -> None:
         raise SourceError(f"{path} is not a SQLite database (its first bytes are not a SQLite header).")
 
 
-def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_demo: bool = False) -> Source:
+def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_demo: bool = False,
+                mirror: bool = False, progress: "Callable[[int, int], None] | None" = None) -> Source:
     """Attach `path` read-only and create the canonical `requests` view for its adapter.
 
     `adapter` forces one (the CLI's `--source`); otherwise it is picked from the tables present.
+    With `mirror=True` the rows are first copied into a DuckDB-native mirror that `requests`
+    then reads (a `queries.mirror.MirroredSource`, with `.refresh()`); `progress(rows_copied,
+    rows_total)` is called from this thread as the copy goes.
     """
     path = Path(path).expanduser()
     try:
-        return _open_source(path, adapter, is_demo)
+        source = _open_source(path, adapter, is_demo)
     except SourceError as exc:
         raise exc.with_path(path) from None
+    if not mirror:
+        return source
+    from queries.mirror import attach_mirror  # imports this module
+
+    try:
+        return attach_mirror(source, progress)
+    except SourceError as exc:
+        raise exc.with_path(path) from None
+    except duckdb.Error as exc:
+        raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
 
 
 def _open_source(path: Path, adapter: str | None, is_demo: bool) -> Source:

@@ -171,6 +171,14 @@ def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str
         cur.close()
 
 
+def _block(source: Source, name: str, rng: DateRange) -> str:
+    """`name`, or its equivalent over the hourly rollup when the source has one (a mirrored
+    source) and the range's day boundaries are whole UTC hours (so hours never straddle days)."""
+    if getattr(source, "rollup", None) and rng.whole_utc_hours():
+        return f"rollup_{name}"
+    return name
+
+
 def catalog(source: Source) -> Catalog:
     """Every (provider, model) pair ever recorded, and the count of unreadable timestamps."""
     pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, "provider_models", {}))
@@ -180,7 +188,7 @@ def catalog(source: Source) -> Catalog:
 
 def totals(source: Source, filters: Filters, prices: PriceBook) -> Totals:
     """The KPI totals of one filter state."""
-    row = _rows(source, "totals", filters.params(prices))[0]
+    row = _rows(source, _block(source, "totals", filters.range), filters.params(prices))[0]
     return Totals(int(row["requests"]), int(row["prompt_tokens"]), int(row["completion_tokens"]),
                   int(row["total_tokens"]), float(row["estimated_cost"]))
 
@@ -192,7 +200,7 @@ def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]
         DailyRow(r["day"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                  int(r["total_tokens"]), float(r["estimated_cost"]), int(r["main_tokens"]),
                  int(r["task_tokens"]), int(r["heartbeat_tokens"]))
-        for r in _rows(source, "daily", params)
+        for r in _rows(source, _block(source, "daily", filters.range), params)
     ]
 
 
@@ -202,7 +210,7 @@ def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[Break
         BreakdownRow(r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
                      int(r["completion_tokens"]), int(r["total_tokens"]), float(r["estimated_cost"]),
                      None if r["cost_share"] is None else float(r["cost_share"]), bool(r["has_unpriced_rows"]))
-        for r in _rows(source, "breakdown", filters.params(prices))
+        for r in _rows(source, _block(source, "breakdown", filters.range), filters.params(prices))
     ]
 
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 # Everything the dashboard reads from the environment, and the admin secrets of the app.
 OWN_ENV_VARS = (
-    "USAGE_DB", "USAGE_SETTINGS", "USAGE_SOURCE", "USAGE_TZ", "USAGE_PRICE_LIBRARY",
+    "USAGE_DB", "USAGE_SETTINGS", "USAGE_SOURCE", "USAGE_TZ", "USAGE_PRICE_LIBRARY", "USAGE_MIRROR",
     "USAGE_AUTO_REFRESH_SECONDS", "USAGE_CACHE_TTL_SECONDS", "ADMIN_PASSWORD", "ADMIN_PASSWORD_HASH",
 )
 

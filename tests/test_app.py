@@ -442,3 +442,75 @@ def test_the_generated_password_is_printed_once_per_server(monkeypatch: pytest.M
         new_app().run()
     printed = capsys.readouterr().out
     assert printed.count("generated admin password") == 1
+
+
+# --- faults while running (the mirror keeps serving; Refresh recovers) -----------------
+
+def test_a_database_replaced_while_running_is_reopened_on_refresh(axiom_db, make_axiom_db, monkeypatch):
+    import os
+
+    axiom_db.usage(f"{TODAY} 10:00:00", prompt=10, completion=1)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = logged_in(range="today")
+    assert kpis(at)["Requests"] == "1"
+    other = make_axiom_db("replacement.db")
+    for hour in (10, 11, 12):
+        other.usage(f"{TODAY} {hour}:00:00", prompt=10, completion=1)
+    os.replace(other.path, axiom_db.path)
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert kpis(at)["Requests"] == "3"
+
+
+def test_a_database_deleted_while_running_keeps_the_page_and_recovers(axiom_db, tmp_path, monkeypatch):
+    import shutil
+
+    axiom_db.usage(f"{TODAY} 10:00:00", prompt=10, completion=1)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = logged_in(range="today")
+    backup = tmp_path / "backup.db"
+    shutil.move(axiom_db.path, backup)
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert any("No database" in e.value for e in at.error)
+    assert not at.metric
+    shutil.move(backup, axiom_db.path)
+    axiom_db.usage(f"{TODAY} 11:00:00", prompt=10, completion=1)
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert kpis(at)["Requests"] == "2"
+
+
+def test_settings_broken_mid_run_keep_prices_with_a_warning(axiom_db, write_settings, monkeypatch):
+    axiom_db.usage(f"{TODAY} 10:00:00", model="my-model", prompt=1_000_000, completion=0)
+    settings = write_settings({"tokenPriceTable": {"my-model": {"input": 2, "output": 0}}})
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    monkeypatch.setenv("USAGE_SETTINGS", str(settings))
+    at = logged_in(range="today")
+    assert kpis(at)["Estimated Cost"] == "$2.0000"
+    settings.write_text("{ half written", encoding="utf-8")
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert kpis(at)["Estimated Cost"] == "$2.0000"
+    assert any("keeping the prices last read" in w.value for w in at.warning)
+    settings.write_text('{"tokenPriceTable": {"my-model": {"input": 3, "output": 0}}}', encoding="utf-8")
+    at.button(key="refresh").click().run()
+    assert kpis(at)["Estimated Cost"] == "$3.0000"
+
+
+def test_a_database_damaged_in_place_keeps_serving_the_mirror_with_a_warning(axiom_db, monkeypatch):
+    axiom_db.usage(f"{TODAY} 10:00:00", prompt=10, completion=1)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = logged_in(range="today")
+    original = axiom_db.path.read_bytes()
+    with open(axiom_db.path, "r+b") as handle:  # same file, same inode: truncated to garbage
+        handle.truncate(0)
+        handle.write(b"not a database any more" * 10)
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert any("could not be re-read just now" in w.value for w in at.warning)
+    assert kpis(at)["Requests"] == "1"
+    axiom_db.path.write_bytes(original)
+    at.button(key="refresh").click().run()
+    assert not any("could not be re-read" in w.value for w in at.warning)
+    assert kpis(at)["Requests"] == "1"

@@ -15,14 +15,16 @@ from queries.settings import SETTINGS, default_settings_path, resolve_config
 def test_no_environment_gives_the_documented_defaults():
     config = resolve_config({})
     assert dict(config.values) == {"db": None, "settings": None, "source": None, "tz": "UTC",
-                                   "price_library": True, "auto_refresh_seconds": 0, "cache_ttl_seconds": 300}
+                                   "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
+                                   "cache_ttl_seconds": 300}
     assert config.warnings == ()
 
 
 def test_every_setting_has_its_documented_environment_variable():
     assert {s.name: s.env for s in SETTINGS} == {
         "db": "USAGE_DB", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
-        "price_library": "USAGE_PRICE_LIBRARY", "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS",
+        "price_library": "USAGE_PRICE_LIBRARY", "mirror": "USAGE_MIRROR",
+        "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS",
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS"}
 
 

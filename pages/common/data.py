@@ -1,14 +1,18 @@
-"""The app's cached access to the query layer: one DuckDB connection per database,
-one report per filter state, and a Refresh that forgets both caches' contents.
+"""The app's cached access to the query layer: one mirrored DuckDB source per database,
+one snapshot per read, one report per filter state, and a Refresh that re-reads.
 
 Pages call these instead of `queries` directly so that every rerun of a filter state
-already seen is served from memory, and so the cache rules live in one place.
+already seen is served from memory, and so the cache rules live in one place. A snapshot
+first brings the mirror up to date (appending new rows); if the database cannot be read at
+that moment, the previous mirror keeps serving and the page says so.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +22,7 @@ import pricing
 from queries import Dataset, load_dataset, source_paths
 from queries.dates import DateRange
 from queries.settings import Config, resolve_config
-from queries.source import Source, open_source
+from queries.source import Source, SourceError, open_source
 from queries.usage import Catalog, Filters, UsageReport, usage_report
 
 
@@ -28,10 +32,59 @@ def app_config() -> Config:
     return resolve_config(os.environ)
 
 
-@st.cache_resource(show_spinner=False)
-def _source(db: str, adapter: str | None, is_demo: bool) -> Source:
-    """One attached DuckDB connection per database for the whole server; queries take cursors."""
-    return open_source(db, adapter, is_demo=is_demo)
+log = logging.getLogger("token_usage.data")
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the database file, to notice it was replaced; None when it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+@dataclass
+class _OpenSources:
+    """The server's opened sources, by (db, adapter, is_demo, mirror), and a lock for opening them."""
+
+    sources: dict[tuple, Source] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource
+def _open_sources() -> _OpenSources:
+    return _OpenSources()
+
+
+def _source(db: str, adapter: str | None, is_demo: bool, mirror: bool, progress=None) -> Source:
+    """One opened (and, by default, mirrored) source per database for the whole server.
+
+    Not an `st.cache_resource` function itself: the first open draws a progress bar through
+    `progress(rows_copied, rows_total)`, and a cached function may not draw outside itself.
+    Sessions that arrive during the first copy wait for it.
+    """
+    registry, key = _open_sources(), (db, adapter, is_demo, mirror)
+    with registry.lock:
+        source = registry.sources.get(key)
+        if source is None:
+            source = open_source(db, adapter, is_demo=is_demo, mirror=mirror, progress=progress)
+            source.opened_identity = _file_identity(db)
+            registry.sources[key] = source
+    return source
+
+
+def _forget_sources() -> None:
+    """Drop the opened sources, so the next run opens the database afresh (a replaced file)."""
+    registry = _open_sources()
+    with registry.lock:
+        registry.sources.clear()
+
+
+@st.cache_resource
+def _settings_reader() -> pricing.LastGoodSettings:
+    """Remembers the last good settings.json across Refreshes (one per server process)."""
+    return pricing.LastGoodSettings()
 
 
 @dataclass(frozen=True)
@@ -41,21 +94,34 @@ class Snapshot:
     catalog: Catalog
     prices: pricing.PriceBook
     read_at: datetime
+    problems: tuple[str, ...] = field(default=())  # why the data may be older than read_at
 
 
 @st.cache_data(ttl=app_config().cache_ttl_seconds or None, show_spinner=False)
-def _snapshot(db: str, adapter: str | None, is_demo: bool, settings_path: str | None, use_library: bool) -> Snapshot:
-    dataset = load_dataset(_source(db, adapter, is_demo), Path(settings_path) if settings_path else None, use_library)
-    return Snapshot(dataset.catalog, dataset.prices, datetime.now(timezone.utc))
+def _snapshot(db: str, adapter: str | None, is_demo: bool, mirror: bool, settings_path: str | None,
+              use_library: bool) -> Snapshot:
+    """Bring the mirror up to date, then read the catalog and prices (what Refresh repeats)."""
+    source = _source(db, adapter, is_demo, mirror)
+    problems: list[str] = []
+    if hasattr(source, "refresh"):
+        try:
+            source.refresh()
+        except Exception as exc:  # the file is locked, gone or damaged right now: keep serving the mirror
+            log.warning("refresh of the mirror failed: %s", exc)
+            message = exc.public_message() if isinstance(exc, SourceError) else exc.__class__.__name__
+            problems.append(f"The database could not be re-read just now ({message}); showing the rows read "
+                            "before. Press Refresh to try again.")
+    dataset = load_dataset(source, Path(settings_path) if settings_path else None, use_library, _settings_reader())
+    return Snapshot(dataset.catalog, dataset.prices, datetime.now(timezone.utc), tuple(problems))
 
 
 @st.cache_data(ttl=app_config().cache_ttl_seconds or None, show_spinner=False, max_entries=512)
-def _report(db: str, adapter: str | None, is_demo: bool, read_at: datetime, _snap: Snapshot, start: str,
+def _report(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: datetime, _snap: Snapshot, start: str,
             end: str, tz: str, provider: str | None, model: str | None) -> UsageReport:
     """One filter state's report, keyed by the snapshot's read time (the snapshot itself is not hashed)."""
     filters = Filters(DateRange(datetime.fromisoformat(start).date(), datetime.fromisoformat(end).date(), tz),
                       provider, model)
-    return usage_report(_source(db, adapter, is_demo), filters, _snap.prices, _snap.catalog)
+    return usage_report(_source(db, adapter, is_demo, mirror), filters, _snap.prices, _snap.catalog)
 
 
 @dataclass(frozen=True)
@@ -65,19 +131,20 @@ class AppData:
     db: str
     adapter: str | None
     is_demo: bool
+    mirror: bool
     settings_path: str | None
     use_library: bool
 
     @property
     def source(self) -> Source:
-        return _source(self.db, self.adapter, self.is_demo)
+        return _source(self.db, self.adapter, self.is_demo, self.mirror)
 
     def snapshot(self) -> Snapshot:
-        return _snapshot(self.db, self.adapter, self.is_demo, self.settings_path, self.use_library)
+        return _snapshot(self.db, self.adapter, self.is_demo, self.mirror, self.settings_path, self.use_library)
 
     def report(self, filters: Filters) -> UsageReport:
         rng, snap = filters.range, self.snapshot()
-        return _report(self.db, self.adapter, self.is_demo, snap.read_at, snap, rng.start.isoformat(),
+        return _report(self.db, self.adapter, self.is_demo, self.mirror, snap.read_at, snap, rng.start.isoformat(),
                        rng.end.isoformat(), rng.tz, filters.provider, filters.model)
 
     def dataset(self) -> Dataset:
@@ -89,13 +156,32 @@ def app_data(use_library: bool | None = None) -> AppData:
     """The configured database (demo data when none); raises SourceError if it cannot be opened."""
     config = app_config()
     db, settings_path, is_demo = source_paths(config)
-    data = AppData(str(db), config.source, is_demo, str(settings_path) if settings_path else None,
+    data = AppData(str(db), config.source, is_demo, bool(config.mirror), str(settings_path) if settings_path else None,
                    bool(config.price_library) if use_library is None else use_library)
-    data.source  # open now, so a bad database is reported before any drawing
+    slot = st.empty()
+
+    def show_progress(copied: int, total: int) -> None:
+        share = min(1.0, copied / total) if total else 1.0
+        slot.progress(share, text=f"Reading the database for the first time: {copied:,} of {total:,} rows copied")
+
+    # Opens (and on first use mirrors) the database now, so a bad one is reported before any drawing.
+    _source(data.db, data.adapter, data.is_demo, data.mirror, progress=show_progress)
+    slot.empty()
     return data
 
 
-def refresh() -> None:
-    """Forget every cached read so the next run re-reads the database and settings.json."""
+def refresh(data: AppData | None = None) -> None:
+    """Forget every cached read so the next run re-reads the database and settings.json.
+
+    A database file that was replaced (another inode) or is back after being missing is
+    opened afresh; otherwise the mirror only appends what is new.
+    """
+    if data is not None:
+        try:
+            stale = data.source.opened_identity != _file_identity(data.db)
+        except SourceError:
+            stale = True
+        if stale:
+            _forget_sources()
     _snapshot.clear()
     _report.clear()

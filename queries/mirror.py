@@ -1,0 +1,354 @@
+"""An incremental DuckDB-native mirror of the agent's requests, so every filter change is fast.
+
+On first use the token_usage rows are copied from the attached SQLite file (read-only, as
+ever) into a typed DuckDB table, with a small per-session map (initiator, task kind,
+channel) beside it and an hourly rollup (hour x provider x model x initiator) built from
+both. The canonical `requests` view then reads the mirror (rows joined to the session map
+at query time), so `usage.sql`'s blocks run unchanged on it; `queries.usage` prefers the
+rollup's equivalent blocks whenever the range's day boundaries are whole UTC hours.
+
+`refresh()` appends only the rows past the high-water mark (the largest id mirrored) and
+their rollup rows, re-reads sessions and tasks in full and recomputes the rollup hours of
+any session whose mapping changed, and rebuilds everything when the source went
+backwards: fewer rows or a smaller largest id than mirrored, a row count that does not add
+up after appending, or a sampled checksum of a few id ranges that no longer matches (rows
+deleted or rewritten). A refresh is one DuckDB transaction, and a rebuild fills `_next`
+tables and renames them over the current ones in one transaction, so readers on other
+cursors always see one complete, consistent mirror.
+
+Storage is a DuckDB file in a private temporary directory, removed on close: DuckDB
+compresses row groups as it writes them, so a 10M-row copy peaks at a few hundred MB where
+an in-memory table needs 1.3 GB (measured; bench/README.md). `raw_ts` is kept only where
+`ts` could not be read, which is the only place anything reads it. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from queries.source import Source, SourceError
+from queries.sql import sql
+
+# progress(rows_copied, rows_total): called from the thread that builds, rows_copied rising
+# to rows_total (reported once the copy is complete).
+ProgressCallback = Callable[[int, int], None]
+
+# Adapter -> its named blocks in mirror.sql.
+MIRRORS: dict[str, dict[str, str]] = {
+    "axiom": {
+        "state": "axiom_source_state",          # row count, min and max id, in one snapshot
+        "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp.session_map_new
+        "copy": "axiom_mirror_copy",            # every row, one parallel typed scan
+        "copy_range": "axiom_mirror_copy_range",  # rows in an id range, read as text (careful copy)
+        "append": "axiom_mirror_append",        # rows in an id range, through SQLite's primary key
+        "checksum": "axiom_range_checksum",     # count and hash of an id range, converted like the copy
+    },
+}
+
+PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
+SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
+SAMPLE_WIDTH = 1_000      # ids per sampled range
+
+
+@dataclass(frozen=True)
+class RefreshStats:
+    """What one refresh did: rows appended, whether it rebuilt (and why), sessions re-derived."""
+
+    appended: int
+    rebuilt: bool
+    seconds: float
+    rows: int                      # rows in the mirror afterwards
+    sessions_changed: int = 0
+    reason: str | None = None      # why it rebuilt, for logs
+
+
+class _RollupOverflow(Exception):
+    """A rollup sum left BIGINT; the mirror is rebuilt and then serves from its rows alone."""
+
+
+@dataclass
+class MirroredSource(Source):
+    """A Source whose `requests` view reads the DuckDB-native mirror; see the module doc.
+
+    Queries use `cursor()` as with any Source. `refresh()` may be called from any thread
+    while others query; one refresh (or rebuild) runs at a time.
+    """
+
+    mirror_dir: Path | None = None
+    rollup: bool = False                 # whether the page's blocks may read the hourly rollup
+    high_water: int = 0                  # largest id mirrored
+    rows: int = 0                        # rows mirrored
+    min_id: int = 0                      # smallest id at the last build
+    build_seconds: float = 0.0
+    build_phases: dict[str, float] = field(default_factory=dict)  # seconds per step of the last build
+    _views_made: bool = False
+    _refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _cleanup: weakref.finalize | None = field(default=None, repr=False)
+
+    # --- public -----------------------------------------------------------------------
+
+    def refresh(self) -> RefreshStats:
+        """Bring the mirror up to date with the source file (see the module doc)."""
+        with self._refresh_lock:
+            started = time.perf_counter()
+            cur = self.cursor()
+            try:
+                n, _min_id, max_id = _source_state(cur, self.adapter)
+                reason = self._why_rebuild(cur, n, max_id)
+                if reason is None:
+                    try:
+                        appended, changed = self._append(cur, max_id)
+                    except _RollupOverflow:
+                        appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
+                if reason is None and self.rows != n:
+                    reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
+                if reason is None:
+                    return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
+            finally:
+                cur.close()
+            self._build()
+            return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
+
+    def rebuild(self, progress: ProgressCallback | None = None) -> None:
+        """Copy everything again into `_next` tables; they replace the current ones when complete."""
+        with self._refresh_lock:
+            self._build(progress)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._cleanup is not None:
+                self._cleanup()
+
+    # --- building -----------------------------------------------------------------------
+
+    def _build(self, progress: ProgressCallback | None = None) -> None:
+        started = time.perf_counter()
+        blocks = MIRRORS[self.adapter]
+        phases: dict[str, float] = {}
+
+        def phase(name: str) -> None:
+            phases[name] = round(time.perf_counter() - started - sum(phases.values()), 3)
+
+        cur = self.cursor()
+        try:
+            n, min_id, max_id = _source_state(cur, self.adapter)
+            cur.execute(sql(blocks["session_map"]))
+            cur.execute(sql("mirror_create_next"))
+            phase("prepare")
+            if progress:
+                progress(0, n)
+            copied = self._copy_all(n, min_id or 0, max_id or 0, progress)
+            phase("copy")
+            try:
+                cur.execute(sql("mirror_create_rollup_next"))
+                rollup_ok = True
+            except duckdb.OutOfRangeException:  # token sums past BIGINT: serve from the rows alone
+                cur.execute(sql("mirror_create_empty_rollup_next"))
+                rollup_ok = False
+            phase("rollup")
+            cur.begin()  # all three tables switch in one transaction: readers see old or new, never a mix
+            cur.execute(sql("mirror_swap_next"))
+            cur.commit()
+            if not self._views_made:  # first build: the views that read the mirror's tables by name
+                cur.execute(sql("mirror_views"))
+                cur.execute(sql("define_filtered_rollup"))
+                self._views_made = True
+            try:
+                cur.execute("CHECKPOINT mirror")  # write the new tables out compressed, now
+            except duckdb.TransactionException:
+                pass  # readers are busy; DuckDB checkpoints on its own later
+            phase("swap")
+        finally:
+            cur.close()
+        self.rollup = rollup_ok
+        if progress:
+            progress(copied, copied)
+        self.rows, self.high_water, self.min_id = copied, max_id or 0, min_id or 0
+        self.build_seconds = time.perf_counter() - started
+        self.build_phases = phases
+
+    def _copy_all(self, n: int, min_id: int, max_id: int, progress: ProgressCallback | None) -> int:
+        """One parallel scan of the attached table into requests_rows_next, reporting progress.
+
+        The scan reads ids in ascending ranges, so the largest id copied so far (noted by the
+        `mirror_progress` function the copy calls now and then) tells how far it is.
+        """
+        largest = [min_id - 1]
+
+        def note_ids(ids):  # an Arrow array of ids; answers "keep every row"
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            if len(ids):
+                top = pc.max(ids).as_py()
+                if top is not None and top > largest[0]:
+                    largest[0] = top
+            return pa.array([True] * len(ids), type=pa.bool_())
+
+        build = self.cursor()
+        try:
+            try:
+                import pyarrow  # noqa: F401  (Arrow UDFs need it; Streamlit depends on it)
+
+                build.create_function("mirror_progress", note_ids, ["BIGINT"], "BOOLEAN",
+                                      type="arrow", side_effects=True)
+            except (duckdb.Error, ImportError):  # no progress within the copy, same result
+                build.execute("CREATE OR REPLACE TEMP MACRO mirror_progress(x) AS true")
+            # Each copy thread writes whole row groups of neighbouring ids (so zone maps on
+            # ts stay tight); not keeping the scan's exact order halves the copy's cost.
+            build.execute("SET preserve_insertion_order = false")
+            build.execute("SET sqlite_all_varchar = false")  # this cursor only: see axiom_mirror_copy
+            outcome: dict[str, object] = {}
+            careful = sql(MIRRORS[self.adapter]["copy_range"])
+
+            def run() -> None:
+                try:
+                    try:
+                        build.execute(sql(MIRRORS[self.adapter]["copy"]), {"max_id": max_id})
+                        outcome["rows"] = int(build.fetchone()[0])
+                    except (duckdb.TypeMismatchException, duckdb.ConversionException):
+                        # A value of an unexpected storage class: copy as text, by id ranges.
+                        outcome["rows"], step = 0, max(1, (max_id - min_id + 1) // 20)
+                        for lo in range(min_id - 1, max_id, step):
+                            build.execute(careful, {"lo": lo, "hi": min(lo + step, max_id)})
+                            outcome["rows"] += int(build.fetchone()[0])
+                            largest[0] = min(lo + step, max_id)
+                except BaseException as exc:  # re-raised in the calling thread
+                    outcome["error"] = exc
+
+            worker = threading.Thread(target=run, name="mirror-copy", daemon=True)
+            worker.start()
+            last, span = 0, max(1, max_id - min_id + 1)
+            while worker.is_alive():
+                worker.join(PROGRESS_SECONDS)
+                if progress and worker.is_alive():
+                    done = min(n - 1, n * (largest[0] - min_id + 1) // span)
+                    if done > last:
+                        progress(done, n)
+                        last = done
+            if "error" in outcome:
+                raise outcome["error"]  # type: ignore[misc]
+            return int(outcome["rows"])
+        finally:
+            build.close()
+
+    # --- refreshing ---------------------------------------------------------------------
+
+    def _why_rebuild(self, cur: duckdb.DuckDBPyConnection, n: int, max_id: int | None) -> str | None:
+        """A reason the mirror can no longer be appended to, or None."""
+        if n < self.rows:
+            return f"the source has {n:,} rows, fewer than the {self.rows:,} mirrored"
+        if (max_id or 0) < self.high_water:
+            return f"the source's largest id went back from {self.high_water:,} to {max_id or 0:,}"
+        for lo, hi in self._sample_ranges():
+            params = {"lo": lo, "hi": hi}
+            source_sum = cur.execute(sql(MIRRORS[self.adapter]["checksum"]), params).fetchone()
+            mirror_sum = cur.execute(sql("mirror_range_checksum"), params).fetchone()
+            if tuple(source_sum[:2]) != tuple(mirror_sum[:2]) or not math.isclose(
+                    source_sum[2], mirror_sum[2], rel_tol=1e-9, abs_tol=1e-9):
+                return f"rows with ids in ({lo:,}, {hi:,}] changed in the source"
+        return None
+
+    def _sample_ranges(self) -> list[tuple[int, int]]:
+        """The newest mirrored ids, and a few random ranges of older ones."""
+        if self.rows == 0:
+            return []
+        lo_all, hi_all = self.min_id - 1, self.high_water
+        ranges = [(max(lo_all, hi_all - SAMPLE_WIDTH), hi_all)]
+        span = hi_all - lo_all
+        if span > SAMPLE_WIDTH:
+            for _ in range(SAMPLE_RANGES - 1):
+                lo = lo_all + random.randrange(0, span - SAMPLE_WIDTH + 1)
+                ranges.append((lo, lo + SAMPLE_WIDTH))
+        return ranges
+
+    def _append(self, cur: duckdb.DuckDBPyConnection, max_id: int | None) -> tuple[int, int]:
+        """One transaction: fresh session map (and the rollup hours of changed sessions), new rows."""
+        blocks = MIRRORS[self.adapter]
+        appended = 0
+        # Read into this cursor's temp tables first (the mirror cannot change meanwhile: we hold
+        # the refresh lock); the transaction below then writes to the mirror database only.
+        cur.execute(sql(blocks["session_map"]))
+        cur.execute(sql("mirror_changed_sessions"))
+        (changed,) = cur.execute(sql("mirror_count_changed_sessions")).fetchone()
+        if changed and self.rollup:
+            cur.execute(sql("mirror_changed_hours"))
+        cur.begin()
+        try:
+            if changed:
+                cur.execute(sql("mirror_swap_session_map"))
+                if self.rollup:
+                    cur.execute(sql("mirror_fix_rollup"))
+            if max_id is not None and max_id > self.high_water:
+                params = {"lo": self.high_water, "hi": max_id}
+                cur.execute(sql(blocks["append"]), params)
+                (appended,) = cur.fetchone()
+                if appended and self.rollup:
+                    cur.execute(sql("mirror_append_rollup"), params)
+            cur.commit()
+        except duckdb.OutOfRangeException:
+            cur.rollback()
+            raise _RollupOverflow() from None
+        except BaseException:
+            cur.rollback()
+            raise
+        if max_id is not None and max_id > self.high_water:
+            self.high_water = max_id
+        self.rows += int(appended)
+        return int(appended), int(changed)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str) -> tuple[int, int | None, int | None]:
+    n, min_id, max_id = cur.execute(sql(MIRRORS[adapter]["state"])).fetchone()
+    return int(n or 0), min_id, max_id
+
+
+def _remove_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def attach_mirror(source: Source, progress: ProgressCallback | None = None) -> MirroredSource:
+    """Turn an opened direct Source into a MirroredSource: attach the mirror's storage and build it.
+
+    The direct Source must not be used afterwards (the mirror takes over its connection).
+    """
+    if source.adapter not in MIRRORS:
+        raise SourceError(f"The {source.adapter} source cannot be mirrored yet.")
+    directory = Path(tempfile.mkdtemp(prefix="token-usage-mirror-"))
+    mirrored = MirroredSource(path=source.path, adapter=source.adapter, connection=source.connection,
+                              is_demo=source.is_demo, mirror_dir=directory)
+    mirrored._cleanup = weakref.finalize(mirrored, _remove_dir, directory)
+    try:
+        # A path made by mkdtemp, not user input; ATTACH takes no bound parameters.
+        literal = "'" + str(directory / "mirror.duckdb").replace("'", "''") + "'"
+        con = source.connection
+        con.execute(f"ATTACH {literal} AS mirror")
+        con.execute(sql("mirror_define_macros"))
+        mirrored.rebuild(progress)
+    except BaseException:
+        mirrored.close()
+        raise
+    return mirrored
+
+
+def open_mirrored_source(path, adapter: str | None = None, *, is_demo: bool = False,
+                         progress: ProgressCallback | None = None) -> MirroredSource:
+    """Same as `open_source(path, adapter, is_demo=..., mirror=True, progress=...)`."""
+    from queries.source import open_source
+
+    return open_source(path, adapter, is_demo=is_demo, mirror=True, progress=progress)  # type: ignore[return-value]

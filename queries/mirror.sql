@@ -1,0 +1,330 @@
+-- The incremental mirror of Axiom's token_usage (queries/mirror.py): typed DuckDB-native
+-- tables in the attached catalog `mirror`, filled from the read-only SQLite catalog `src`.
+-- Every value is converted as axiom_requests_view converts it, so the `requests` view over
+-- the mirror returns the same rows as the direct view. The session attributes (initiator,
+-- task kind, channel) are joined at query time from a small per-session map, so a session
+-- that changes type needs no rewrite of its rows; the hourly rollup that the page reads
+-- carries the initiator and is recomputed for the hours such a session touches.
+--
+-- Tables: mirror.requests_rows, mirror.sessions_map, mirror.requests_hourly (what the views
+-- read); a rebuild fills the same names with a `_next` suffix and renames them over the old
+-- ones in one transaction. Every value is a bound parameter.
+
+-- name: mirror_define_macros
+-- Macros of the mirror: Axiom's timestamp text to naive UTC (axiom_ts), a range of Axiom's rows read as text (axiom_rows), and rollup rows (mirror_rollup_rows).
+-- axiom_ts: Axiom's two forms go through the plain TIMESTAMP cast (4x cheaper; no offset fits in
+-- those shapes, so it equals the TIMESTAMPTZ cast in UTC, which tests/test_mirror.py checks on
+-- 40,000 mutated strings); everything else takes the adapter's own cast.
+CREATE OR REPLACE MACRO axiom_ts(x) AS
+    CASE WHEN (length(x) = 19 AND x LIKE '____-__-__ __:__:__')
+           OR (length(x) = 24 AND x LIKE '____-__-__T__:__:__.___Z')
+         THEN TRY_CAST(x AS TIMESTAMP)
+         ELSE TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END;
+-- axiom_rows: the token_usage rows with lo < id <= hi, typed, through SQLite's primary key (sqlite_query
+-- reads text; a REAL cost is printed with 17 digits, which reads back as exactly the stored double).
+CREATE OR REPLACE MACRO axiom_rows(lo, hi) AS TABLE
+SELECT request_id, ts, CASE WHEN ts IS NULL THEN raw_ts END AS raw_ts, provider, model, session_id,
+       prompt_tokens, completion_tokens, stored_cost
+FROM (
+    SELECT
+        TRY_CAST(t.id AS BIGINT)                             AS request_id,
+        axiom_ts(t."timestamp")                              AS ts,
+        t."timestamp"                                        AS raw_ts,
+        COALESCE(t.provider, '')                             AS provider,
+        COALESCE(t.model, '')                                AS model,
+        t.session_id                                         AS session_id,
+        COALESCE(TRY_CAST(t.prompt_tokens AS BIGINT), 0)     AS prompt_tokens,
+        COALESCE(TRY_CAST(t.completion_tokens AS BIGINT), 0) AS completion_tokens,
+        COALESCE(TRY_CAST(t.estimated_cost AS DOUBLE), 0)    AS stored_cost
+    FROM sqlite_query('src',
+        'SELECT id, "timestamp", provider, model, session_id, prompt_tokens, completion_tokens,
+                CASE typeof(estimated_cost) WHEN ''real'' THEN printf(''%!.17g'', estimated_cost)
+                     ELSE estimated_cost END AS estimated_cost
+         FROM token_usage WHERE id > ? AND id <= ?',
+        params = row(lo::BIGINT, hi::BIGINT)) AS t
+);
+-- mirror_rollup_rows: per UTC hour x provider x model x initiator, the rows with lo < request_id <= hi
+-- of a rows table and its session map (named by the caller: the current tables or the `_next` ones).
+-- The cost is split so that prices apply at query time: stored costs above 0, and the tokens of the
+-- rows without one.
+CREATE OR REPLACE MACRO mirror_rollup_rows(rows_table, sessions_table, lo, hi) AS TABLE
+SELECT date_trunc('hour', u.ts)                                             AS hour,
+       u.provider, u.model,
+       COALESCE(m.initiator, 'main')                                        AS initiator,
+       count(*)                                                             AS requests,
+       sum(u.prompt_tokens)::BIGINT                                         AS prompt_tokens,
+       sum(u.completion_tokens)::BIGINT                                     AS completion_tokens,
+       COALESCE(sum(u.stored_cost) FILTER (WHERE u.stored_cost > 0), 0)     AS stored_cost,
+       COALESCE(sum(u.prompt_tokens) FILTER (WHERE u.stored_cost <= 0), 0)::BIGINT     AS unstored_prompt,
+       COALESCE(sum(u.completion_tokens) FILTER (WHERE u.stored_cost <= 0), 0)::BIGINT AS unstored_completion,
+       count(*) FILTER (WHERE u.stored_cost <= 0 AND u.prompt_tokens + u.completion_tokens > 0) AS unpriced_rows
+FROM query_table(rows_table) AS u
+LEFT JOIN query_table(sessions_table) AS m ON m.session_id = u.session_id
+WHERE u.request_id > lo AND u.request_id <= hi AND u.ts IS NOT NULL
+GROUP BY ALL;
+
+-- name: mirror_create_next
+-- Empty `_next` tables for a build: rows (raw_ts kept only where ts could not be read) and the session map.
+CREATE OR REPLACE TABLE mirror.requests_rows_next (
+    request_id        BIGINT,
+    ts                TIMESTAMP,
+    raw_ts            VARCHAR,
+    provider          VARCHAR,
+    model             VARCHAR,
+    session_id        VARCHAR,
+    prompt_tokens     BIGINT,
+    completion_tokens BIGINT,
+    stored_cost       DOUBLE
+);
+CREATE OR REPLACE TABLE mirror.sessions_map_next AS SELECT * FROM temp.session_map_new;
+
+-- name: axiom_source_state
+-- Row count and lowest and highest id of token_usage, read in one SQLite statement (one snapshot).
+SELECT TRY_CAST(n AS BIGINT) AS n, TRY_CAST(min_id AS BIGINT) AS min_id, TRY_CAST(max_id AS BIGINT) AS max_id
+FROM sqlite_query('src', 'SELECT (SELECT count(*) FROM token_usage) AS n, (SELECT min(id) FROM token_usage) AS min_id,
+                                 (SELECT max(id) FROM token_usage) AS max_id');
+
+-- name: axiom_mirror_session_map
+-- Read Axiom's sessions and tasks in full into temp.session_map_new: what a request of each session id gets.
+-- (A temp table of the refreshing cursor, so the refresh transaction writes to the mirror alone;
+-- scanning the attached tables, in parallel, takes half the time of sqlite_query here.)
+CREATE OR REPLACE TEMP TABLE session_map_new AS
+WITH sessions AS (
+    SELECT id, any_value(type) AS type, any_value(source) AS source
+    FROM src.sessions
+    GROUP BY id
+),
+tasks AS (
+    -- A session can in principle carry several tasks; take one, as the direct view does.
+    SELECT session_id, min(trigger_type) AS trigger_type
+    FROM src.tasks
+    WHERE session_id IS NOT NULL
+    GROUP BY session_id
+)
+SELECT
+    COALESCE(s.id, k.session_id) AS session_id,
+    CASE
+        WHEN s.type = 'heartbeat' THEN 'heartbeat'
+        WHEN s.type IN ('task', 'consolidation', 'loop_detection') THEN 'task'
+        ELSE 'main'
+    END                          AS initiator,
+    k.trigger_type               AS task_kind,
+    s.source                     AS channel
+FROM sessions AS s
+FULL OUTER JOIN tasks AS k ON k.session_id = s.id;
+
+-- name: axiom_mirror_copy
+-- Copy every token_usage row with id <= $max_id into mirror.requests_rows_next (first build, rebuild).
+-- mirror.py runs it with sqlite_all_varchar off: the attached table is then scanned in parallel with
+-- SQLite's own types, half the CPU of reading every value as text (and a quarter of reading by id
+-- ranges with sqlite_query). A value of an unexpected storage class (text in an INTEGER column, say)
+-- stops it with a type mismatch, and mirror.py copies with axiom_mirror_copy_range instead, which
+-- reads text exactly like the direct view. Either way a REAL cost arrives as the stored double.
+INSERT INTO mirror.requests_rows_next
+SELECT request_id, ts, CASE WHEN ts IS NULL THEN raw_ts END, provider, model, session_id,
+       prompt_tokens, completion_tokens, stored_cost
+FROM (
+    SELECT
+        TRY_CAST(t.id AS BIGINT)                             AS request_id,
+        axiom_ts(t."timestamp")                              AS ts,
+        t."timestamp"                                        AS raw_ts,
+        COALESCE(t.provider, '')                             AS provider,
+        COALESCE(t.model, '')                                AS model,
+        t.session_id                                         AS session_id,
+        COALESCE(TRY_CAST(t.prompt_tokens AS BIGINT), 0)     AS prompt_tokens,
+        COALESCE(TRY_CAST(t.completion_tokens AS BIGINT), 0) AS completion_tokens,
+        COALESCE(TRY_CAST(t.estimated_cost AS DOUBLE), 0)    AS stored_cost
+    FROM src.token_usage AS t
+    -- Always true. Once per 32,768 ids (where the left side is false) it calls mirror_progress,
+    -- which notes the largest id copied so far for the progress bar (a call per vector costs 40 %).
+    WHERE (TRY_CAST(t.id AS BIGINT) & 32767) >= 1024 OR mirror_progress(TRY_CAST(t.id AS BIGINT))
+)
+WHERE request_id <= $max_id;
+
+-- name: axiom_mirror_copy_range
+-- Copy the token_usage rows with $lo < id <= $hi into mirror.requests_rows_next, read as text (the careful copy).
+INSERT INTO mirror.requests_rows_next
+SELECT * FROM axiom_rows($lo, $hi);
+
+-- name: axiom_mirror_append
+-- Append the token_usage rows with $lo < id <= $hi to mirror.requests_rows (a refresh).
+INSERT INTO mirror.requests_rows
+SELECT * FROM axiom_rows($lo, $hi);
+
+-- name: mirror_create_rollup_next
+-- The hourly rollup of the `_next` tables, in hour order.
+CREATE OR REPLACE TABLE mirror.requests_hourly_next AS
+SELECT * FROM mirror_rollup_rows('mirror.requests_rows_next', 'mirror.sessions_map_next',
+                                 -9223372036854775808, 9223372036854775807)
+ORDER BY hour;
+
+-- name: mirror_create_empty_rollup_next
+-- An empty rollup, when token sums do not fit one (the page's blocks then read the rows).
+CREATE OR REPLACE TABLE mirror.requests_hourly_next AS
+SELECT * FROM mirror_rollup_rows('mirror.requests_rows_next', 'mirror.sessions_map_next', 0, -1);
+
+-- name: mirror_swap_next
+-- The `_next` tables replace the current ones (run inside one transaction: readers see old or new).
+DROP TABLE IF EXISTS mirror.requests_rows;
+DROP TABLE IF EXISTS mirror.sessions_map;
+DROP TABLE IF EXISTS mirror.requests_hourly;
+ALTER TABLE mirror.requests_rows_next RENAME TO requests_rows;
+ALTER TABLE mirror.sessions_map_next RENAME TO sessions_map;
+ALTER TABLE mirror.requests_hourly_next RENAME TO requests_hourly;
+
+-- name: mirror_views
+-- The canonical `requests` view and the `request_rollup` view, over the mirror's current tables.
+CREATE OR REPLACE VIEW requests AS
+SELECT u.request_id, u.ts, u.raw_ts, u.provider, u.model,
+       COALESCE(m.initiator, 'main') AS initiator, m.task_kind, m.channel,
+       u.session_id, u.prompt_tokens, u.completion_tokens, u.stored_cost
+FROM mirror.requests_rows AS u
+LEFT JOIN mirror.sessions_map AS m ON m.session_id = u.session_id;
+CREATE OR REPLACE VIEW request_rollup AS SELECT * FROM mirror.requests_hourly;
+
+-- name: mirror_changed_sessions
+-- Into temp.changed_sessions: session ids whose initiator, task kind or channel differ between the stored and the fresh map.
+CREATE OR REPLACE TEMP TABLE changed_sessions AS
+SELECT COALESCE(o.session_id, n.session_id) AS session_id
+FROM mirror.sessions_map AS o
+FULL OUTER JOIN temp.session_map_new AS n ON n.session_id = o.session_id
+WHERE o.initiator IS DISTINCT FROM n.initiator
+   OR o.task_kind IS DISTINCT FROM n.task_kind
+   OR o.channel IS DISTINCT FROM n.channel;
+
+-- name: mirror_count_changed_sessions
+-- How many session ids changed (0 on almost every refresh).
+SELECT count(*) FROM temp.changed_sessions;
+
+-- name: mirror_changed_hours
+-- Into temp.changed_hours: the rollup hours holding rows of changed sessions (before the refresh transaction).
+CREATE OR REPLACE TEMP TABLE changed_hours AS
+SELECT DISTINCT date_trunc('hour', u.ts) AS hour
+FROM mirror.requests_rows AS u
+JOIN temp.changed_sessions AS c ON c.session_id = u.session_id
+WHERE u.ts IS NOT NULL;
+
+-- name: mirror_swap_session_map
+-- The fresh session map becomes the one the views read (inside the refresh transaction).
+DELETE FROM mirror.sessions_map;
+INSERT INTO mirror.sessions_map SELECT * FROM temp.session_map_new;
+
+-- name: mirror_fix_rollup
+-- Recompute the rollup hours of temp.changed_hours (after mirror_swap_session_map, in the same transaction).
+DELETE FROM mirror.requests_hourly WHERE hour IN (SELECT hour FROM temp.changed_hours);
+INSERT INTO mirror.requests_hourly
+SELECT * FROM mirror_rollup_rows('mirror.requests_rows', 'mirror.sessions_map',
+                                 -9223372036854775808, 9223372036854775807)
+WHERE hour IN (SELECT hour FROM temp.changed_hours);
+
+-- name: mirror_append_rollup
+-- Add the rollup rows of the mirrored rows with $lo < request_id <= $hi (a key may repeat; the page blocks sum).
+INSERT INTO mirror.requests_hourly
+SELECT * FROM mirror_rollup_rows('mirror.requests_rows', 'mirror.sessions_map', $lo, $hi);
+
+-- name: axiom_range_checksum
+-- Count, order-free hash and cost sum of the source rows with $lo < id <= $hi, converted like the copy.
+-- (Costs are compared by their sum, to within rounding: SQLite cannot print every double exactly.)
+SELECT count(*) AS n,
+       COALESCE(sum(hash(request_id, ts, raw_ts, provider, model, session_id,
+                         prompt_tokens, completion_tokens)::HUGEINT), 0) AS h,
+       COALESCE(sum(stored_cost), 0) AS cost
+FROM axiom_rows($lo, $hi);
+
+-- name: mirror_range_checksum
+-- The same count, hash and cost sum over the mirrored rows with $lo < request_id <= $hi.
+SELECT count(*) AS n,
+       COALESCE(sum(hash(request_id, ts, raw_ts, provider, model, session_id,
+                         prompt_tokens, completion_tokens)::HUGEINT), 0) AS h,
+       COALESCE(sum(stored_cost), 0) AS cost
+FROM mirror.requests_rows
+WHERE request_id > $lo AND request_id <= $hi;
+
+-- ---------------------------------------------------------------------------------------
+-- The page's blocks over the hourly rollup. Same parameters and same result columns as
+-- `totals`, `daily` and `breakdown` in usage.sql; usage.py uses them when the source has a
+-- rollup and every day boundary of the range falls on a whole UTC hour (true for UTC and
+-- for every zone whose offset is whole hours on those days). A row's cost is Axiom's rule
+-- summed: stored costs above 0, plus the tokens of the rows without one at the model's price.
+
+-- name: define_filtered_rollup
+-- Table macro: the rollup rows of one filter state, each with its display-zone day and cost.
+CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, model_eq,
+                                        price_model, price_input, price_output) AS TABLE
+WITH prices AS (
+    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output
+)
+SELECT
+    r.*,
+    CAST(CASE WHEN tz = 'UTC' THEN r.hour
+              ELSE timezone(tz, r.hour AT TIME ZONE 'UTC') END AS DATE)          AS day,
+    r.stored_cost + COALESCE((r.unstored_prompt * p.input + r.unstored_completion * p.output) / 1e6, 0) AS cost,
+    (r.unpriced_rows > 0 AND p.model IS NULL)                                    AS unpriced
+FROM request_rollup AS r
+LEFT JOIN prices AS p ON p.model = r.model
+WHERE r.hour >= start_utc AND r.hour < end_utc
+  AND (provider_eq IS NULL OR r.provider = provider_eq)
+  AND (model_eq IS NULL OR r.model = model_eq);
+
+-- name: rollup_totals
+-- Requests, tokens and estimated cost of one filter state, as a single row (from the rollup).
+SELECT
+    COALESCE(sum(requests), 0)                        AS requests,
+    COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
+    COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
+    COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
+    COALESCE(sum(cost), 0)                            AS estimated_cost
+FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
+                     $price_model, $price_input, $price_output);
+
+-- name: rollup_daily
+-- One row per calendar day of the range, zero days included, with the initiator split (from the rollup).
+WITH days AS (
+    SELECT CAST(g.d AS DATE) AS day
+    FROM generate_series(CAST($from_day AS DATE), CAST($until_day AS DATE), INTERVAL 1 DAY) AS g(d)
+),
+per_day AS (
+    SELECT
+        day,
+        sum(requests)                                              AS requests,
+        sum(prompt_tokens)                                         AS prompt_tokens,
+        sum(completion_tokens)                                     AS completion_tokens,
+        sum(cost)                                                  AS estimated_cost,
+        sum(CASE WHEN initiator = 'main' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS main_tokens,
+        sum(CASE WHEN initiator = 'task' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS task_tokens,
+        sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
+    FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
+                         $price_model, $price_input, $price_output)
+    GROUP BY day
+)
+SELECT
+    days.day,
+    COALESCE(requests, 0)                                   AS requests,
+    COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
+    COALESCE(completion_tokens, 0)                          AS completion_tokens,
+    COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
+    COALESCE(estimated_cost, 0)                             AS estimated_cost,
+    COALESCE(main_tokens, 0)                                AS main_tokens,
+    COALESCE(task_tokens, 0)                                AS task_tokens,
+    COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
+FROM days
+LEFT JOIN per_day USING (day)
+ORDER BY days.day;
+
+-- name: rollup_breakdown
+-- One row per (provider, model) with activity, by cost then requests, with its share of cost (from the rollup).
+SELECT
+    provider,
+    model,
+    sum(requests)                                 AS requests,
+    sum(prompt_tokens)                            AS prompt_tokens,
+    sum(completion_tokens)                        AS completion_tokens,
+    sum(prompt_tokens + completion_tokens)        AS total_tokens,
+    sum(cost)                                     AS estimated_cost,
+    CASE WHEN sum(sum(cost)) OVER () > 0
+         THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
+    bool_or(unpriced)                             AS has_unpriced_rows
+FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
+                     $price_model, $price_input, $price_output)
+GROUP BY provider, model
+ORDER BY estimated_cost DESC, requests DESC, provider, model;

@@ -1,0 +1,355 @@
+"""The DuckDB mirror (queries/mirror.py): the same numbers as the direct read, kept up to date.
+
+The reference is the direct path (the attached SQLite file through the adapter's view), which
+test_usage/test_cli check against the plain-Python oracle; here the oracle also checks the
+mirror directly on randomised data.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import sys
+import threading
+import time
+from datetime import date, datetime
+
+import pytest
+
+from factories import (RANDOM_SETTINGS, ROOT, AxiomDB, Usage, axiom_price_table, oracle_report, random_axiom,
+                       sqlite_form)
+from queries import load_dataset
+from queries.dates import DateRange
+from queries.mirror import MirroredSource, open_mirrored_source
+from queries.source import open_source
+from queries.usage import Filters, usage_report
+
+sys.path.insert(0, str(ROOT / "bench"))
+from run import check, compare_reports  # noqa: E402  (bench/run.py)
+
+MARCH = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+STATES = [
+    Filters(MARCH),
+    Filters(DateRange(date(2026, 3, 10), date(2026, 3, 16))),
+    Filters(DateRange(date(2026, 3, 20), date(2026, 3, 20))),
+    Filters(MARCH, "openai"),
+    Filters(MARCH, "openai", "gpt-4o"),
+    Filters(MARCH, None, "gpt-4o"),
+    Filters(DateRange(date(2026, 2, 1), date(2026, 4, 30), "Europe/Berlin")),   # DST change: rollup
+    Filters(DateRange(date(2026, 3, 1), date(2026, 3, 31), "Asia/Kolkata")),   # +5:30: rows
+    Filters(DateRange(date(2026, 3, 5), date(2026, 3, 25), "America/St_Johns"), "anthropic"),  # -3:30
+]
+
+
+def mismatches(db: AxiomDB, mirror: MirroredSource, settings=None) -> list[str]:
+    """Every difference between the mirror's reports and the direct ones, over STATES."""
+    direct = open_source(db.path)
+    try:
+        data = load_dataset(direct, settings, True)
+        cat = load_dataset(mirror, settings, True).catalog
+        # The example of an unreadable timestamp is any one of them (any_value), on both paths.
+        assert (cat.pairs, cat.unparseable_timestamps) == (data.catalog.pairs, data.catalog.unparseable_timestamps)
+        assert (cat.unparseable_example is None) == (data.catalog.unparseable_example is None)
+        out: list[str] = []
+        for f in STATES:
+            out += compare_reports(usage_report(mirror, f, data.prices, data.catalog),
+                                   usage_report(direct, f, data.prices, data.catalog), str(f))
+        return out
+    finally:
+        direct.close()
+
+
+@pytest.fixture
+def filled(tmp_path) -> AxiomDB:
+    return random_axiom(seed=7, n_rows=1500).write(AxiomDB(tmp_path / "openagent.db"))
+
+
+@pytest.fixture
+def mirror(filled):
+    source = open_source(filled.path, mirror=True)
+    yield source
+    source.close()
+
+
+def run_sql(db: AxiomDB, statement: str, params: tuple = ()) -> None:
+    con = sqlite3.connect(db.path)
+    try:
+        con.execute(statement, params)
+        con.commit()
+    finally:
+        con.close()
+
+
+# --- same numbers -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mirror_reports_equal_the_direct_ones_on_random_data(tmp_path, write_settings, seed):
+    db = random_axiom(seed=seed, n_rows=1200).write(AxiomDB(tmp_path / f"r{seed}.db"))
+    settings = write_settings(RANDOM_SETTINGS)
+    source = open_source(db.path, mirror=True)
+    try:
+        assert source.rollup  # the page's blocks run on the rollup here
+        assert mismatches(db, source, settings) == []
+    finally:
+        source.close()
+
+
+def test_mirror_matches_the_plain_python_oracle(filled, mirror, write_settings):
+    settings = write_settings(RANDOM_SETTINGS)
+    data = load_dataset(mirror, settings, False)
+    rows, sessions = filled.read()
+    for tz in ("UTC", "Asia/Kolkata"):
+        rep = usage_report(mirror, Filters(DateRange(date(2026, 3, 1), date(2026, 3, 31), tz)), data.prices,
+                           data.catalog).as_json()
+        want = oracle_report(rows, sessions, axiom_price_table(RANDOM_SETTINGS), date(2026, 3, 1),
+                             date(2026, 3, 31), tz)
+        assert rep["totals"]["requests"] == want["totals"]["requests"]
+        assert rep["totals"]["total_tokens"] == want["totals"]["total_tokens"]
+        assert rep["totals"]["estimated_cost"] == pytest.approx(want["totals"]["estimated_cost"])
+        assert rep["by_initiator"] == want["by_initiator"]
+        assert rep["unpriced_models"] == want["unpriced_models"]
+
+
+def test_requests_view_keeps_the_canonical_columns(mirror):
+    cur = mirror.cursor()
+    cur.execute("SELECT * FROM requests LIMIT 1")
+    assert [d[0] for d in cur.description] == [
+        "request_id", "ts", "raw_ts", "provider", "model", "initiator", "task_kind", "channel",
+        "session_id", "prompt_tokens", "completion_tokens", "stored_cost"]
+
+
+def test_unreadable_timestamps_keep_their_text_and_are_counted(filled, mirror):
+    direct = open_source(filled.path)
+    try:
+        q = "SELECT request_id, raw_ts FROM requests WHERE ts IS NULL ORDER BY request_id"
+        assert mirror.cursor().execute(q).fetchall() == direct.cursor().execute(q).fetchall() != []
+    finally:
+        direct.close()
+
+
+def test_odd_values_in_typed_columns_read_exactly_like_the_direct_view(make_axiom_db):
+    """Text, reals, blobs and NULLs where Axiom writes integers (a hand-edited database): the fast
+    typed copy stops at them and the mirror is copied as text, like the direct view reads it."""
+    db = make_axiom_db("loose.db", loose=True)
+    db.session("s1", type="task")
+    odd = [("12abc", 5, 0.0), (1.5, 2, "0.5x"), (None, None, None), (b"\x00blob", 3, 0.1), ("42", "7", "0.25"),
+           (1e30, 1, 0.3), (-5, 10, -0.2), (100, 200, 0.1 + 0.2)]
+    db.usages([Usage(f"2026-03-{10 + i:02d} 10:00:00", "openai", "gpt-4o", p, c, cost, "s1" if i % 2 else None)
+               for i, (p, c, cost) in enumerate(odd)])
+    source = open_source(db.path, mirror=True)
+    try:
+        assert source.rows == len(odd)
+        assert mismatches(db, source) == []
+        db.usages([Usage("2026-03-25 10:00:00", "openai", "gpt-4o", "9x", 1.25, "abc", "s1")])
+        stats = source.refresh()
+        assert (stats.appended, stats.rebuilt) == (1, False)
+        assert mismatches(db, source) == []
+        assert source.refresh().rebuilt is False  # the checksums agree with what was copied
+    finally:
+        source.close()
+
+
+def test_fast_timestamp_reading_equals_the_adapters_cast(mirror):
+    """axiom_ts takes the plain TIMESTAMP cast for Axiom's two shapes; on mutated strings of those
+    shapes it must equal TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC' exactly."""
+    rng = random.Random(5)
+    alphabet = "0123456789" * 3 + "-: T.Z+/aAzZ"
+    values = {"2024-02-29 10:00:00", "2026-02-29 10:00:00", "2026-03-20 24:00:00", "2026-12-31 23:59:60",
+              "0000-01-01 00:00:00", "2026-03-20T24:00:00.000Z", "2026-03-20 10:00+05:0"}
+    for base in ("2026-03-20 10:00:00", "2026-03-20T10:00:00.250Z"):
+        for _ in range(20_000):
+            chars = list(base)
+            for _ in range(rng.randint(1, 3)):
+                chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+            values.add("".join(chars))
+    cur = mirror.cursor()
+    cur.execute("CREATE TEMP TABLE stamps (x VARCHAR)")
+    cur.executemany("INSERT INTO stamps VALUES (?)", [[v] for v in values])
+    differ = cur.execute("SELECT x FROM stamps WHERE axiom_ts(x) IS DISTINCT FROM "
+                         "(TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC')").fetchall()
+    assert differ == []
+    assert cur.execute("SELECT count(*) FROM stamps WHERE axiom_ts(x) IS NOT NULL").fetchone()[0] > 1000
+
+
+# --- refresh ----------------------------------------------------------------------------------
+
+def test_refresh_with_nothing_new_appends_nothing(mirror):
+    stats = mirror.refresh()
+    assert (stats.appended, stats.rebuilt, stats.sessions_changed) == (0, False, 0)
+    assert stats.rows == 1500
+
+
+def test_refresh_appends_new_rows_only(filled, mirror):
+    extra = random_axiom(seed=99, n_rows=300)
+    filled.sessions_rows([("new-s", "heartbeat", "task")])
+    filled.usages(extra.usage + [Usage("2026-03-20 10:00:00", "openai", "gpt-4o", 5, 5, 0.0, "new-s")])
+    stats = mirror.refresh()
+    assert (stats.appended, stats.rebuilt, stats.rows) == (301, False, 1801)
+    assert stats.sessions_changed == 1  # the new session
+    assert mismatches(filled, mirror) == []
+
+
+def test_a_session_changing_type_moves_its_tokens_without_a_rebuild(filled, mirror):
+    cur = sqlite3.connect(filled.path)
+    (sid,) = cur.execute("SELECT session_id FROM token_usage t JOIN sessions s ON s.id = t.session_id "
+                         "WHERE s.type = 'interactive' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()
+    cur.close()
+    run_sql(filled, "UPDATE sessions SET type = 'heartbeat' WHERE id = ?", (sid,))
+    stats = mirror.refresh()
+    assert (stats.appended, stats.rebuilt, stats.sessions_changed) == (0, False, 1)
+    assert mismatches(filled, mirror) == []
+    # ...and a task for an orphaned session id gives its rows a task kind.
+    run_sql(filled, "INSERT INTO tasks (id, name, prompt, trigger_type, session_id) "
+                    "VALUES ('t-orphan', 'n', 'p', 'cronjob', 'orphan-1')")
+    assert mirror.refresh().sessions_changed == 1
+    assert mismatches(filled, mirror) == []
+
+
+def test_rewritten_tokens_and_costs_are_noticed_and_rebuilt(filled, mirror):
+    run_sql(filled, "UPDATE token_usage SET prompt_tokens = prompt_tokens + 1000, estimated_cost = 0.25 "
+                    "WHERE id % 40 = 0")
+    stats = mirror.refresh()
+    assert stats.rebuilt and stats.reason
+    assert mismatches(filled, mirror) == []
+
+
+def test_a_rewrite_among_the_newest_rows_is_always_noticed(filled, mirror):
+    run_sql(filled, "UPDATE token_usage SET completion_tokens = 77777 WHERE id = (SELECT max(id) - 3 FROM token_usage)")
+    assert mirror.refresh().rebuilt
+    assert mismatches(filled, mirror) == []
+
+
+def test_deleted_rows_are_noticed_and_rebuilt(filled, mirror):
+    run_sql(filled, "DELETE FROM token_usage WHERE id % 7 = 0")
+    stats = mirror.refresh()
+    assert stats.rebuilt and stats.rows == 1500 - 1500 // 7
+    assert mismatches(filled, mirror) == []
+
+
+def test_deleting_the_newest_rows_and_adding_as_many_is_rebuilt(filled, mirror):
+    run_sql(filled, "DELETE FROM token_usage WHERE id > 1490")
+    filled.usages([Usage(sqlite_form(datetime(2026, 3, 2, 8)), "openai", "gpt-4o", 1, 1)] * 10)
+    stats = mirror.refresh()
+    assert stats.rebuilt and stats.rows == 1500
+    assert mismatches(filled, mirror) == []
+
+
+def test_emptied_source_gives_an_empty_mirror(filled, mirror):
+    run_sql(filled, "DELETE FROM token_usage")
+    stats = mirror.refresh()
+    assert stats.rebuilt and stats.rows == 0
+    assert mismatches(filled, mirror) == []
+
+
+def test_an_empty_database_can_be_mirrored_and_filled_later(axiom_db):
+    source = open_source(axiom_db.path, mirror=True)
+    try:
+        assert source.rows == 0
+        axiom_db.usage("2026-03-20 10:00:00", "openai", "gpt-4o", 10, 20)
+        stats = source.refresh()
+        assert (stats.appended, stats.rows) == (1, 1)
+        assert mismatches(axiom_db, source) == []
+    finally:
+        source.close()
+
+
+# --- progress, concurrency, lifecycle -----------------------------------------------------------
+
+def test_progress_rises_monotonically_to_the_total(filled):
+    calls: list[tuple[int, int]] = []
+    source = open_mirrored_source(filled.path, progress=lambda done, total: calls.append((done, total)))
+    try:
+        assert calls[0] == (0, 1500) and calls[-1] == (1500, 1500)
+        assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+        assert all(total == 1500 and 0 <= done <= total for done, total in calls)
+    finally:
+        source.close()
+
+
+def test_readers_see_the_old_or_the_new_mirror_while_it_refreshes(filled, mirror):
+    f, prices = Filters(DateRange(date(2026, 1, 1), date(2026, 12, 31))), load_dataset(mirror, None, True).prices
+    before = usage_report(mirror, f, prices).totals.requests
+    filled.usages([Usage("2026-03-15 12:00:00", "openai", "gpt-4o", 1, 1)] * 500)
+    seen: set[int] = set()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                seen.add(usage_report(mirror, f, prices).totals.requests)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for t in readers:
+        t.start()
+    time.sleep(0.2)
+    assert mirror.refresh().appended == 500
+    run_sql(filled, "DELETE FROM token_usage WHERE id % 3 = 0")
+    assert mirror.refresh().rebuilt
+    time.sleep(0.2)
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    after = usage_report(mirror, f, prices).totals.requests
+    assert seen <= {before, before + 500, after}
+
+
+def test_twenty_concurrent_sessions_get_the_same_numbers(filled, mirror):
+    prices = load_dataset(mirror, None, True).prices
+    want = {str(f): usage_report(mirror, f, prices) for f in STATES}
+    got: list[bool] = []
+    errors: list[BaseException] = []
+
+    def session(offset: int) -> None:
+        try:
+            for f in STATES[offset % len(STATES):] + STATES[:offset % len(STATES)]:
+                got.append(compare_reports(usage_report(mirror, f, prices), want[str(f)]) == [])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(got) == 20 * len(STATES) and all(got)
+
+
+def test_concurrent_refreshes_run_one_at_a_time(filled, mirror):
+    filled.usages([Usage("2026-03-15 12:00:00", "openai", "gpt-4o", 1, 1)] * 50)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(mirror.refresh())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.appended for r in results) == [0, 0, 50]
+    assert mismatches(filled, mirror) == []
+
+
+def test_close_removes_the_mirror_files_and_leaves_the_source_unchanged(filled):
+    before = filled.path.read_bytes()
+    source = open_source(filled.path, mirror=True)
+    directory = source.mirror_dir
+    assert directory is not None and any(directory.iterdir())
+    source.close()
+    assert not directory.exists()
+    assert filled.path.read_bytes() == before
+
+
+def test_whole_utc_hour_ranges():
+    assert DateRange(date(2026, 3, 1), date(2026, 3, 31), "UTC").whole_utc_hours()
+    assert DateRange(date(2026, 3, 1), date(2026, 4, 30), "Europe/Berlin").whole_utc_hours()
+    assert not DateRange(date(2026, 3, 1), date(2026, 3, 1), "Asia/Kolkata").whole_utc_hours()
+    assert not DateRange(date(2026, 3, 1), date(2026, 3, 2), "Asia/Kathmandu").whole_utc_hours()
+
+
+# --- the benchmark's correctness part --------------------------------------------------------
+
+def test_benchmark_check_on_a_small_database(tmp_path):
+    started = time.perf_counter()
+    assert check(20_000, tmp_path) == []
+    assert time.perf_counter() - started < 60  # ~17 s on the 2-core machine
