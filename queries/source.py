@@ -37,13 +37,15 @@ class SourceError(Exception):
     def public_message(self) -> str:
         """The message with file-system paths removed, safe to show in a browser."""
         text = str(self)
-        for path in sorted(getattr(self, "paths", ()), key=len, reverse=True):
-            text = text.replace(path, "the configured path")
+        hidden = getattr(self, "paths", {})
+        for path in sorted(hidden, key=len, reverse=True):
+            text = text.replace(path, hidden[path])
         return text[:1].upper() + text[1:]
 
     def with_path(self, path: Path) -> "SourceError":
-        """Remember `path` (and its resolved form) so `public_message()` can hide them."""
-        self.paths = {str(path), str(path.resolve())}
+        """Remember `path` and its directory (as given and resolved) so `public_message()` can hide them."""
+        self.paths = {str(p): "the configured path" for p in (path, path.resolve())}
+        self.paths |= {str(p.parent): "the configured directory" for p in (path, path.resolve()) if str(p.parent) not in ("/", ".")}
         return self
 
 
@@ -114,8 +116,31 @@ def sqlite_tables(path: Path) -> set[str]:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise SourceError(f"{path} could not be read as a SQLite database: {exc}.") from None
+        raise SourceError(wal_hint(path) or f"{path} could not be read as a SQLite database: {exc}.") from None
     return {name for (name,) in rows}
+
+
+def wal_hint(path: Path) -> str | None:
+    """Why a WAL-mode database cannot be opened read-only here, and how to fix it; None if that is not it.
+
+    A reader of a WAL database needs the `-shm` index beside it, which SQLite creates in the
+    database's directory when the file was closed cleanly (no writer running). On a directory
+    this process cannot write, the open then fails with a bare "unable to open database file".
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return None
+    # Bytes 18 and 19 of the header are the write and read format versions: 2 means WAL
+    # (sqlite.org/fileformat.html, section 1.3.3).
+    if len(header) < 20 or header[18:20] != b"\x02\x02" or Path(f"{path}-shm").exists():
+        return None
+    return (f"{path} is in SQLite's WAL mode and has no -shm file beside it; SQLite needs to create one "
+            f"in the database's directory to read it, and that directory is not writable for this process. "
+            "Fix it in one of these ways: let the dashboard's user write to that directory, start the "
+            "agent (a running agent keeps the -shm file there), or point the dashboard at a copy of the "
+            "database in a writable directory.")
 
 
 def detect_adapter(tables: set[str], path: Path) -> str:
@@ -197,7 +222,7 @@ def _open_source(path: Path, adapter: str | None, is_demo: bool) -> Source:
         con.execute(f"ATTACH {literal} AS src (TYPE sqlite, READ_ONLY)")
     except duckdb.Error as exc:
         con.close()
-        raise SourceError(f"{path} could not be attached read-only: {exc}") from None
+        raise SourceError(wal_hint(path) or f"{path} could not be attached read-only: {exc}") from None
     con.execute(sql(ADAPTERS[adapter][1]))
     con.execute(sql("define_filtered_requests"))
     return Source(path=path, adapter=adapter, connection=con, is_demo=is_demo)

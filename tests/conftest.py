@@ -104,3 +104,48 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+class ReadOnlyDir:
+    """Make a directory unwritable even for root (`chattr +i`), and writable again; always undone."""
+
+    def __init__(self) -> None:
+        self.locked: list[Path] = []
+
+    def lock(self, path: Path) -> None:
+        import subprocess
+
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"chattr +i needs ext4 and CAP_LINUX_IMMUTABLE (root): {done.stderr}"
+        self.locked.append(path)
+
+    def unlock(self, path: Path) -> None:
+        import subprocess
+
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+        self.locked.remove(path)
+
+
+@pytest.fixture
+def read_only_dir():
+    """Lock directories read-only the way a root-owned or read-only mount would; unlocked afterwards
+    (a plain chmod does not stop root, and the suite runs as root on these machines)."""
+    guard = ReadOnlyDir()
+    try:
+        yield guard
+    finally:
+        for path in list(guard.locked):
+            guard.unlock(path)
+
+
+def wal_axiom_db(directory: Path) -> AxiomDB:
+    """An Axiom database in WAL mode, closed cleanly (so no -wal or -shm file is left beside it)."""
+    import sqlite3
+
+    db = AxiomDB(directory / "openagent.db")
+    db.usage("2026-03-10 10:00:00", provider="anthropic", model="claude-sonnet-4-20250514", prompt=10, completion=1)
+    con = sqlite3.connect(db.path)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.close()
+    assert not Path(f"{db.path}-shm").exists()
+    return db

@@ -167,6 +167,19 @@ def test_missing_database_is_a_clear_error_and_creates_nothing(tmp_path):
     assert not path.exists() and not path.parent.exists()
 
 
+def test_wal_database_in_a_read_only_directory_says_how_to_fix_it(tmp_path, read_only_dir):
+    from conftest import wal_axiom_db
+
+    db = wal_axiom_db(tmp_path / "ro")
+    read_only_dir.lock(db.path.parent)
+    with pytest.raises(SourceError, match="WAL mode and has no -shm file") as raised:
+        open_source(db.path)
+    assert "point the dashboard at a copy" in str(raised.value)
+    assert str(db.path.parent) not in raised.value.public_message()
+    read_only_dir.unlock(db.path.parent)
+    assert requests_in_march(db.path) == 1  # once the directory is writable, it reads
+
+
 def test_text_file_is_not_a_sqlite_database(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("just some notes\n" * 10)
