@@ -481,6 +481,23 @@ def test_a_database_deleted_while_running_keeps_the_page_and_recovers(axiom_db, 
     assert kpis(at)["Requests"] == "2"
 
 
+def test_a_wal_database_in_a_read_only_directory_explains_and_recovers_on_refresh(tmp_path, read_only_dir,
+                                                                                 monkeypatch):
+    from conftest import wal_axiom_db
+
+    db = wal_axiom_db(tmp_path / "ro")
+    read_only_dir.lock(db.path.parent)
+    monkeypatch.setenv("USAGE_DB", str(db.path))
+    at = logged_in(range="custom", **{"from": "2026-03-01", "until": "2026-03-31"})
+    assert not at.exception
+    assert any("-shm" in e.value and "not writable" in e.value for e in at.error)
+    assert str(tmp_path) not in texts(at)
+    read_only_dir.unlock(db.path.parent)
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert kpis(at)["Requests"] == "1"
+
+
 def test_settings_broken_mid_run_keep_prices_with_a_warning(axiom_db, write_settings, monkeypatch):
     axiom_db.usage(f"{TODAY} 10:00:00", model="my-model", prompt=1_000_000, completion=0)
     settings = write_settings({"tokenPriceTable": {"my-model": {"input": 2, "output": 0}}})
