@@ -13,8 +13,13 @@ from pages.common import PAGE_TITLE
 from pages.common.auth import require_login
 
 st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layout="wide")
-require_login()
-st.navigation(
+# st.navigation comes first, in every run, logged in or not: the first call of a server process
+# switches Streamlit out of its "pages directory" mode, and when that happened on the first
+# login, another session's Sign in pressed at that moment was dropped (measured with two
+# browsers signing in together; tests/browser/test_load.py). Before login the menu is hidden.
+navigation = st.navigation(
     [st.Page("pages/token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True)],
-    position="top",
-).run()
+    position="top" if st.session_state.get("authenticated") else "hidden",
+)
+require_login()
+navigation.run()
