@@ -78,11 +78,16 @@ CREATE OR REPLACE TABLE mirror.requests_rows_next (
 );
 CREATE OR REPLACE TABLE mirror.sessions_map_next AS SELECT * FROM temp.session_map_new;
 
--- name: axiom_source_state
--- Row count and lowest and highest id of token_usage, read in one SQLite statement (one snapshot).
-SELECT TRY_CAST(n AS BIGINT) AS n, TRY_CAST(min_id AS BIGINT) AS min_id, TRY_CAST(max_id AS BIGINT) AS max_id
-FROM sqlite_query('src', 'SELECT (SELECT count(*) FROM token_usage) AS n, (SELECT min(id) FROM token_usage) AS min_id,
-                                 (SELECT max(id) FROM token_usage) AS max_id');
+-- name: axiom_source_bounds
+-- Lowest and highest id of token_usage (two lookups in SQLite's primary key: no scan).
+SELECT TRY_CAST(min_id AS BIGINT) AS min_id, TRY_CAST(max_id AS BIGINT) AS max_id
+FROM sqlite_query('src', 'SELECT (SELECT min(id) FROM token_usage) AS min_id, (SELECT max(id) FROM token_usage) AS max_id');
+
+-- name: axiom_source_count
+-- Rows of token_usage with lo < id <= hi (one short SQLite statement per id range; see mirror.py's COUNT_CHUNK).
+SELECT TRY_CAST(n AS BIGINT) AS n
+FROM sqlite_query('src', 'SELECT count(*) AS n FROM token_usage WHERE id > ? AND id <= ?',
+                  params = row($lo::BIGINT, $hi::BIGINT));
 
 -- name: axiom_mirror_session_map
 -- Read Axiom's sessions and tasks in full into temp.session_map_new: what a request of each session id gets.

@@ -226,6 +226,19 @@ def test_deleted_rows_are_noticed_and_rebuilt(filled, mirror):
     assert mismatches(filled, mirror) == []
 
 
+def test_rows_counted_in_short_id_ranges_still_notice_one_deleted_row(filled, mirror, monkeypatch):
+    import queries.mirror
+
+    monkeypatch.setattr(queries.mirror, "COUNT_CHUNK", 7)  # 1500 ids: 215 statements, ranges of 7
+    monkeypatch.setattr(queries.mirror, "SAMPLE_RANGES", 0)  # only the count can notice it
+    monkeypatch.setattr(queries.mirror, "SAMPLE_WIDTH", 1)
+    assert mirror.refresh().rebuilt is False
+    run_sql(filled, "DELETE FROM token_usage WHERE id = 700")
+    stats = mirror.refresh()
+    assert stats.rebuilt and stats.rows == 1499
+    assert mismatches(filled, mirror) == []
+
+
 def test_deleting_the_newest_rows_and_adding_as_many_is_rebuilt(filled, mirror):
     run_sql(filled, "DELETE FROM token_usage WHERE id > 1490")
     filled.usages([Usage(sqlite_form(datetime(2026, 3, 2, 8)), "openai", "gpt-4o", 1, 1)] * 10)
