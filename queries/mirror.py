@@ -64,6 +64,12 @@ SAMPLE_WIDTH = 1_000      # ids per sampled range
 # rollback-journal file lasts one statement, and counting 10M rows at once held it ~0.8 s (cold
 # cache), long enough to stall the agent's commit; 250k ids take ~10-30 ms (measured, bench DB).
 COUNT_CHUNK = 250_000
+# A locked source (a rollback-journal agent committing) is retried after 1, 2, 4 ... 20 ms, for
+# up to LOCK_BUDGET_S in all, like better-sqlite3's 5 s default busy timeout. SQLite's own busy
+# handler in DuckDB's build sleeps whole seconds between tries, so against an agent that
+# commits every few ms it never found a gap: 11 of 12 refreshes failed in bench/soak.py.
+LOCK_BUDGET_S = 5.0
+LOCK_STEP_MAX_S = 0.020
 
 
 @dataclass(frozen=True)
@@ -104,31 +110,38 @@ class MirroredSource(Source):
     # --- public -----------------------------------------------------------------------
 
     def refresh(self) -> RefreshStats:
-        """Bring the mirror up to date with the source file (see the module doc)."""
+        """Bring the mirror up to date with the source file (see the module doc).
+
+        A source locked by the agent's commit is retried in short steps (LOCK_BUDGET_S);
+        each attempt is one transaction, so a failed one leaves the mirror as it was.
+        """
         with self._refresh_lock:
-            started = time.perf_counter()
-            cur = self.cursor()
-            try:
-                n, _min_id, max_id = _source_state(cur, self.adapter)
-                reason = self._why_rebuild(cur, n, max_id)
-                if reason is None:
-                    try:
-                        appended, changed = self._append(cur, max_id)
-                    except _RollupOverflow:
-                        appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
-                if reason is None and self.rows != n:
-                    reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
-                if reason is None:
-                    return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
-            finally:
-                cur.close()
-            self._build()
-            return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
+            return _retry_while_locked(self._refresh_once)
+
+    def _refresh_once(self) -> RefreshStats:
+        started = time.perf_counter()
+        cur = self.cursor()
+        try:
+            n, _min_id, max_id = _source_state(cur, self.adapter)
+            reason = self._why_rebuild(cur, n, max_id)
+            if reason is None:
+                try:
+                    appended, changed = self._append(cur, max_id)
+                except _RollupOverflow:
+                    appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
+            if reason is None and self.rows != n:
+                reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
+            if reason is None:
+                return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
+        finally:
+            cur.close()
+        self._build()
+        return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
 
     def rebuild(self, progress: ProgressCallback | None = None) -> None:
         """Copy everything again into `_next` tables; they replace the current ones when complete."""
         with self._refresh_lock:
-            self._build(progress)
+            _retry_while_locked(lambda: self._build(progress))
 
     def close(self) -> None:
         try:
@@ -317,6 +330,23 @@ class MirroredSource(Source):
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error) and ("database is locked" in str(exc) or "SQLITE_BUSY" in str(exc))
+
+
+def _retry_while_locked(attempt: Callable[[], object]):
+    """`attempt()`, again after a short sleep while SQLite says the source is locked (see LOCK_BUDGET_S)."""
+    deadline, step = time.monotonic() + LOCK_BUDGET_S, 0.001
+    while True:
+        try:
+            return attempt()
+        except duckdb.Error as exc:
+            if not _is_locked(exc) or time.monotonic() + step > deadline:
+                raise
+        time.sleep(step)
+        step = min(step * 2, LOCK_STEP_MAX_S)
+
 
 def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str) -> tuple[int, int | None, int | None]:
     """(rows, min id, max id) of the source; rows counted up to that max id, in short statements.

@@ -186,7 +186,9 @@ def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_
     """
     path = Path(path).expanduser()
     try:
-        source = _open_source(path, adapter, is_demo)
+        # The mirror retries a locked file itself, in short steps (queries/mirror.py); one-shot
+        # direct reads keep SQLite's own busy handler.
+        source = _open_source(path, adapter, is_demo, busy_timeout_ms=0 if mirror else None)
     except SourceError as exc:
         raise exc.with_path(path) from None
     if not mirror:
@@ -201,7 +203,7 @@ def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_
         raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
 
 
-def _open_source(path: Path, adapter: str | None, is_demo: bool) -> Source:
+def _open_source(path: Path, adapter: str | None, is_demo: bool, busy_timeout_ms: int | None = None) -> Source:
     check_sqlite_file(path)
     tables = sqlite_tables(path)
     if adapter is None:
@@ -219,7 +221,8 @@ def _open_source(path: Path, adapter: str | None, is_demo: bool) -> Source:
     # configuration (--db / USAGE_DB), never from a page visitor.
     literal = "'" + str(path.resolve()).replace("'", "''") + "'"
     try:
-        con.execute(f"ATTACH {literal} AS src (TYPE sqlite, READ_ONLY)")
+        busy = "" if busy_timeout_ms is None else f", busy_timeout {int(busy_timeout_ms)}"
+        con.execute(f"ATTACH {literal} AS src (TYPE sqlite, READ_ONLY{busy})")
     except duckdb.Error as exc:
         con.close()
         raise SourceError(wal_hint(path) or f"{path} could not be attached read-only: {exc}") from None

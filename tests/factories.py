@@ -432,3 +432,48 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
             totals[key] += d[key]
     return dict(totals=totals, daily=[daily[d] for d in days], by_initiator=[split[d] for d in days],
                 breakdown=list(groups.values()), unpriced_models=sorted(unpriced))
+
+
+class WriteLockHolder:
+    """Another process holding SQLite's write lock on a database, as the agent does while it commits.
+
+    SQLite's locks are POSIX advisory locks, which never conflict inside one process, so a
+    writer in the test's own process would not block anything: this one runs in a child.
+    `begin` is "EXCLUSIVE" (readers of a rollback-journal file must wait) or "IMMEDIATE". It
+    commits after `seconds`, or at `release()`.
+    """
+
+    SCRIPT = (
+        "import select, sqlite3, sys\n"
+        "con = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)\n"
+        "con.execute('BEGIN ' + sys.argv[3])\n"
+        "con.execute(\"INSERT INTO token_usage (timestamp, provider, model, prompt_tokens) "
+        "VALUES ('2026-03-25 10:00:00', 'held', 'held-model', 7)\")\n"
+        "print('locked', flush=True)\n"
+        "select.select([sys.stdin], [], [], float(sys.argv[2]))  # until release() or the time is up\n"
+        "con.execute('COMMIT')\n"
+    )
+
+    def __init__(self, path: Path, seconds: float, begin: str = "EXCLUSIVE") -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", self.SCRIPT, str(path), str(seconds), begin],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().strip()
+        assert line == "locked", f"the lock holder did not start: {line!r} {self.process.stderr.read()}"
+
+    def release(self) -> int:
+        """Commit now; the child's exit code."""
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        return self.wait()
+
+    def wait(self) -> int:
+        """Wait for the commit; the child's exit code."""
+        return self.process.wait(timeout=60)
+
+    def __enter__(self) -> "WriteLockHolder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=60)

@@ -226,6 +226,31 @@ def test_deleted_rows_are_noticed_and_rebuilt(filled, mirror):
     assert mismatches(filled, mirror) == []
 
 
+def test_refresh_waits_out_the_agents_commit_on_a_rollback_journal_file(filled, mirror):
+    from factories import WriteLockHolder
+
+    with WriteLockHolder(filled.path, seconds=0.5) as agent:  # readers must wait (rollback journal)
+        stats = mirror.refresh()  # retried in short steps until the commit is done
+        assert agent.wait() == 0
+    assert stats.appended == 1 and not stats.rebuilt
+
+
+def test_a_lock_held_past_the_budget_fails_the_refresh_and_keeps_the_mirror(filled, mirror, monkeypatch):
+    import duckdb
+
+    import queries.mirror
+    from factories import WriteLockHolder
+
+    monkeypatch.setattr(queries.mirror, "LOCK_BUDGET_S", 0.2)
+    with WriteLockHolder(filled.path, seconds=60) as agent:
+        with pytest.raises(duckdb.Error, match="locked"):
+            mirror.refresh()
+        assert mirror.rows == 1500
+        assert mirror.cursor().execute("SELECT count(*) FROM requests").fetchone()[0] == 1500
+        assert agent.release() == 0
+    assert mirror.refresh().appended == 1  # once the agent is done, the next Refresh catches up
+
+
 def test_rows_counted_in_short_id_ranges_still_notice_one_deleted_row(filled, mirror, monkeypatch):
     import queries.mirror
 
