@@ -75,18 +75,17 @@ def test_reading_leaves_the_database_file_byte_for_byte_unchanged(random_db):
 
 
 def test_read_works_while_the_agent_holds_an_open_write_transaction_in_wal_mode(axiom_db):
+    from factories import WriteLockHolder
+
     axiom_db.usage("2026-03-20 10:00:00", prompt=1)
-    writer = sqlite3.connect(axiom_db.path, timeout=1.0, isolation_level=None)
-    try:
-        assert writer.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
-        writer.execute("BEGIN IMMEDIATE")
-        writer.execute("INSERT INTO token_usage (timestamp, provider, model) VALUES ('2026-03-20 11:00:00', 'p', 'm')")
-        # The uncommitted row is invisible; the committed one is read, without waiting.
-        assert requests_in_march(axiom_db.path) == 1
-        writer.execute("COMMIT")
-        assert requests_in_march(axiom_db.path) == 2
-    finally:
-        writer.close()
+    con = sqlite3.connect(axiom_db.path)
+    assert con.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    con.close()
+    # The agent is another process (SQLite's locks never conflict within one process).
+    with WriteLockHolder(axiom_db.path, seconds=60, begin="IMMEDIATE") as agent:
+        assert requests_in_march(axiom_db.path) == 1  # its uncommitted row is invisible; no waiting
+        assert agent.release() == 0
+    assert requests_in_march(axiom_db.path) == 2
 
 
 def test_an_open_reader_does_not_block_the_agents_writes(axiom_db):
@@ -94,12 +93,13 @@ def test_an_open_reader_does_not_block_the_agents_writes(axiom_db):
     source = open_source(axiom_db.path)
     try:
         assert totals(source, MARCH, NO_PRICES).requests == 1
-        writer = sqlite3.connect(axiom_db.path, timeout=0.5)
-        try:
-            writer.execute("INSERT INTO token_usage (timestamp, provider, model) VALUES ('2026-03-21 10:00:00', 'p', 'm')")
-            writer.commit()
-        finally:
-            writer.close()
+        # The agent, in another process, writes with a short busy timeout while our source is open.
+        done = run_python(
+            "import sqlite3, sys\n"
+            f"con = sqlite3.connect({str(axiom_db.path)!r}, timeout=0.5)\n"
+            "con.execute(\"INSERT INTO token_usage (timestamp, provider, model) VALUES ('2026-03-21 10:00:00', 'p', 'm')\")\n"
+            "con.commit()\n")
+        assert done.returncode == 0, done.stderr
         # The same open source sees the new row on the next read (what Refresh does).
         assert totals(source, MARCH, NO_PRICES).requests == 2
     finally:
