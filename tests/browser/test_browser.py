@@ -296,3 +296,21 @@ def test_clicking_a_bar_narrows_the_page_to_that_day(page: Page, server: Server,
     expect_kpis(page, server.cli_json("--from", day.isoformat(), "--until", day.isoformat(),
                                       "--provider", "anthropic"))
     page.screenshot(path=str(screenshots / "clicked_day.png"))
+
+
+def test_two_browsers_signing_in_together_on_a_fresh_server_both_get_in(browser, tmp_path):
+    """The first login of a server process used to switch Streamlit's page mode, and a second
+    browser's Sign in pressed at that moment was dropped (it saw the login form again)."""
+    from conftest import _fresh_page, running_server
+
+    with running_server(tmp_path) as fresh:
+        first, second = _fresh_page(browser, fresh), _fresh_page(browser, fresh)
+        pages = [next(first), next(second)]
+        for page in pages:
+            show_login(page, fresh, "/?range=7d")
+        for page in pages:  # both presses land before either run has finished
+            sign_in(page, fresh.password)
+        for page in pages:
+            expect(metric_value(page, "Requests")).to_have_text(f"{fresh.cli_json('--days', 7)['totals']['requests']:,}")
+        for generator in (first, second):
+            next(generator, None)  # closes the context and checks the server log
