@@ -41,9 +41,15 @@ def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
 
 
 def open_dataset(config: Config) -> Dataset:
-    """Open the configured database (SourceError if unusable) and price every model in it."""
+    """Open the configured database (SourceError if unusable) and price every model in it.
+
+    An agentx database is priced from its `.agentx/pricing/custom.json` (beside the database)
+    unless a settings path is configured, which then names that file instead.
+    """
     db, settings_path, is_demo = source_paths(config)
     source = open_source(db, config.source, is_demo=is_demo)
+    if source.adapter == "agentx" and not config.settings:
+        settings_path = pricing.custom_prices_path(source.path.parent)
     return load_dataset(source, settings_path, bool(config.price_library))
 
 
@@ -55,6 +61,11 @@ def load_dataset(source: Source, settings_path: Path | None, use_library: bool,
     breaks mid-run keeps its last good prices instead of falling back to the defaults.
     """
     cat = catalog(source)
+    if source.adapter == "agentx":
+        # agentx prices: custom.json, then the library (Axiom's table plays no part).
+        custom = pricing.read_custom_prices(settings_path)
+        book = pricing.resolve_agentx_prices(((p, m) for p, m, _n in cat.pairs), custom, use_library)
+        return Dataset(source, cat, book, settings_path)
     settings = settings_reader.read(settings_path) if settings_reader else pricing.read_settings_prices(settings_path)
     book = pricing.resolve_prices(((p, m) for p, m, _n in cat.pairs), settings, use_library)
     return Dataset(source, cat, book, settings_path)
