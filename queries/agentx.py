@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ import pricing
 from pricing import PriceBook
 from queries.dates import DateRange
 from queries.source import Source
-from queries.sql import sql
+from queries.sql import bind
 from queries.usage import BreakdownRow, Catalog, DailyRow, Filters, Totals, UsageReport
 
 DEFAULT_TIER2_THRESHOLD = 195_000   # session.tierTwoThresholdTokens when agentx.json does not set it
@@ -96,20 +95,12 @@ def agentx_config_for(db_path: Path) -> AgentxConfig:
 # ---------------------------------------------------------------------------------------
 # Binding and running.
 
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
 def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
-    """Run named block `name` on a fresh cursor and return its rows as dicts.
-
-    DuckDB rejects unused named parameters, so only those the block names are bound: one
-    `range_params` dict then serves every block.
-    """
-    text = sql(name)
-    used = set(_PARAM.findall(text))
+    """Run named block `name` on a fresh cursor and return its rows as dicts (unused params dropped)."""
+    text, bound = bind(name, params)
     cur = source.cursor()
     try:
-        cur.execute(text, {k: v for k, v in params.items() if k in used})
+        cur.execute(text, bound)
         columns = [d[0] for d in cur.description]
         return [dict(zip(columns, row)) for row in cur.fetchall()]
     finally:

@@ -948,3 +948,51 @@ def oracle_claude_turns(root: Path) -> tuple[dict[str, list[dict]], int]:
     for turn in [*seen.values(), *loose]:
         sessions.setdefault(turn["session_id"], []).append(turn)
     return sessions, malformed
+
+
+def random_claude_projects(seed: int, projects: ClaudeProjects, n_sessions: int = 12) -> ClaudeProjects:
+    """Seeded Claude Code logs: several projects and sessions, responses written on 1-3 lines
+    (same message id + request id, output growing), user lines, malformed lines, a reused
+    message id under a new request id, sidechain turns, and subagent files."""
+    rng = random.Random(seed)
+    models = ["claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5", "house-model-x"]
+    base = datetime(2026, 3, 1, 8)
+    for s in range(n_sessions):
+        project = f"-home-dev-proj{rng.randrange(3)}"
+        session = f"{s:02d}{rng.randrange(16 ** 6):06x}-session"
+        start = base + timedelta(hours=rng.randrange(0, 24 * 30))
+        lines: list[str] = []
+        for n in range(rng.randrange(1, 9)):
+            moment = start + timedelta(minutes=n)
+            lines.append(user_line(session, iso_form(moment)))
+            turn = Turn(f"msg_{s}_{n}", f"req_{s}_{n}", iso_form(moment + timedelta(seconds=5)), rng.choice(models),
+                        rng.randrange(0, 5_000), rng.randrange(1, 2_000), rng.randrange(0, 30_000),
+                        rng.randrange(0, 250_000), sidechain=rng.random() < 0.1)
+            for copy in range(rng.randrange(1, 4)):  # the same response on several lines, output growing
+                lines.append(Turn(turn.message_id, turn.request_id, turn.timestamp, turn.model, turn.input_tokens,
+                                  max(1, turn.output_tokens - 50 * (2 - copy)), turn.cache_write_tokens,
+                                  turn.cache_read_tokens, turn.sidechain).line(session))
+            if rng.random() < 0.15:
+                lines.append(rng.choice(MALFORMED_LINES))
+            if rng.random() < 0.05:  # a retried request: same message id, another request id
+                lines.append(Turn(turn.message_id, f"{turn.request_id}-retry", turn.timestamp, turn.model,
+                                  10, 10).line(session))
+        rng.shuffle(lines)
+        projects.session_file(project, session, lines)
+        if rng.random() < 0.4:
+            sub = [Turn(f"msg_{s}_sub{k}", f"req_{s}_sub{k}", iso_form(start + timedelta(minutes=30 + k)),
+                        "claude-haiku-4-5", rng.randrange(0, 3_000), rng.randrange(1, 900), sidechain=True).line(session)
+                   for k in range(rng.randrange(1, 4))]
+            projects.subagent_file(project, session, f"agent-{s}", sub)
+    return projects
+
+
+def claude_turn_cost(turn: dict, rates: Rates | None) -> float:
+    """A turn's cost: four rates, x1.5 when input + cache tokens exceed 200,000; 0 when unpriced."""
+    if rates is None:
+        return 0.0
+    r_in, r_out, r_cr, r_cw = rates
+    cost = (turn["input_tokens"] * r_in + turn["output_tokens"] * r_out + turn["cache_read_tokens"] * r_cr
+            + turn["cache_write_tokens"] * r_cw) / 1e6
+    prompt = turn["input_tokens"] + turn["cache_read_tokens"] + turn["cache_write_tokens"]
+    return cost * 1.5 if prompt > TIER2_LIMIT else cost
