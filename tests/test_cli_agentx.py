@@ -210,3 +210,18 @@ def test_compare_json_per_agent(run_cli, small_agentx):
     cost = {k["name"]: k for k in data["kpis"]}["estimated_cost"]
     assert (data["by"], cost["a"], cost["b"], cost["pct"]) == ("agent", 0.0, pytest.approx(3.5), None)
     assert [r["key"] for r in data["rows"]] == ["a", "b"]
+
+
+# --- hostile input: bound parameters, never pasted into SQL ------------------------------------------
+
+@pytest.mark.parametrize("text", ["a'; DROP TABLE usage_daily; --", "%", "_", "\\", "' OR '1'='1", "🙂"])
+def test_odd_agent_ids_are_just_text(run_cli, small_agentx, text):
+    data = run_cli("tasks", text, "--cwd", small_agentx.cwd, *DAY, "--format", "json").json()
+    assert (data["total"], data["tasks"]) == (0, [])
+    assert run_cli("agents", "--cwd", small_agentx.cwd, *DAY, "--format", "json").json()[0]["tasks"] == 2
+
+
+@pytest.mark.parametrize("text", ["%", "_", "' OR '1'='1", "abc1%"])
+def test_odd_session_searches_match_literally(run_cli, two_sessions, text):
+    data = run_cli("sessions", "--projects", two_sessions.root, "--search", text, "--format", "json").json()
+    assert data["sessions"] == []
