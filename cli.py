@@ -253,12 +253,12 @@ def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 
 
 def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import AgentRow, agent_rows, zone_warning
+    from queries.agentx import agent_rows, agents_csv, unpriced_in_range, zone_warning
 
     rows = agent_rows(dataset.source, rng, dataset.prices)
     for note in [*dataset.prices.warnings, *zone_warning(rng)]:
         warn(note)
-    unpriced = sorted({m for m in dataset.prices.unpriced})
+    unpriced = unpriced_in_range(dataset.source, rng, dataset.prices)
     hint = zero_cost_warning(dataset, sum(r.estimated_cost for r in rows),
                              sum(r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens
                                  for r in rows), unpriced)
@@ -267,8 +267,7 @@ def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
     if args.format == "json":
         return json.dumps([r.as_json() for r in rows], indent=2)
     if args.format == "csv":
-        fields = [*AgentRow.JSON_KEYS, "errors", "timeouts"]
-        return to_csv([{k: getattr(r, k) for k in fields} for r in rows], fields).rstrip("\n")
+        return agents_csv(rows).rstrip("\n")
     lines = [f"Agents {rng.start} .. {rng.end} ({rng.days} days, UTC days for tokens and cost)", ""]
     if not rows:
         return "\n".join(lines + ["  No agent has usage or tasks in this range."])
@@ -312,7 +311,7 @@ def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
 
 
 def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import rotation_report
+    from queries.agentx import rotation_report, rotations_csv
 
     report = rotation_report(dataset.source, rng)
     if args.format == "json":
@@ -321,8 +320,7 @@ def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) ->
     for note in report.warnings:
         warn(note)
     if args.format == "csv":
-        return to_csv([r.as_json() for r in report.rows],
-                      ["agent_id", "stale", "tier-2", "max-turns", "other", "total"]).rstrip("\n")
+        return rotations_csv(report).rstrip("\n")
     lines = [f"Session rotations {rng.start} .. {rng.end} ({rng.tz}), by reason", ""]
     if not report.rows:
         return "\n".join(lines + ["  No rotations in this range."])

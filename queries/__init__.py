@@ -41,15 +41,9 @@ def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
 
 
 def open_dataset(config: Config) -> Dataset:
-    """Open the configured database (SourceError if unusable) and price every model in it.
-
-    An agentx database is priced from its `.agentx/pricing/custom.json` (beside the database)
-    unless a settings path is configured, which then names that file instead.
-    """
+    """Open the configured database (SourceError if unusable) and price every model in it."""
     db, settings_path, is_demo = source_paths(config)
     source = open_source(db, config.source, is_demo=is_demo)
-    if source.adapter == "agentx" and not config.settings:
-        settings_path = pricing.custom_prices_path(source.path.parent)
     return load_dataset(source, settings_path, bool(config.price_library))
 
 
@@ -59,10 +53,15 @@ def load_dataset(source: Source, settings_path: Path | None, use_library: bool,
 
     A long-running reader (the app) passes its `settings_reader`, so a settings.json that
     breaks mid-run keeps its last good prices instead of falling back to the defaults.
+    An agentx source is priced from its `.agentx/pricing/custom.json` (beside the database)
+    unless `settings_path` names another file; `settings_reader` does not apply to it.
     """
     cat = catalog(source)
     if source.adapter == "agentx":
-        # agentx prices: custom.json, then the library (Axiom's table plays no part).
+        # agentx prices: custom.json (beside the database unless a path is given), then the
+        # library; Axiom's table plays no part.
+        if settings_path is None:
+            settings_path = pricing.custom_prices_path(source.path.parent)
         custom = pricing.read_custom_prices(settings_path)
         book = pricing.resolve_agentx_prices(((p, m) for p, m, _n in cat.pairs), custom, use_library)
         return Dataset(source, cat, book, settings_path)

@@ -253,6 +253,12 @@ def agent_rows(source: Source, rng: DateRange, prices: PriceBook) -> list[AgentR
     ]
 
 
+def unpriced_in_range(source: Source, rng: DateRange, prices: PriceBook) -> list[str]:
+    """Models with tokens in the range's UTC days that no price source knows (they cost $0.00)."""
+    return sorted({r["model"] for r in _rows(source, "agentx_breakdown", range_params(rng, prices))
+                   if r["has_unpriced_rows"]})
+
+
 def agents_csv(rows: list[AgentRow]) -> str:
     """The agents table as CSV with raw numbers: the JSON keys, then errors and timeouts."""
     out = io.StringIO()

@@ -351,3 +351,11 @@ def test_the_oracles_percentile_is_numpys_linear_rule():
     # Worked by hand from numpy's documented definition, not by running numpy.
     assert percentile([1, 2, 3, 10], 0.95) == pytest.approx(8.95)
     assert percentile([5], 0.5) == 5 and percentile([], 0.5) is None
+
+
+def test_load_dataset_finds_custom_json_beside_the_database_without_a_path(agentx_db):
+    # The app calls load_dataset with no settings path for an agentx file.
+    agentx_db.custom_prices({"m": ROUND})
+    agentx_db.daily(DailyUsage("a", "m", "2026-03-20", 1_000_000, tasks=1))
+    data = load_dataset(open_source(agentx_db.path), None, False)
+    assert data.prices.prices["m"].source == "agentx-custom" and data.settings_path == agentx_db.path.parent / "pricing" / "custom.json"

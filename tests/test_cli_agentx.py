@@ -225,3 +225,10 @@ def test_odd_agent_ids_are_just_text(run_cli, small_agentx, text):
 def test_odd_session_searches_match_literally(run_cli, two_sessions, text):
     data = run_cli("sessions", "--projects", two_sessions.root, "--search", text, "--format", "json").json()
     assert data["sessions"] == []
+
+
+def test_agents_table_lists_only_unpriced_models_used_in_the_range(run_cli, agentx_db):
+    agentx_db.daily(DailyUsage("a", "in-range-model", "2026-03-20", 10, tasks=1),
+                    DailyUsage("a", "old-model", "2026-01-01", 10, tasks=1))
+    out = run_cli("agents", "--cwd", agentx_db.cwd, *DAY, "--no-price-library").out
+    assert "Unpriced (cost shows $0.00; add them to custom.json): in-range-model" in out
