@@ -3,54 +3,101 @@
     python cli.py today                      # the last 7 days, as a table
     python cli.py report --days 30 --format json
     python cli.py report --from 2026-03-30 --until 2026-04-28 --provider anthropic
+    python cli.py agents --cwd /srv/agentx --days 7 --format json     # agentx: per-agent figures
+    python cli.py tasks coder --cwd /srv/agentx --page 2              # one agent's tasks, newest first
+    python cli.py rotations --cwd /srv/agentx                         # rotation reasons per agent
+    python cli.py tier2 --cwd /srv/agentx                             # tier-2 hotspots
+    python cli.py sessions --projects ~/.claude/projects              # sessions, newest first
+    python cli.py session 3f2a --projects ~/.claude/projects          # every turn of one session
+    python cli.py compare --from 2026-03-01 --until 2026-03-07 --vs-from 2026-03-08 --vs-until 2026-03-14
 
-Every command reads the database named by --db (or USAGE_DB; demo data when neither is
-set) and prices it from --settings (or USAGE_SETTINGS). Bad input is one line on stderr
-and exit status 2, never a traceback.
+Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
+--cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
+USAGE_SETTINGS; for agentx, `.agentx/pricing/custom.json`). Bad input is one line on
+stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
+import pricing
 from queries import Dataset, SourceError, open_dataset
 from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
-from queries.formatting import fmt_int, fmt_share, fmt_usd
+from queries.formatting import fmt_change, fmt_int, fmt_share, fmt_usd
+from queries.sessions import SessionError
 from queries.settings import resolve_config
+from queries.source import agentx_db_path
 from queries.usage import Filters, UsageReport, usage_report
 
 EXIT_BAD_INPUT = 2
 DEFAULT_REPORT_DAYS = 30
+AGENTX_ONLY = ("agents", "tasks", "rotations", "tier2")
+
+
+class UsageError(Exception):
+    """Bad input the parser cannot catch (conflicting or unusable options); the message is for people."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's commands and flags (shared flags on every command)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="agent SQLite database (default: $USAGE_DB, else built-in demo data)")
-    common.add_argument("--settings", help="Axiom settings.json with tokenPriceTable (default: $USAGE_SETTINGS, "
-                        "else <DATA_DIR>/config/settings.json for <DATA_DIR>/db/openagent.db)")
-    common.add_argument("--source", help="source adapter (axiom); default: picked from the tables present")
+    common.add_argument("--cwd", metavar="DIR", help="agentx working directory: reads DIR/.agentx/db.sqlite "
+                        "(as agentx's own --cwd does)")
+    common.add_argument("--settings", help="prices: Axiom's settings.json with tokenPriceTable, or agentx's "
+                        "custom.json (default: $USAGE_SETTINGS, else found beside the database)")
+    common.add_argument("--source", help="source adapter (axiom, agentx); default: picked from the tables present")
     common.add_argument("--tz", help="IANA zone for calendar days (default: $USAGE_TZ, else UTC)")
     common.add_argument("--no-price-library", action="store_true",
-                        help="price only from settings.json and Axiom's defaults (exactly Axiom's page)")
+                        help="price only from settings.json/custom.json (and Axiom's defaults): no genai-prices")
     common.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    common.add_argument("--provider", help="only this provider")
-    common.add_argument("--model", help="only this model")
+
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--provider", help="only this provider")
+    filters.add_argument("--model", help="only this model")
+
+    span = argparse.ArgumentParser(add_help=False)
+    days = span.add_mutually_exclusive_group()
+    days.add_argument("--days", type=int, help="the last N days, today included")
+    days.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD", help="first day (inclusive)")
+    span.add_argument("--until", dest="until_day", metavar="YYYY-MM-DD", help="last day (inclusive; default today)")
+
+    projects = argparse.ArgumentParser(add_help=False)
+    projects.add_argument("--projects", metavar="DIR", help="Claude Code projects directory "
+                          "(default: $CLAUDE_PROJECTS_DIR, else ~/.claude/projects)")
 
     parser = argparse.ArgumentParser(prog="cli.py", description="Token usage and estimated cost of an agent system.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("today", parents=[common], help="the last 7 days")
-    report = commands.add_parser("report", parents=[common], help="any date range (default: last 30 days)")
-    span = report.add_mutually_exclusive_group()
-    span.add_argument("--days", type=int, help="the last N days, today included")
-    span.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD", help="first day (inclusive)")
-    report.add_argument("--until", dest="until_day", metavar="YYYY-MM-DD", help="last day (inclusive; default today)")
+    commands.add_parser("today", parents=[common, filters], help="the last 7 days")
+    report = commands.add_parser("report", parents=[common, filters, span],
+                                 help="any date range (default: last 30 days)")
     report.add_argument("--table", choices=("breakdown", "daily"), default="breakdown",
                         help="which table --format csv writes (default: breakdown)")
+    commands.add_parser("agents", parents=[common, span], help="agentx: cost, tokens, tasks and durations per agent")
+    tasks = commands.add_parser("tasks", parents=[common, span], help="agentx: one agent's tasks, newest first")
+    tasks.add_argument("agent", help="agent id")
+    tasks.add_argument("--page", type=int, default=1)
+    tasks.add_argument("--page-size", type=int, default=50)
+    commands.add_parser("rotations", parents=[common, span], help="agentx: session rotations per agent, by reason")
+    commands.add_parser("tier2", parents=[common, span], help="agentx: agents that crossed into tier 2")
+    sessions = commands.add_parser("sessions", parents=[common, span, projects],
+                                   help="sessions with totals, newest first (Claude Code logs or Axiom)")
+    sessions.add_argument("--search", help="only sessions whose id (or project, cwd) contains this text")
+    sessions.add_argument("--page", type=int, default=1)
+    sessions.add_argument("--page-size", type=int, default=50)
+    session = commands.add_parser("session", parents=[common, projects], help="every turn of one session")
+    session.add_argument("session_id", metavar="ID", help="session id, or a unique start of one")
+    compare = commands.add_parser("compare", parents=[common, span], help="two date ranges side by side")
+    compare.add_argument("--vs-from", required=True, metavar="YYYY-MM-DD", help="first day of the second range")
+    compare.add_argument("--vs-until", metavar="YYYY-MM-DD", help="last day of the second range (default today)")
     return parser
 
 
@@ -71,6 +118,79 @@ def date_range_from_args(args: argparse.Namespace, tz: str) -> DateRange:
     return DateRange(until - timedelta(days=DEFAULT_REPORT_DAYS - 1), until, tz)
 
 
+def optional_range(args: argparse.Namespace, tz: str) -> DateRange | None:
+    """The range asked for, or None (all time) when no range option was given (sessions)."""
+    if args.days is None and not args.from_day and not args.until_day:
+        return None
+    return date_range_from_args(args, tz)
+
+
+# ---------------------------------------------------------------------------------------
+# Messages for people (issue 4, item 11).
+
+def price_file_hint(dataset: Dataset) -> str:
+    """Where the user adds prices for this source."""
+    if dataset.source.adapter == "agentx":
+        return f"{dataset.settings_path or '.agentx/pricing/custom.json'} (agentx's shape: input, output, " \
+               f"cacheRead, cacheCreate per 1M tokens)"
+    return f"tokenPriceTable in {dataset.settings_path or 'settings.json'} (--settings or USAGE_SETTINGS)"
+
+
+def zero_cost_warning(dataset: Dataset, cost: float, tokens: int, unpriced: list[str]) -> str | None:
+    """The note for "every row costs $0.00": no rates matched, and where to add them."""
+    if cost != 0 or tokens == 0 or not unpriced:
+        return None
+    snippet = (pricing.custom_snippet(unpriced) if dataset.source.adapter == "agentx"
+               else pricing.settings_snippet(unpriced))
+    return (f"Every row costs $0.00: no rates matched the models {', '.join(unpriced)}. Add them to "
+            f"{price_file_hint(dataset)}, e.g. {' '.join(snippet.split())}")
+
+
+def no_data_message(dataset: Dataset) -> str:
+    """"No data." naming the file that was read and how to point at another."""
+    path = dataset.source.path
+    if dataset.source.adapter == "agentx":
+        return (f"No data. No token usage yet: {path} has no rows in usage_daily. If agentx keeps its data "
+                f"elsewhere, point at its working directory with --cwd DIR (reads DIR/.agentx/db.sqlite) "
+                f"or at the file with --db PATH.")
+    return (f"No data. No token usage yet. ({path} has no recorded requests.) To read another database, "
+            f"use --db PATH or USAGE_DB (agentx: --cwd DIR).")
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering.
+
+def table(header: tuple[str, ...], rows: list[tuple], left: int = 1, last_left: bool = False) -> list[str]:
+    """Aligned text columns: the first `left` columns (and the last, if `last_left`) left-aligned,
+    the numbers right-aligned."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lefts = set(range(left)) | ({len(header) - 1} if last_left else set())
+    return ["  " + "  ".join(str(c).ljust(w) if i in lefts else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in [header, *rows]]
+
+
+def to_csv(rows: list[dict[str, object]], fields: list[str] | None = None) -> str:
+    """Rows as CSV with raw numbers (a header even when there are no rows, if fields are known)."""
+    out = io.StringIO()
+    fields = fields or (list(rows[0]) if rows else [])
+    if fields:
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def ms(value: float | None) -> str:
+    """A duration in milliseconds for people: '850 ms', '12.3 s', '4.2 min'."""
+    if value is None:
+        return "—"
+    if value < 1_000:
+        return f"{value:.0f} ms"
+    if value < 60_000:
+        return f"{value / 1000:.1f} s"
+    return f"{value / 60_000:.1f} min"
+
+
 def render_table(report: UsageReport, dataset: Dataset) -> str:
     """A human-readable report: totals, the breakdown, unpriced models and warnings."""
     rng = report.filters.range
@@ -78,14 +198,15 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
     lines = []
     label = " (demo data)" if dataset.is_demo else ""
     scope = ", ".join(x for x in (report.filters.provider, report.filters.model) if x) or "all providers and models"
+    unit = "Tasks" if dataset.source.adapter == "agentx" else "Requests"
     lines.append(f"Token usage {rng.start} .. {rng.end} ({rng.days} days, {rng.tz}), {scope}{label}")
     lines.append("")
-    lines.append(f"  Requests        {fmt_int(t.requests):>16}   ~{fmt_int(t.requests / rng.days)} per day")
+    lines.append(f"  {unit:<15} {fmt_int(t.requests):>16}   ~{fmt_int(t.requests / rng.days)} per day")
     lines.append(f"  Total tokens    {fmt_int(t.total_tokens):>16}   "
                  f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion")
     lines.append(f"  Estimated cost  {fmt_usd(t.estimated_cost):>16}")
     lines.append("")
-    header = ("Provider", "Model", "Requests", "Prompt", "Completion", "Total tokens", "Est. cost", "Share")
+    header = ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost", "Share")
     body = [(b.provider, b.model, fmt_int(b.requests), fmt_int(b.prompt_tokens), fmt_int(b.completion_tokens),
              fmt_int(b.total_tokens), fmt_usd(b.estimated_cost),
              fmt_share(b.cost_share) if len(report.breakdown) > 1 else "") for b in report.breakdown]
@@ -102,41 +223,340 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
         lines.append("  No usage matches these filters.")
     if report.unpriced_models:
         lines.append("")
-        lines.append(f"  Unpriced (cost shows $0.00; add them to tokenPriceTable): {', '.join(report.unpriced_models)}")
+        where = "custom.json" if dataset.source.adapter == "agentx" else "tokenPriceTable"
+        lines.append(f"  Unpriced (cost shows $0.00; add them to {where}): {', '.join(report.unpriced_models)}")
     for warning in report.warnings:
         lines.append(f"  warning: {warning}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Commands. Each returns the text to print on stdout; warnings go through `warn`.
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
+    filters = Filters(rng, args.provider or None, args.model or None)
+    report = usage_report(dataset.source, filters, dataset.prices, dataset.catalog)
+    hint = zero_cost_warning(dataset, report.totals.estimated_cost, report.totals.total_tokens, report.unpriced_models)
+    if hint:
+        report.warnings.append(hint)
+    if args.format == "json":
+        payload = report.as_json()
+        payload["source"] = {"adapter": dataset.source.adapter, "demo": dataset.is_demo}
+        return json.dumps(payload, indent=2)
+    if args.format == "csv":
+        return report.csv(getattr(args, "table", "breakdown")).rstrip("\n")
+    return render_table(report, dataset)
+
+
+def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
+    from queries.agentx import agent_rows, agents_csv, unpriced_in_range, zone_warning
+
+    rows = agent_rows(dataset.source, rng, dataset.prices)
+    for note in [*dataset.prices.warnings, *zone_warning(rng)]:
+        warn(note)
+    unpriced = unpriced_in_range(dataset.source, rng, dataset.prices)
+    hint = zero_cost_warning(dataset, sum(r.estimated_cost for r in rows),
+                             sum(r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens
+                                 for r in rows), unpriced)
+    if hint:
+        warn(hint)
+    if args.format == "json":
+        return json.dumps([r.as_json() for r in rows], indent=2)
+    if args.format == "csv":
+        return agents_csv(rows).rstrip("\n")
+    lines = [f"Agents {rng.start} .. {rng.end} ({rng.days} days, UTC days for tokens and cost)", ""]
+    if not rows:
+        return "\n".join(lines + ["  No agent has usage or tasks in this range."])
+    body = [(r.agent_id, fmt_int(r.tasks), fmt_int(r.input_tokens), fmt_int(r.output_tokens),
+             fmt_int(r.cache_read_tokens), fmt_int(r.cache_write_tokens), fmt_int(r.tier2_tokens),
+             fmt_usd(r.estimated_cost), ms(r.p50_duration_ms), ms(r.p95_duration_ms), fmt_int(r.errors),
+             fmt_int(r.timeouts)) for r in rows]
+    lines += table(("Agent", "Tasks", "Input", "Output", "Cache read", "Cache write", "Tier 2", "Est. cost",
+                    "p50", "p95", "Errors", "Timeouts"), body)
+    if unpriced:
+        lines += ["", f"  Unpriced (cost shows $0.00; add them to custom.json): {', '.join(unpriced)}"]
+    return "\n".join(lines)
+
+
+def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
+    from queries.agentx import agent_tasks
+
+    if args.page < 1 or not 1 <= args.page_size <= 1000:
+        raise UsageError("--page must be 1 or more and --page-size between 1 and 1000.")
+    page = agent_tasks(dataset.source, rng, args.agent, args.page, args.page_size)
+    rows = [{"task_id": t.task_id, "agent_id": t.agent_id, "started_at": t.started_at.isoformat() if t.started_at else None,
+             "channel": t.channel, "status": t.status, "duration_ms": t.duration_ms, "input_tokens": t.input_tokens,
+             "output_tokens": t.output_tokens, "cache_read_tokens": t.cache_read_tokens,
+             "cache_write_tokens": t.cache_write_tokens, "model": t.model, "preview": t.preview, "error": t.error,
+             "origin": t.origin} for t in page.tasks]
+    if args.format == "json":
+        return json.dumps({"agent_id": args.agent, "page": page.page, "pages": page.pages, "page_size": page.page_size,
+                           "total": page.total, "tasks": rows}, indent=2)
+    if args.format == "csv":
+        return to_csv(rows, list(rows[0]) if rows else ["task_id"]).rstrip("\n")
+    lines = [f"Tasks of {args.agent} {rng.start} .. {rng.end}, newest first: page {page.page} of {page.pages} "
+             f"({page.total:,} tasks)", ""]
+    if not rows:
+        return "\n".join(lines + ["  No tasks on this page."])
+    body = [(t.started_at.strftime("%Y-%m-%d %H:%M:%S") if t.started_at else "—", t.channel or "", t.status,
+             ms(t.duration_ms), fmt_int(t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_tokens),
+             (t.preview or "")[:60].replace("\n", " ")) for t in page.tasks]
+    lines += table(("Started (UTC)", "Channel", "Status", "Duration", "Tokens", "Preview"), body, left=3,
+                   last_left=True)
+    return "\n".join(lines)
+
+
+def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
+    from queries.agentx import rotation_report, rotations_csv
+
+    report = rotation_report(dataset.source, rng)
+    if args.format == "json":
+        payload = {"range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "tz": rng.tz}, **report.as_json()}
+        return json.dumps(payload, indent=2)
+    for note in report.warnings:
+        warn(note)
+    if args.format == "csv":
+        return rotations_csv(report).rstrip("\n")
+    lines = [f"Session rotations {rng.start} .. {rng.end} ({rng.tz}), by reason", ""]
+    if not report.rows:
+        return "\n".join(lines + ["  No rotations in this range."])
+    body = [(r.agent_id, fmt_int(r.stale), fmt_int(r.tier2), fmt_int(r.max_turns), fmt_int(r.other), fmt_int(r.total))
+            for r in report.rows]
+    lines += table(("Agent", "stale", "tier-2", "max-turns", "other", "Total"), body)
+    lines += [f"  hint: {h}" for h in report.hints]
+    return "\n".join(lines)
+
+
+def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
+    from queries.agentx import tier2_hotspots
+
+    report = tier2_hotspots(dataset.source, rng, dataset.prices)
+    rows = [{"agent_id": r.agent_id, "tier2_days": r.tier2_days, "tier2_rotations": r.tier2_rotations,
+             "rotations_over_threshold": r.rotations_over_threshold,
+             "max_last_turn_input_tokens": r.max_last_turn_input_tokens, "tier2_tokens": r.tier2_tokens,
+             "tier2_cost": r.tier2_cost, "tier2_extra_cost": r.tier2_extra_cost, "estimated_cost": r.estimated_cost}
+            for r in report.rows]
+    if args.format == "json":
+        return json.dumps({"range": {"from": rng.start.isoformat(), "until": rng.end.isoformat()},
+                           "threshold": report.threshold, "threshold_source": report.threshold_source,
+                           "extra_cost": report.extra_cost, "agents": rows, "warnings": report.warnings}, indent=2)
+    for note in report.warnings:
+        warn(note)
+    if args.format == "csv":
+        return to_csv(rows, list(rows[0]) if rows else ["agent_id"]).rstrip("\n")
+    lines = [f"Tier-2 hotspots {rng.start} .. {rng.end}: threshold {report.threshold:,} tokens "
+             f"({report.threshold_source})", ""]
+    if not rows:
+        return "\n".join(lines + ["  No agent crossed into tier 2 in this range."])
+    body = [(r.agent_id, fmt_int(r.tier2_days), fmt_int(r.tier2_rotations), fmt_int(r.tier2_tokens),
+             fmt_usd(r.tier2_cost), fmt_usd(r.tier2_extra_cost),
+             fmt_share(r.extra_share) if r.extra_share is not None else "") for r in report.rows]
+    lines += table(("Agent", "Tier-2 days", "Tier-2 rotations", "Tier-2 tokens", "Tier-2 cost", "Extra (0.5x)",
+                    "of its cost"), body)
+    lines += ["", f"  Tier 2 added {fmt_usd(report.extra_cost)} in this range."]
+    return "\n".join(lines)
+
+
+def _claude_logs(args: argparse.Namespace, config, dataset: Dataset | None):
+    from queries.sessions import ClaudeLogs, projects_dir
+
+    custom = None
+    if dataset is not None and dataset.source.adapter == "agentx":
+        custom = pricing.read_custom_prices(dataset.settings_path)
+    return ClaudeLogs(projects_dir(args.projects), custom, bool(config.price_library))
+
+
+def session_source(args: argparse.Namespace, config) -> str:
+    """Which sessions to read: Claude Code logs or the Axiom database (see README)."""
+    from queries.sessions import PROJECTS_ENV, projects_dir
+
+    if args.projects or os.environ.get(PROJECTS_ENV):
+        return "claude-code"
+    if config.db:
+        return "database"
+    return "claude-code" if projects_dir(None).is_dir() else "database"
+
+
+def summary_json(s) -> dict[str, object]:
+    return {"session_id": s.session_id, "project": s.project, "cwd": s.cwd,
+            "first_at": s.first_at.isoformat() if s.first_at else None,
+            "last_at": s.last_at.isoformat() if s.last_at else None, "turns": s.turns,
+            "subagent_turns": s.subagent_turns, "input_tokens": s.input_tokens, "output_tokens": s.output_tokens,
+            "cache_read_tokens": s.cache_read_tokens, "cache_write_tokens": s.cache_write_tokens,
+            "estimated_cost": s.estimated_cost, "models": list(s.models)}
+
+
+def cmd_sessions(args: argparse.Namespace, listing) -> str:
+    if args.format == "json":
+        return json.dumps({"kind": listing.kind, "where": listing.where, "total": listing.total, "page": listing.page,
+                           "page_size": listing.page_size, "sessions": [summary_json(s) for s in listing.sessions],
+                           "unpriced_models": listing.unpriced_models, "files": listing.files,
+                           "malformed_lines": listing.malformed_lines, "duplicate_lines": listing.duplicate_lines,
+                           "warnings": listing.warnings}, indent=2)
+    for note in listing.warnings:
+        warn(note)
+    rows = [summary_json(s) for s in listing.sessions]
+    if args.format == "csv":
+        for r in rows:
+            r["models"] = " ".join(r["models"])
+        return to_csv(rows).rstrip("\n")
+    kind = "Claude Code sessions" if listing.kind == "claude-code" else "Axiom sessions"
+    lines = [f"{kind} in {listing.where}, newest first ({listing.total:,} in all)"]
+    if listing.kind == "claude-code":
+        lines.append(f"  {listing.files:,} log file(s); {listing.duplicate_lines:,} repeated line(s) of one response "
+                     f"counted once; {listing.malformed_lines:,} malformed line(s) skipped")
+    lines.append("")
+    if not listing.sessions:
+        return "\n".join(lines + ["  No data: no sessions match."])
+    def opt(v): return "—" if v is None else fmt_int(v)
+    body = [(s.session_id, s.last_at.strftime("%Y-%m-%d %H:%M") if s.last_at else "—", fmt_int(s.turns),
+             fmt_int(s.input_tokens), fmt_int(s.output_tokens), opt(s.cache_read_tokens), opt(s.cache_write_tokens),
+             fmt_usd(s.estimated_cost), ", ".join(s.models)) for s in listing.sessions]
+    lines += table(("Session", "Last activity (UTC)", "Turns", "Input", "Output", "Cache read", "Cache write",
+                    "Est. cost", "Models"), body, left=2, last_left=True)
+    if listing.unpriced_models:
+        lines += ["", f"  Unpriced (cost shows $0.00): {', '.join(listing.unpriced_models)}"]
+    return "\n".join(lines)
+
+
+def cmd_session(args: argparse.Namespace, detail) -> str:
+    turns = [{"at": t.at.isoformat() if t.at else None, "model": t.model, "input_tokens": t.input_tokens,
+              "output_tokens": t.output_tokens, "cache_read_tokens": t.cache_read_tokens,
+              "cache_write_tokens": t.cache_write_tokens, "estimated_cost": t.estimated_cost,
+              "subagent": t.subagent, "tier2": t.tier2} for t in detail.turns]
+    if args.format == "json":
+        return json.dumps({"kind": detail.kind, "session": summary_json(detail.summary), "turns": turns,
+                           "warnings": detail.warnings}, indent=2)
+    for note in detail.warnings:
+        warn(note)
+    if args.format == "csv":
+        return to_csv(turns, list(turns[0]) if turns else ["at"]).rstrip("\n")
+    s = detail.summary
+    lines = [f"Session {s.session_id}" + (f" ({s.project})" if s.project else ""),
+             f"  {s.turns:,} turn(s), {s.subagent_turns:,} by subagents; {fmt_usd(s.estimated_cost)}", ""]
+    def opt(v): return "—" if v is None else fmt_int(v)
+    body = [(t.at.strftime("%Y-%m-%d %H:%M:%S") if t.at else "—", t.model + (" (subagent)" if t.subagent else ""),
+             fmt_int(t.input_tokens), fmt_int(t.output_tokens), opt(t.cache_read_tokens), opt(t.cache_write_tokens),
+             fmt_usd(t.estimated_cost) + (" tier 2" if t.tier2 else "")) for t in detail.turns]
+    lines += table(("Time (UTC)", "Model", "Input", "Output", "Cache read", "Cache write", "Cost"), body, left=2)
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace, dataset: Dataset, a: DateRange) -> str:
+    from queries.overview import compare
+
+    until = parse_day(args.vs_until, "--vs-until") if args.vs_until else today_in(a.tz)
+    b = DateRange(parse_day(args.vs_from, "--vs-from"), until, a.tz)
+    result = compare(dataset, a, b)
+    if args.format == "json":
+        return json.dumps(result.as_json(), indent=2)
+    rows = [{"key": r.key, **{f"{c.name}_{side}": getattr(c, side) for c in r.changes for side in ("a", "b", "delta", "pct")}}
+            for r in result.rows]
+    if args.format == "csv":
+        return to_csv(rows, list(rows[0]) if rows else ["key"]).rstrip("\n")
+    lines = [f"A = {a.start} .. {a.end}   B = {b.start} .. {b.end}", ""]
+    fmt = {"estimated_cost": fmt_usd, "cost_per_task": fmt_usd}
+    body = [(k.name, fmt.get(k.name, fmt_int)(k.a), fmt.get(k.name, fmt_int)(k.b), fmt.get(k.name, fmt_int)(k.delta),
+             fmt_change(k.b, k.a) or "—") for k in result.kpis]
+    lines += table(("", "A", "B", "Change", "%"), body)
+    lines.append("")
+    body = []
+    for r in result.rows:
+        cost, tokens, tasks = r.changes
+        body.append((r.key, fmt_usd(cost.a), fmt_usd(cost.b), fmt_change(cost.b, cost.a) or "—",
+                     fmt_int(tokens.a), fmt_int(tokens.b), fmt_int(tasks.a), fmt_int(tasks.b)))
+    unit = result.kpis[2].name
+    lines += table((result.by.capitalize(), "Cost A", "Cost B", "%", "Tokens A", "Tokens B", f"{unit} A", f"{unit} B"),
+                   body) if body else ["  No activity in either range."]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (RangeError, SourceError, SessionError, UsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    db = args.db
+    if args.cwd:
+        if args.db:
+            raise UsageError("Give --db or --cwd, not both (--cwd DIR reads DIR/.agentx/db.sqlite).")
+        cwd = Path(args.cwd).expanduser()
+        if not cwd.is_dir():
+            raise UsageError(f"--cwd {cwd} is not a directory (it should be agentx's working directory).")
+        db = str(agentx_db_path(cwd))
+        if not Path(db).exists():
+            raise UsageError(f"No agentx database at {db}: is {cwd} the directory agentx runs in? "
+                             f"(agentx keeps its data in DIR/.agentx/db.sqlite.)")
     overrides = {
-        "db": args.db, "settings": args.settings, "source": args.source, "tz": args.tz,
+        "db": db, "settings": args.settings, "source": args.source, "tz": args.tz,
         "price_library": False if args.no_price_library else None,
     }
     config = resolve_config(os.environ, overrides)
     for warning in config.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    try:
-        tz = str(config.tz)
-        date_range = date_range_from_args(args, tz)
-        dataset = open_dataset(config)
-    except (RangeError, SourceError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if dataset.catalog.total_requests == 0:
-        print(f"No token usage yet. ({dataset.source.path} has no recorded requests.)", file=sys.stderr)
-    filters = Filters(date_range, args.provider or None, args.model or None)
-    report = usage_report(dataset.source, filters, dataset.prices, dataset.catalog)
-    if args.format == "json":
-        payload = report.as_json()
-        payload["source"] = {"adapter": dataset.source.adapter, "demo": dataset.is_demo}
-        print(json.dumps(payload, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(report.csv(getattr(args, "table", "breakdown")))
+        warn(warning)
+    tz = str(config.tz)
+
+    if args.command in ("sessions", "session") and session_source(args, config) == "claude-code":
+        # Claude Code logs; with an agentx database configured, priced from its custom.json.
+        dataset = open_dataset(config) if config.db else None
+        logs = _claude_logs(args, config, dataset)
+        try:
+            if args.command == "sessions":
+                out = cmd_sessions(args, logs.sessions(optional_range(args, tz), args.search, args.page, args.page_size))
+            else:
+                out = cmd_session(args, logs.session(args.session_id))
+        finally:
+            logs.close()
+        print(out)
+        return 0
+
+    date_range = date_range_from_args(args, tz) if args.command not in ("sessions", "session") else None
+    dataset = open_dataset(config)
+    if args.command in AGENTX_ONLY and dataset.source.adapter != "agentx":
+        what = "the built-in demo data (Axiom-shaped)" if dataset.is_demo else f"{dataset.source.path}"
+        raise UsageError(f"`{args.command}` needs agentx data, and {what} is an {dataset.source.adapter} database. "
+                         f"Point at agentx with --cwd DIR (reads DIR/.agentx/db.sqlite) or --db PATH.")
+    if not dataset.catalog.pairs:
+        print(no_data_message(dataset), file=sys.stderr)
+
+    if args.command in ("today", "report"):
+        out = cmd_report(args, dataset, date_range)
+    elif args.command == "agents":
+        out = cmd_agents(args, dataset, date_range)
+    elif args.command == "tasks":
+        out = cmd_tasks(args, dataset, date_range)
+    elif args.command == "rotations":
+        out = cmd_rotations(args, dataset, date_range)
+    elif args.command == "tier2":
+        out = cmd_tier2(args, dataset, date_range)
+    elif args.command == "compare":
+        out = cmd_compare(args, dataset, date_range)
+    elif args.command == "sessions":
+        from queries.sessions import axiom_sessions
+
+        if args.page < 1 or not 1 <= args.page_size <= 1000:
+            raise UsageError("--page must be 1 or more and --page-size between 1 and 1000.")
+        out = cmd_sessions(args, axiom_sessions(dataset.source, dataset.prices, optional_range(args, tz), args.search,
+                                                args.page, args.page_size))
     else:
-        print(render_table(report, dataset))
+        from queries.sessions import axiom_session
+
+        out = cmd_session(args, axiom_session(dataset.source, dataset.prices, args.session_id))
+    if out:
+        print(out)
     return 0
 
 

@@ -1,11 +1,18 @@
 """Model prices, and nothing else: where each model's USD-per-1M-token rates come from.
 
-Sources, highest first:
+Axiom's sources, highest first:
 1. `tokenPriceTable` in Axiom's settings.json (the user's own entries),
 2. Axiom's built-in defaults (its page merges the user table over these, user entries win),
 3. the `genai-prices` package's bundled data, for models neither knows (optional).
 Because the first two are exactly Axiom's table, we never contradict a price Axiom knows;
 the library only fills its blanks, and every price records its source so the page can say so.
+
+agentx's sources, highest first: its override file `.agentx/pricing/custom.json`
+(`{"<model>": {"input", "output", "cacheRead", "cacheCreate"}}`, USD per 1M tokens), then
+the price library, then none. Unlike agentx itself we never match by family: an id that no
+source knows exactly (or by the library's own per-version match rules) is unpriced and
+listed, never charged at some other model's rates. Tier-2 tokens cost `TIER2_MULTIPLIER` ×
+the same four rates.
 """
 
 from __future__ import annotations
@@ -21,11 +28,16 @@ from typing import Iterable
 SETTINGS = "settings"
 AXIOM_DEFAULT = "axiom-default"
 PRICE_LIBRARY = "price-library"
+AGENTX_CUSTOM = "agentx-custom"
 SOURCE_LABELS = {
     SETTINGS: "settings.json tokenPriceTable",
     AXIOM_DEFAULT: "Axiom built-in default",
     PRICE_LIBRARY: "genai-prices library",
+    AGENTX_CUSTOM: ".agentx/pricing/custom.json",
 }
+
+# agentx (SCHEMAS.md part B): a tier-2 task's tokens are billed at 1.5 x the model's rates.
+TIER2_MULTIPLIER = 1.5
 
 # Axiom's built-in tokenPriceTable (USD per 1M tokens), from its source as recorded in
 # shared/reference/SCHEMAS.md, part A.
@@ -75,6 +87,18 @@ class PriceBook:
         """Parallel (model ids, input rates, output rates) lists, as the SQL binds them."""
         models = sorted(self.prices)
         return (models, [self.prices[m].input for m in models], [self.prices[m].output for m in models])
+
+    def rate_lists(self) -> tuple[list[str], list[float], list[float], list[float], list[float]]:
+        """Parallel (model ids, input, output, cache read, cache write) lists for cache-aware SQL.
+
+        A missing cache rate is the input rate: what a provider without prompt caching bills
+        for those tokens (OpenAI has no cache-write charge, so its library entry has none).
+        """
+        models = sorted(self.prices)
+        rows = [self.prices[m] for m in models]
+        return (models, [p.input for p in rows], [p.output for p in rows],
+                [p.input if p.cache_read is None else p.cache_read for p in rows],
+                [p.input if p.cache_write is None else p.cache_write for p in rows])
 
 
 def _is_rate(value: object) -> bool:
@@ -226,3 +250,105 @@ def settings_snippet(models: Iterable[str]) -> str:
     """The tokenPriceTable JSON to paste into settings.json for unpriced models (rates to fill in)."""
     table = {model: {"input": 0.0, "output": 0.0} for model in models}
     return json.dumps({"tokenPriceTable": table}, indent=2)
+
+
+# ---------------------------------------------------------------------------------------
+# agentx: .agentx/pricing/custom.json, then the library, then unpriced.
+
+
+@dataclass
+class CustomPrices:
+    """agentx's custom.json as read: model -> (input, output, cache read, cache write), with what was wrong."""
+
+    prices: dict[str, tuple[float, float, float | None, float | None]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    unreadable: bool = False
+
+
+def custom_prices_path(agentx_dir: str | Path) -> Path:
+    """Where agentx keeps its price overrides: `<cwd>/.agentx/pricing/custom.json`."""
+    return Path(agentx_dir) / "pricing" / "custom.json"
+
+
+def read_custom_prices(path: str | Path | None) -> CustomPrices:
+    """Parse agentx's custom.json; anything wrong becomes a warning naming it, never an error.
+
+    `input` and `output` are required; `cacheRead`/`cacheCreate` may be left out (those
+    tokens are then charged at the input rate, see `PriceBook.rate_lists`). A missing file
+    is normal (most installs have none) and says nothing.
+    """
+    result = CustomPrices()
+    if path is None:
+        return result
+    path = Path(path).expanduser()
+    fallback = "pricing from the price library only"
+    try:
+        if not path.exists():
+            return result
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        result.warnings.append(f"Could not read {path.name} ({reason}); {fallback}.")
+        result.unreadable = True
+        return result
+    except json.JSONDecodeError as exc:
+        result.warnings.append(f"{path.name} is not valid JSON (line {exc.lineno}); {fallback}.")
+        result.unreadable = True
+        return result
+    except RecursionError:
+        result.warnings.append(f"{path.name} is nested too deeply to read; {fallback}.")
+        result.unreadable = True
+        return result
+    if not isinstance(data, dict):
+        result.warnings.append(f"{path.name} does not hold a JSON object of models; {fallback}.")
+        result.unreadable = True
+        return result
+    for model, entry in data.items():
+        if not isinstance(entry, dict) or not (_is_rate(entry.get("input")) and _is_rate(entry.get("output"))):
+            result.warnings.append(
+                f"Skipped the {path.name} entry for {model!r}: input and output must be non-negative numbers.")
+            continue
+        cache: list[float | None] = []
+        for key in ("cacheRead", "cacheCreate"):
+            value = entry.get(key)
+            if value is None:
+                cache.append(None)
+            elif _is_rate(value):
+                cache.append(float(value))
+            else:
+                cache.append(None)
+                result.warnings.append(
+                    f"Ignored {key} of the {path.name} entry for {model!r}: not a non-negative number "
+                    f"(those tokens are charged at its input rate).")
+        result.prices[str(model)] = (float(entry["input"]), float(entry["output"]), cache[0], cache[1])
+    return result
+
+
+def resolve_agentx_prices(models: Iterable[tuple[str, str]], custom: CustomPrices,
+                          use_library: bool = True) -> PriceBook:
+    """Price every (provider, model) pair: custom.json, else the library, else unpriced.
+
+    Axiom's settings.json and built-in defaults play no part: they are Axiom's, and the
+    defaults are two-rate prices that would charge cache tokens wrongly.
+    """
+    prices: dict[str, ModelPrice] = {}
+    unpriced: list[str] = []
+    for provider, model in sorted(set(models), key=lambda pm: (pm[1], pm[0])):
+        if model in prices:
+            continue
+        if model in custom.prices:
+            rate_in, rate_out, cache_read, cache_write = custom.prices[model]
+            prices[model] = ModelPrice(model, rate_in, rate_out, AGENTX_CUSTOM,
+                                       cache_read=cache_read, cache_write=cache_write)
+        elif use_library and (found := library_price(model, provider if provider != "unknown" else None)):
+            prices[model] = found
+        else:
+            unpriced.append(model)
+    unpriced = sorted({m for m in unpriced if m not in prices})
+    return PriceBook(prices, unpriced, list(custom.warnings))
+
+
+def custom_snippet(models: Iterable[str]) -> str:
+    """The custom.json entries to fill in for unpriced models (agentx's shape, rates to fill in)."""
+    table = {model: {"input": 0.0, "output": 0.0, "cacheRead": 0.0, "cacheCreate": 0.0} for model in models}
+    return json.dumps(table, indent=2)

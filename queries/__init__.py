@@ -53,8 +53,18 @@ def load_dataset(source: Source, settings_path: Path | None, use_library: bool,
 
     A long-running reader (the app) passes its `settings_reader`, so a settings.json that
     breaks mid-run keeps its last good prices instead of falling back to the defaults.
+    An agentx source is priced from its `.agentx/pricing/custom.json` (beside the database)
+    unless `settings_path` names another file; `settings_reader` does not apply to it.
     """
     cat = catalog(source)
+    if source.adapter == "agentx":
+        # agentx prices: custom.json (beside the database unless a path is given), then the
+        # library; Axiom's table plays no part.
+        if settings_path is None:
+            settings_path = pricing.custom_prices_path(source.path.parent)
+        custom = pricing.read_custom_prices(settings_path)
+        book = pricing.resolve_agentx_prices(((p, m) for p, m, _n in cat.pairs), custom, use_library)
+        return Dataset(source, cat, book, settings_path)
     settings = settings_reader.read(settings_path) if settings_reader else pricing.read_settings_prices(settings_path)
     book = pricing.resolve_prices(((p, m) for p, m, _n in cat.pairs), settings, use_library)
     return Dataset(source, cat, book, settings_path)

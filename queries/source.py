@@ -21,10 +21,32 @@ from queries.sql import sql
 
 SQLITE_MAGIC = b"SQLite format 3\x00"  # first 16 bytes of every SQLite 3 file (sqlite.org/fileformat.html)
 
-# Adapter name -> (tables that must all exist, SQL block that creates the `requests` view).
+# Adapter name -> (tables that must all exist, SQL block that creates its views). Axiom's
+# block creates the canonical `requests` view; agentx has no per-request table, so its block
+# creates agentx_usage / agentx_tasks / agentx_rotations instead (see agentx.sql).
 ADAPTERS: dict[str, tuple[frozenset[str], str]] = {
     "axiom": (frozenset({"token_usage", "sessions", "tasks"}), "axiom_requests_view"),
+    "agentx": (frozenset({"usage_daily"}), "agentx_views"),
 }
+
+# Tables an adapter reads when the file has them: each is read through the block
+# `<adapter>_raw_<table>` when present, else `<adapter>_empty_<table>` (no rows), after the
+# block `<adapter>_shapes`. Older agentx files lack task_traces and rotations.
+OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
+    "agentx": ("task_history", "task_traces", "rotations"),
+}
+# Tables read through `<adapter>_raw_<table>` that are always there (they select the adapter).
+SHAPED_TABLES: dict[str, tuple[str, ...]] = {
+    "agentx": ("usage_daily",),
+}
+
+# Where agentx keeps its database inside its working directory (`agentx --cwd DIR`).
+AGENTX_DB = Path(".agentx") / "db.sqlite"
+
+
+def agentx_db_path(cwd: str | os.PathLike[str]) -> Path:
+    """agentx's database for working directory `cwd`: `<cwd>/.agentx/db.sqlite`."""
+    return Path(cwd).expanduser() / AGENTX_DB
 
 
 class SourceError(Exception):
@@ -193,7 +215,12 @@ def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_
         raise exc.with_path(path) from None
     if not mirror:
         return source
-    from queries.mirror import attach_mirror  # imports this module
+    from queries.mirror import MIRRORS, attach_mirror  # imports this module
+
+    if source.adapter not in MIRRORS:
+        # Only Axiom's per-request table is worth mirroring; agentx's tables are daily rollups
+        # and one row per task, small enough to read directly. The source has no refresh().
+        return source
 
     try:
         return attach_mirror(source, progress)
@@ -226,6 +253,19 @@ def _open_source(path: Path, adapter: str | None, is_demo: bool, busy_timeout_ms
     except duckdb.Error as exc:
         con.close()
         raise SourceError(wal_hint(path) or f"{path} could not be attached read-only: {exc}") from None
-    con.execute(sql(ADAPTERS[adapter][1]))
-    con.execute(sql("define_filtered_requests"))
+    try:
+        if adapter in SHAPED_TABLES:
+            con.execute(sql(f"{adapter}_shapes"))
+            for table in SHAPED_TABLES[adapter]:
+                con.execute(sql(f"{adapter}_raw_{table}"))
+            for table in OPTIONAL_TABLES.get(adapter, ()):
+                con.execute(sql(f"{adapter}_{'raw' if table in tables else 'empty'}_{table}"))
+        con.execute(sql(ADAPTERS[adapter][1]))
+    except duckdb.Error as exc:
+        con.close()
+        raise SourceError(f"{path} has the {adapter} tables, but they could not be read: {exc}") from None
+    if adapter == "axiom":
+        con.execute(sql("define_filtered_requests"))
+    else:
+        con.execute(sql(f"define_{adapter}_priced_usage"))
     return Source(path=path, adapter=adapter, connection=con, is_demo=is_demo)

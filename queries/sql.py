@@ -70,3 +70,14 @@ def sql(name: str) -> str:
         return named_queries()[name].sql
     except KeyError:
         raise KeyError(f"no SQL block named {name!r} in {SQL_DIR}") from None
+
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def bind(name: str, params: dict[str, object]) -> tuple[str, dict[str, object]]:
+    """Block `name`'s text and only those of `params` it names (`$x`): DuckDB rejects unused
+    named parameters, so one dict of everything a page knows can serve every block."""
+    text = sql(name)
+    used = set(_PARAM.findall(text))
+    return text, {k: v for k, v in params.items() if k in used}

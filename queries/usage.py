@@ -116,10 +116,15 @@ class UsageReport:
     prices: list[ModelPrice]
     unpriced_models: list[str]
     warnings: list[str] = field(default_factory=list)
+    # Set when the source cannot tell who initiated a request (agentx's usage_daily has no
+    # channel): the split is then absent (empty `by_initiator`), never a wrong "all main".
+    initiator_split_reason: str | None = None
 
     @property
     def has_initiator_split(self) -> bool:
         """Whether any day has task-agent or heartbeat tokens (else the second chart is hidden)."""
+        if self.initiator_split_reason:
+            return False
         return any(d.task_tokens or d.heartbeat_tokens for d in self.daily)
 
     def as_json(self) -> dict[str, object]:
@@ -134,7 +139,7 @@ class UsageReport:
                  if k not in ("main_tokens", "task_tokens", "heartbeat_tokens")}
                 for d in self.daily
             ],
-            "by_initiator": [
+            "by_initiator": [] if self.initiator_split_reason else [
                 {"day": d.day.isoformat(), "main_tokens": d.main_tokens,
                  "task_tokens": d.task_tokens, "heartbeat_tokens": d.heartbeat_tokens}
                 for d in self.daily
@@ -181,6 +186,10 @@ def _block(source: Source, name: str, rng: DateRange) -> str:
 
 def catalog(source: Source) -> Catalog:
     """Every (provider, model) pair ever recorded, and the count of unreadable timestamps."""
+    if source.adapter == "agentx":
+        from queries.agentx import agentx_catalog  # imports this module
+
+        return agentx_catalog(source)
     pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, "provider_models", {}))
     bad = _rows(source, "unparseable_timestamps", {})[0]
     return Catalog(pairs, int(bad["rows"]), bad["example"])
@@ -215,7 +224,14 @@ def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[Break
 
 
 def usage_report(source: Source, filters: Filters, prices: PriceBook, cat: Catalog | None = None) -> UsageReport:
-    """Everything for one filter state: totals (and the previous period's), days, breakdown, prices."""
+    """Everything for one filter state: totals (and the previous period's), days, breakdown, prices.
+
+    On an agentx source the same report comes from its daily rollup (`queries.agentx`).
+    """
+    if source.adapter == "agentx":
+        from queries.agentx import agentx_usage_report  # imports this module
+
+        return agentx_usage_report(source, filters, prices, cat)
     rows = breakdown(source, filters, prices)
     models_in_range = sorted({b.model for b in rows})
     warnings = list(prices.warnings)

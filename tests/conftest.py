@@ -16,7 +16,8 @@ for entry in (str(ROOT), str(TESTS)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from factories import OWN_ENV_VARS, AxiomDB, RandomAxiom, random_axiom  # noqa: E402
+from factories import (OWN_ENV_VARS, RANDOM_AGENTX_RATES, AgentxDB, AxiomDB, ClaudeProjects,  # noqa: E402
+                       RandomAgentx, RandomAxiom, random_agentx, random_axiom)
 
 settings.register_profile("suite", max_examples=60, deadline=None)
 settings.load_profile("suite")  # modest example counts keep the suite fast
@@ -82,6 +83,40 @@ def random_data() -> RandomAxiom:
 def random_db(tmp_path_factory: pytest.TempPathFactory, random_data: RandomAxiom) -> AxiomDB:
     """random_data written once per run; tests only read it (one test proves reading changes nothing)."""
     return random_data.write(AxiomDB(tmp_path_factory.mktemp("random") / "random.db"))
+
+
+@pytest.fixture
+def agentx_db(tmp_path: Path) -> AgentxDB:
+    """An empty agentx working directory at tmp_path/agentx-cwd, its database at .agentx/db.sqlite;
+    fill it with .daily(), .history(), .traces(), .rotations(), .config(), .custom_prices()."""
+    return AgentxDB(tmp_path / "agentx-cwd")
+
+
+@pytest.fixture
+def old_agentx_db(tmp_path: Path) -> AgentxDB:
+    """An agentx file of an early schema: no tier-2 columns, no task_traces, no rotations."""
+    return AgentxDB(tmp_path / "old-agentx-cwd", old=True)
+
+
+@pytest.fixture(scope="session")
+def random_agentx_data() -> RandomAgentx:
+    """Seeded agentx rows over March 2026 (tasks in task_traces)."""
+    return random_agentx(seed=20260302)
+
+
+@pytest.fixture(scope="session")
+def random_agentx_db(tmp_path_factory: pytest.TempPathFactory, random_agentx_data: RandomAgentx) -> AgentxDB:
+    """random_agentx_data written once per run, priced by custom.json (RANDOM_AGENTX_RATES); tests only read it."""
+    db = random_agentx_data.write(AgentxDB(tmp_path_factory.mktemp("random-agentx") / "cwd"))
+    db.custom_prices({m: {"input": r[0], "output": r[1], "cacheRead": r[2], "cacheCreate": r[3]}
+                      for m, r in RANDOM_AGENTX_RATES.items()})
+    return db
+
+
+@pytest.fixture
+def claude_projects(tmp_path: Path) -> ClaudeProjects:
+    """An empty Claude Code projects directory at tmp_path/projects."""
+    return ClaudeProjects(tmp_path / "projects")
 
 
 class CliResult:

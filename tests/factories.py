@@ -1,14 +1,16 @@
 """Test data in Axiom's exact schema, and a plain-Python oracle of Axiom's numbers.
 
-Everything here is written from shared/reference/SCHEMAS.md (part A), not from the code
-under test: the DDL, the price table, the initiator partition, the cost rule and the day
-rule. Nothing in this module imports `queries`, `pricing` or `cli`. (Also a few helpers the
+Everything here is written from shared/reference/SCHEMAS.md (parts A, B and C), not from
+the code under test: the DDL, the price table, the initiator partition, the cost rule and
+the day rule; agentx's tables, tier-2 rule and rotation reasons; Claude Code's log lines.
+Nothing in this module imports `queries`, `pricing` or `cli`. (Also a few helpers the
 test modules share, kept here because `conftest` is not importable by name: tests/browser
 has a conftest of its own.)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent  # the repository
 OWN_ENV_VARS = (
     "USAGE_DB", "USAGE_SETTINGS", "USAGE_SOURCE", "USAGE_TZ", "USAGE_PRICE_LIBRARY", "USAGE_MIRROR",
     "USAGE_AUTO_REFRESH_SECONDS", "USAGE_CACHE_TTL_SECONDS", "ADMIN_PASSWORD", "ADMIN_PASSWORD_HASH",
+    "CLAUDE_PROJECTS_DIR",
 )
 
 
@@ -477,3 +480,564 @@ class WriteLockHolder:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=60)
+
+
+# =======================================================================================
+# agentx (SCHEMAS.md part B): its SQLite at <cwd>/.agentx/db.sqlite.
+
+AGENTX_DDL = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE usage_daily (
+    agent_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    day TEXT NOT NULL,
+    input_tokens INTEGER DEFAULT 0,
+    output_tokens INTEGER DEFAULT 0,
+    cache_read_tokens INTEGER DEFAULT 0,
+    cache_create_tokens INTEGER DEFAULT 0,
+    tasks INTEGER DEFAULT 0,
+    tier2_input_tokens INTEGER DEFAULT 0,
+    tier2_output_tokens INTEGER DEFAULT 0,
+    tier2_cache_read_tokens INTEGER DEFAULT 0,
+    tier2_cache_create_tokens INTEGER DEFAULT 0,
+    PRIMARY KEY (agent_id, model, day)
+);
+CREATE TABLE task_history (
+    id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    channel TEXT,
+    chat_id TEXT,
+    status TEXT NOT NULL,
+    message_preview TEXT,
+    error TEXT,
+    duration_ms INTEGER,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cache_read_tokens INTEGER,
+    cache_create_tokens INTEGER,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL
+);
+CREATE TABLE task_traces (
+    task_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    channel TEXT, chat_id TEXT, workflow_run_id TEXT, workflow_id TEXT, workflow_node_id TEXT,
+    intent_event_id TEXT, intent_decided_by TEXT, resume_session_id TEXT, final_session_id TEXT,
+    model TEXT,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration_ms INTEGER,
+    input_tokens INTEGER, output_tokens INTEGER, cache_read_tokens INTEGER, cache_create_tokens INTEGER,
+    error TEXT,
+    message_preview TEXT,
+    original_message TEXT,
+    final_response TEXT
+);
+CREATE TABLE rotations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    last_turn_input_tokens INTEGER,
+    rotated_at TEXT NOT NULL
+);
+"""
+
+# An early schema version: usage_daily without the tier-2 columns, no task_traces, no rotations.
+AGENTX_OLD_DDL = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE usage_daily (
+    agent_id TEXT NOT NULL, model TEXT NOT NULL, day TEXT NOT NULL,
+    input_tokens INTEGER DEFAULT 0, output_tokens INTEGER DEFAULT 0,
+    cache_read_tokens INTEGER DEFAULT 0, cache_create_tokens INTEGER DEFAULT 0,
+    tasks INTEGER DEFAULT 0,
+    PRIMARY KEY (agent_id, model, day)
+);
+CREATE TABLE task_history (
+    id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, channel TEXT, chat_id TEXT, status TEXT NOT NULL,
+    message_preview TEXT, error TEXT, duration_ms INTEGER, input_tokens INTEGER, output_tokens INTEGER,
+    cache_read_tokens INTEGER, cache_create_tokens INTEGER, started_at TEXT NOT NULL, finished_at TEXT NOT NULL
+);
+"""
+
+ROTATION_REASONS = ("stale", "tier-2", "max-turns")
+TIER2_LIMIT = 200_000           # input + cache tokens above this bill at 1.5x (SCHEMAS.md part B)
+DEFAULT_TIER2_THRESHOLD = 195_000  # session.tierTwoThresholdTokens when agentx.json does not set it
+
+
+@dataclass
+class DailyUsage:
+    """One usage_daily row: tier-1 tokens, then the tier-2 columns."""
+
+    agent_id: str
+    model: str
+    day: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_create_tokens: int = 0
+    tasks: int = 0
+    tier2_input_tokens: int = 0
+    tier2_output_tokens: int = 0
+    tier2_cache_read_tokens: int = 0
+    tier2_cache_create_tokens: int = 0
+
+
+@dataclass
+class TaskRow:
+    """One finished task, as either task table holds it (times as naive UTC datetimes here)."""
+
+    id: str
+    agent_id: str
+    started: datetime
+    duration_ms: int | None
+    status: str = "ok"
+    channel: str | None = "telegram"
+    chat_id: str | None = "chat-1"
+    model: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_create_tokens: int = 0
+    preview: str | None = "hello"
+    error: str | None = None
+    finished_after_ms: int | None = None  # finished_at - started_at when duration_ms is NULL
+
+    def wall_ms(self) -> int | None:
+        """What finished_at - started_at is as written (None: task_traces gets no finished_at)."""
+        return self.duration_ms if self.duration_ms is not None else self.finished_after_ms
+
+    def effective_duration(self, table: str) -> int | None:
+        """duration_ms, else finish minus start; task_history always has a finish (NOT NULL)."""
+        wall = self.wall_ms()
+        return wall if wall is not None or table == "task_traces" else 0
+
+
+@dataclass
+class Rotation:
+    agent_id: str
+    reason: str
+    rotated_at: str
+    last_turn_input_tokens: int | None = None
+    channel: str = "telegram"
+    chat_id: str = "chat-1"
+
+
+def epoch_ms(moment: datetime) -> int:
+    """A naive UTC datetime as epoch milliseconds (task_traces' time form)."""
+    return int(round(moment.replace(tzinfo=timezone.utc).timestamp() * 1000))
+
+
+def iso_z(moment: datetime) -> str:
+    """A naive UTC datetime in JavaScript's toISOString() form (task_history's time form)."""
+    return iso_form(moment)
+
+
+@dataclass
+class AgentxDB:
+    """An agentx working directory `cwd` with `.agentx/db.sqlite` in agentx's schema.
+
+    `old=True` builds the early schema (no tier-2 columns, no task_traces, no rotations).
+    Each call commits and closes its connection.
+    """
+
+    cwd: Path
+    old: bool = False
+
+    def __post_init__(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path)
+        try:
+            con.executescript(AGENTX_OLD_DDL if self.old else AGENTX_DDL)
+            con.execute("INSERT INTO schema_version VALUES (?)", (3 if self.old else 9,))
+            con.commit()
+        finally:
+            con.close()
+
+    @property
+    def path(self) -> Path:
+        return self.cwd / ".agentx" / "db.sqlite"
+
+    def _run(self, statement: str, rows: Iterable[tuple]) -> None:
+        con = sqlite3.connect(self.path)
+        try:
+            con.executemany(statement, list(rows))
+            con.commit()
+        finally:
+            con.close()
+
+    def daily(self, *rows: DailyUsage) -> None:
+        if self.old:
+            self._run("INSERT INTO usage_daily VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      [(r.agent_id, r.model, r.day, r.input_tokens, r.output_tokens, r.cache_read_tokens,
+                        r.cache_create_tokens, r.tasks) for r in rows])
+            return
+        self._run("INSERT INTO usage_daily VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(r.agent_id, r.model, r.day, r.input_tokens, r.output_tokens, r.cache_read_tokens,
+                    r.cache_create_tokens, r.tasks, r.tier2_input_tokens, r.tier2_output_tokens,
+                    r.tier2_cache_read_tokens, r.tier2_cache_create_tokens) for r in rows])
+
+    def history(self, *rows: TaskRow) -> None:
+        """task_history rows: ISO 8601 times."""
+        self._run("INSERT INTO task_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(r.id, r.agent_id, r.channel, r.chat_id, r.status, r.preview, r.error, r.duration_ms,
+                    r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_create_tokens, iso_z(r.started),
+                    iso_z(r.started + timedelta(milliseconds=r.wall_ms() or 0))) for r in rows])
+
+    def traces(self, *rows: TaskRow) -> None:
+        """task_traces rows: epoch-millisecond times."""
+        self._run("INSERT INTO task_traces (task_id, agent_id, channel, chat_id, model, status, started_at, "
+                  "finished_at, duration_ms, input_tokens, output_tokens, cache_read_tokens, cache_create_tokens, "
+                  "error, message_preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(r.id, r.agent_id, r.channel, r.chat_id, r.model, r.status, epoch_ms(r.started),
+                    None if r.wall_ms() is None else epoch_ms(r.started + timedelta(milliseconds=r.wall_ms())),
+                    r.duration_ms,
+                    r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_create_tokens, r.error,
+                    r.preview) for r in rows])
+
+    def rotations(self, *rows: Rotation) -> None:
+        self._run("INSERT INTO rotations (agent_id, channel, chat_id, reason, last_turn_input_tokens, rotated_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?)",
+                  [(r.agent_id, r.channel, r.chat_id, r.reason, r.last_turn_input_tokens, r.rotated_at)
+                   for r in rows])
+
+    def config(self, content: object) -> Path:
+        """Write <cwd>/agentx.json (a dict as JSON, or raw text as it is)."""
+        path = self.cwd / "agentx.json"
+        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        return path
+
+    def custom_prices(self, content: object) -> Path:
+        """Write <cwd>/.agentx/pricing/custom.json (a dict as JSON, or raw text as it is)."""
+        path = self.cwd / ".agentx" / "pricing" / "custom.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        return path
+
+
+# --- agentx oracle: SCHEMAS.md part B in plain Python -----------------------------------
+
+Rates = tuple[float, float, float, float]  # input, output, cache read, cache write; USD per 1M tokens
+
+
+def provider_of(model: str) -> str:
+    """claude -> anthropic, gpt / o-series / codex -> openai, gemini -> google, else unknown."""
+    m = model.lower()
+    if "claude" in m:
+        return "anthropic"
+    if m.startswith("gpt") or (len(m) > 1 and m[0] == "o" and m[1].isdigit()) or "codex" in m:
+        return "openai"
+    if "gemini" in m:
+        return "google"
+    return "unknown"
+
+
+def daily_cost(row: DailyUsage, rates: Rates | None) -> float:
+    """Tier-1 tokens at the rates plus 1.5 x tier-2 tokens at the same rates; 0 when unpriced."""
+    if rates is None:
+        return 0.0
+    r_in, r_out, r_cr, r_cw = rates
+    tier1 = row.input_tokens * r_in + row.output_tokens * r_out + row.cache_read_tokens * r_cr \
+        + row.cache_create_tokens * r_cw
+    tier2 = row.tier2_input_tokens * r_in + row.tier2_output_tokens * r_out + row.tier2_cache_read_tokens * r_cr \
+        + row.tier2_cache_create_tokens * r_cw
+    return (tier1 + 1.5 * tier2) / 1e6
+
+
+def tier2_extra(row: DailyUsage, rates: Rates | None) -> float:
+    """What tier 2 added on top of tier-1 rates: 0.5 x the tier-2 tokens at the rates."""
+    if rates is None:
+        return 0.0
+    r_in, r_out, r_cr, r_cw = rates
+    return 0.5 * (row.tier2_input_tokens * r_in + row.tier2_output_tokens * r_out
+                  + row.tier2_cache_read_tokens * r_cr + row.tier2_cache_create_tokens * r_cw) / 1e6
+
+
+def tier2_tokens(row: DailyUsage) -> int:
+    return row.tier2_input_tokens + row.tier2_output_tokens + row.tier2_cache_read_tokens \
+        + row.tier2_cache_create_tokens
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """numpy.percentile's default ('linear'): rank (n-1)*q, interpolated between neighbours."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass
+class RandomAgentx:
+    daily: list[DailyUsage] = field(default_factory=list)
+    history: list[TaskRow] = field(default_factory=list)
+    traces: list[TaskRow] = field(default_factory=list)
+    rotations: list[Rotation] = field(default_factory=list)
+
+    def write(self, db: AgentxDB) -> AgentxDB:
+        if self.daily:
+            db.daily(*self.daily)
+        if self.history:
+            db.history(*self.history)
+        if self.traces:
+            db.traces(*self.traces)
+        if self.rotations:
+            db.rotations(*self.rotations)
+        return db
+
+
+AGENTX_AGENTS = ("main", "coder", "scout", "night-owl")
+AGENTX_MODELS = ("claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5", "gpt-5.4", "house-model-x")
+# Rates every random agentx model gets from custom.json, except house-model-x (unpriced).
+RANDOM_AGENTX_RATES = {
+    "claude-opus-4-7": (5.0, 25.0, 0.5, 6.25),
+    "claude-sonnet-4-6": (3.0, 15.0, 0.3, 3.75),
+    "claude-haiku-4-5": (1.0, 5.0, 0.1, 1.25),
+    "gpt-5.4": (2.5, 15.0, 0.25, 2.5),
+}
+AGENTX_CHANNELS = ("telegram", "whatsapp", "gitlab", "cron", "workflow", "api", "heartbeat")
+
+
+def random_agentx(seed: int, first_day: date = date(2026, 3, 1), days: int = 30, traces: bool = True) -> RandomAgentx:
+    """Seeded agentx rows over `days` days (and two days either side): usage_daily with tier-2
+    columns on some rows, tasks in task_traces (epoch ms) or task_history (ISO) with every
+    status and some NULL durations, and rotations of every reason in both time forms."""
+    rng = random.Random(seed)
+    data = RandomAgentx()
+    seen: set[tuple[str, str, str]] = set()
+    for offset in range(-2, days + 2):
+        day = (first_day + timedelta(days=offset)).isoformat()
+        for agent in AGENTX_AGENTS:
+            for model in rng.sample(AGENTX_MODELS, rng.randrange(0, 3)):
+                if (agent, model, day) in seen:
+                    continue
+                seen.add((agent, model, day))
+                row = DailyUsage(agent, model, day, rng.randrange(0, 50_000), rng.randrange(0, 20_000),
+                                 rng.randrange(0, 3_000_000), rng.randrange(0, 200_000), rng.randrange(0, 40))
+                if rng.random() < 0.2:
+                    row.tier2_input_tokens = rng.randrange(1, 30_000)
+                    row.tier2_output_tokens = rng.randrange(0, 8_000)
+                    row.tier2_cache_read_tokens = rng.randrange(200_000, 900_000)
+                    row.tier2_cache_create_tokens = rng.randrange(0, 60_000)
+                data.daily.append(row)
+    start = datetime(first_day.year, first_day.month, first_day.day) - timedelta(days=2)
+    span = (days + 4) * 86_400
+    target = data.traces if traces else data.history
+    for i in range(400):
+        status = rng.choices(["ok", "error", "timeout"], [0.8, 0.12, 0.08])[0]
+        duration = None if rng.random() < 0.05 else rng.randrange(200, 900_000)
+        target.append(TaskRow(f"task-{i:04d}", rng.choice(AGENTX_AGENTS),
+                              start + timedelta(seconds=rng.uniform(0, span), microseconds=0),
+                              duration, status, rng.choice(AGENTX_CHANNELS), f"chat-{rng.randrange(5)}",
+                              rng.choice(AGENTX_MODELS), rng.randrange(0, 9_000), rng.randrange(0, 3_000),
+                              rng.randrange(0, 150_000), rng.randrange(0, 20_000), f"preview {i}",
+                              "boom" if status == "error" else None,
+                              rng.choice([None, rng.randrange(0, 60_000)]) if duration is None else None))
+    for t in target:  # epoch ms loses nothing below a millisecond, so keep whole milliseconds
+        t.started = t.started.replace(microsecond=(t.started.microsecond // 1000) * 1000)
+    for i in range(120):
+        moment = start + timedelta(seconds=rng.uniform(0, span))
+        moment = moment.replace(microsecond=(moment.microsecond // 1000) * 1000)
+        reason = rng.choice(ROTATION_REASONS)
+        stamp = iso_form(moment) if rng.random() < 0.5 else sqlite_form(moment)
+        tokens = rng.randrange(150_000, 210_000) if reason == "tier-2" else rng.choice([None, rng.randrange(0, 150_000)])
+        data.rotations.append(Rotation(rng.choice(AGENTX_AGENTS), reason, stamp, tokens))
+    return data
+
+
+def oracle_agents(data: RandomAgentx, start: date, end: date, rates: dict[str, Rates]) -> dict[str, dict]:
+    """Per agent, the JSON of `cli.py agents` for the days start..end (UTC), from the rows alone."""
+    agents: dict[str, dict] = {}
+
+    def entry(agent: str) -> dict:
+        return agents.setdefault(agent, dict(agent_id=agent, tasks=0, input_tokens=0, output_tokens=0,
+                                             cache_read_tokens=0, cache_write_tokens=0, tier2_tokens=0,
+                                             estimated_cost=0.0, durations=[]))
+
+    for row in data.daily:
+        if not start.isoformat() <= row.day <= end.isoformat():
+            continue
+        e = entry(row.agent_id)
+        e["tasks"] += row.tasks
+        e["input_tokens"] += row.input_tokens + row.tier2_input_tokens
+        e["output_tokens"] += row.output_tokens + row.tier2_output_tokens
+        e["cache_read_tokens"] += row.cache_read_tokens + row.tier2_cache_read_tokens
+        e["cache_write_tokens"] += row.cache_create_tokens + row.tier2_cache_create_tokens
+        e["tier2_tokens"] += tier2_tokens(row)
+        e["estimated_cost"] += daily_cost(row, rates.get(row.model))
+    window_start = datetime(start.year, start.month, start.day)
+    window_end = datetime(end.year, end.month, end.day) + timedelta(days=1)
+    tasks, table = (data.traces, "task_traces") if data.traces else (data.history, "task_history")
+    for t in tasks:
+        if window_start <= t.started < window_end:
+            e = entry(t.agent_id)
+            if t.effective_duration(table) is not None:
+                e["durations"].append(t.effective_duration(table))
+    for e in agents.values():
+        durations = e.pop("durations")
+        e["p50_duration_ms"] = percentile(durations, 0.5)
+        e["p95_duration_ms"] = percentile(durations, 0.95)
+    return agents
+
+
+# =======================================================================================
+# Claude Code session logs (SCHEMAS.md part C): <projects>/<project>/<sessionId>.jsonl,
+# subagents under <project>/<sessionId>/subagents/*.jsonl.
+
+@dataclass
+class Turn:
+    """One assistant API response as Claude Code logs it."""
+
+    message_id: str | None
+    request_id: str | None
+    timestamp: str
+    model: str = "claude-sonnet-4-6"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    sidechain: bool = False
+
+    def line(self, session_id: str, cwd: str = "/home/dev/project") -> str:
+        message: dict[str, object] = {"role": "assistant", "model": self.model, "content": [{"type": "text", "text": "ok"}],
+                                      "usage": {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+                                                "cache_creation_input_tokens": self.cache_write_tokens,
+                                                "cache_read_input_tokens": self.cache_read_tokens}}
+        if self.message_id is not None:
+            message["id"] = self.message_id
+        record: dict[str, object] = {"type": "assistant", "sessionId": session_id, "timestamp": self.timestamp,
+                                     "isSidechain": self.sidechain, "cwd": cwd, "message": message}
+        if self.request_id is not None:
+            record["requestId"] = self.request_id
+        return json.dumps(record)
+
+
+def user_line(session_id: str, timestamp: str, text: str = "hello") -> str:
+    return json.dumps({"type": "user", "sessionId": session_id, "timestamp": timestamp,
+                       "message": {"role": "user", "content": text}})
+
+
+MALFORMED_LINES = ('{"type": "assistant", "message": {"id": "broken"', "not json at all", "[1, 2, 3]", "42")
+
+
+@dataclass
+class ClaudeProjects:
+    """A ~/.claude/projects directory that tests fill file by file."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def session_file(self, project: str, session_id: str, lines: Iterable[str]) -> Path:
+        path = self.root / project / f"{session_id}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return path
+
+    def subagent_file(self, project: str, session_id: str, name: str, lines: Iterable[str]) -> Path:
+        path = self.root / project / session_id / "subagents" / f"{name}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return path
+
+
+def oracle_claude_turns(root: Path) -> tuple[dict[str, list[dict]], int]:
+    """Sessions -> their deduplicated turns, and the count of malformed lines, read with `json`.
+
+    A turn is an assistant line with a message and usage; lines sharing message id + request
+    id are one API response, counted once with the largest output count seen (usage only grows
+    while a response streams). Malformed = not a JSON object, or an assistant line without a
+    usable message.
+    """
+    files = sorted(root.glob("*/*.jsonl")) + sorted(root.glob("*/*/subagents/*.jsonl"))
+    malformed = 0
+    seen: dict[tuple[str, str], dict] = {}
+    loose: list[dict] = []
+    for path in files:
+        subagent = path.parent.name == "subagents"
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError:
+                malformed += 1
+                continue
+            if not isinstance(record, dict):
+                malformed += 1
+                continue
+            if record.get("type") != "assistant":
+                continue
+            message = record.get("message")
+            if not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
+                malformed += 1
+                continue
+            usage = message["usage"]
+            session = record.get("sessionId") or (path.parent.parent.name if subagent else path.stem)
+            turn = dict(session_id=session, timestamp=record.get("timestamp"), model=message.get("model"),
+                        input_tokens=usage.get("input_tokens") or 0, output_tokens=usage.get("output_tokens") or 0,
+                        cache_read_tokens=usage.get("cache_read_input_tokens") or 0,
+                        cache_write_tokens=usage.get("cache_creation_input_tokens") or 0,
+                        subagent=subagent or bool(record.get("isSidechain")))
+            key = (message.get("id"), record.get("requestId"))
+            if key[0] is None or key[1] is None:
+                loose.append(turn)
+            elif key not in seen or turn["output_tokens"] > seen[key]["output_tokens"]:
+                seen[key] = turn
+    sessions: dict[str, list[dict]] = {}
+    for turn in [*seen.values(), *loose]:
+        sessions.setdefault(turn["session_id"], []).append(turn)
+    return sessions, malformed
+
+
+def random_claude_projects(seed: int, projects: ClaudeProjects, n_sessions: int = 12) -> ClaudeProjects:
+    """Seeded Claude Code logs: several projects and sessions, responses written on 1-3 lines
+    (same message id + request id, output growing), user lines, malformed lines, a reused
+    message id under a new request id, sidechain turns, and subagent files."""
+    rng = random.Random(seed)
+    models = ["claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5", "house-model-x"]
+    base = datetime(2026, 3, 1, 8)
+    for s in range(n_sessions):
+        project = f"-home-dev-proj{rng.randrange(3)}"
+        session = f"{s:02d}{rng.randrange(16 ** 6):06x}-session"
+        start = base + timedelta(hours=rng.randrange(0, 24 * 30))
+        lines: list[str] = []
+        for n in range(rng.randrange(1, 9)):
+            moment = start + timedelta(minutes=n)
+            lines.append(user_line(session, iso_form(moment)))
+            turn = Turn(f"msg_{s}_{n}", f"req_{s}_{n}", iso_form(moment + timedelta(seconds=5)), rng.choice(models),
+                        rng.randrange(0, 5_000), rng.randrange(1, 2_000), rng.randrange(0, 30_000),
+                        rng.randrange(0, 250_000), sidechain=rng.random() < 0.1)
+            for copy in range(rng.randrange(1, 4)):  # the same response on several lines, output growing
+                lines.append(Turn(turn.message_id, turn.request_id, turn.timestamp, turn.model, turn.input_tokens,
+                                  max(1, turn.output_tokens - 50 * (2 - copy)), turn.cache_write_tokens,
+                                  turn.cache_read_tokens, turn.sidechain).line(session))
+            if rng.random() < 0.15:
+                lines.append(rng.choice(MALFORMED_LINES))
+            if rng.random() < 0.05:  # a retried request: same message id, another request id
+                lines.append(Turn(turn.message_id, f"{turn.request_id}-retry", turn.timestamp, turn.model,
+                                  10, 10).line(session))
+        rng.shuffle(lines)
+        projects.session_file(project, session, lines)
+        if rng.random() < 0.4:
+            sub = [Turn(f"msg_{s}_sub{k}", f"req_{s}_sub{k}", iso_form(start + timedelta(minutes=30 + k)),
+                        "claude-haiku-4-5", rng.randrange(0, 3_000), rng.randrange(1, 900), sidechain=True).line(session)
+                   for k in range(rng.randrange(1, 4))]
+            projects.subagent_file(project, session, f"agent-{s}", sub)
+    return projects
+
+
+def claude_turn_cost(turn: dict, rates: Rates | None) -> float:
+    """A turn's cost: four rates, x1.5 when input + cache tokens exceed 200,000; 0 when unpriced."""
+    if rates is None:
+        return 0.0
+    r_in, r_out, r_cr, r_cw = rates
+    cost = (turn["input_tokens"] * r_in + turn["output_tokens"] * r_out + turn["cache_read_tokens"] * r_cr
+            + turn["cache_write_tokens"] * r_cw) / 1e6
+    prompt = turn["input_tokens"] + turn["cache_read_tokens"] + turn["cache_write_tokens"]
+    return cost * 1.5 if prompt > TIER2_LIMIT else cost

@@ -258,7 +258,7 @@ def test_sqlite_without_known_tables_names_what_was_expected_and_found(run_cli, 
 
 
 def test_unknown_source_adapter_exits_2(run_cli, axiom_db):
-    assert_clean_failure(run_cli("report", "--db", axiom_db.path, "--source", "agentx"), "Unknown source")
+    assert_clean_failure(run_cli("report", "--db", axiom_db.path, "--source", "hermes"), "Unknown source")
 
 
 def test_from_after_until_exits_2_with_a_message(run_cli, axiom_db):

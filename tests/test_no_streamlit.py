@@ -6,7 +6,7 @@ from factories import run_python
 
 
 def test_query_layer_pricing_and_cli_import_no_streamlit():
-    done = run_python("import queries, queries.usage, pricing, cli, sys; assert 'streamlit' not in sys.modules")
+    done = run_python("import queries, queries.usage, queries.agentx, queries.sessions, queries.overview, pricing, cli, sys; assert 'streamlit' not in sys.modules")
     assert done.returncode == 0, done.stderr
 
 

@@ -230,8 +230,8 @@ def test_forced_adapter_names_the_tables_it_lacks(tmp_path):
 
 
 def test_unknown_adapter_name_is_a_clear_error(axiom_db):
-    with pytest.raises(SourceError, match="Unknown source 'agentx'"):
-        open_source(axiom_db.path, "agentx")
+    with pytest.raises(SourceError, match="Unknown source 'hermes'"):
+        open_source(axiom_db.path, "hermes")
 
 
 def test_sqlite_extension_ships_with_the_installed_duckdb():
