@@ -151,10 +151,15 @@ WHERE request_id <= $max_id;
 INSERT INTO mirror.requests_rows_next
 SELECT * FROM axiom_rows($lo, $hi);
 
--- name: axiom_mirror_append
--- Append the token_usage rows with $lo < id <= $hi to mirror.requests_rows (a refresh).
-INSERT INTO mirror.requests_rows
+-- name: axiom_mirror_fetch_new
+-- Read the token_usage rows with $lo < id <= $hi into temp.new_rows (a refresh; appended by mirror_append_fetched).
+CREATE OR REPLACE TEMP TABLE new_rows AS
 SELECT * FROM axiom_rows($lo, $hi);
+
+-- name: mirror_append_fetched
+-- Append temp.new_rows (read by the adapter's fetch_new block) to mirror.requests_rows.
+INSERT INTO mirror.requests_rows
+SELECT * FROM temp.new_rows;
 
 -- name: mirror_create_rollup_next
 -- The hourly rollup of the `_next` tables, in hour order.

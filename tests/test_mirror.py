@@ -238,10 +238,10 @@ def test_refresh_waits_out_the_agents_commit_on_a_rollback_journal_file(filled, 
 def test_a_lock_held_past_the_budget_fails_the_refresh_and_keeps_the_mirror(filled, mirror, monkeypatch):
     import duckdb
 
-    import queries.mirror
+    import queries.source
     from factories import WriteLockHolder
 
-    monkeypatch.setattr(queries.mirror, "LOCK_BUDGET_S", 0.2)
+    monkeypatch.setattr(queries.source, "LOCK_BUDGET_S", 0.2)
     with WriteLockHolder(filled.path, seconds=60) as agent:
         with pytest.raises(duckdb.Error, match="locked"):
             mirror.refresh()
