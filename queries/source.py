@@ -140,11 +140,16 @@ def sqlite_tables(path: Path) -> set[str]:
     """Table names of a SQLite file, read through a read-only URI connection."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True, timeout=1.0)
+        con = sqlite3.connect(uri, uri=True, timeout=LOCK_BUDGET_S)
         try:
             rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         finally:
             con.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise SourceError(f"{path} stayed locked by a writer for {LOCK_BUDGET_S:g} s (SQLite: {exc}); "
+                              "the agent may be in a long write. Try again in a moment.") from None
+        raise SourceError(wal_hint(path) or f"{path} could not be read as a SQLite database: {exc}.") from None
     except sqlite3.DatabaseError as exc:
         raise SourceError(wal_hint(path) or f"{path} could not be read as a SQLite database: {exc}.") from None
     return {name for (name,) in rows}

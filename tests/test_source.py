@@ -180,6 +180,19 @@ def test_wal_database_in_a_read_only_directory_says_how_to_fix_it(tmp_path, read
     assert requests_in_march(db.path) == 1  # once the directory is writable, it reads
 
 
+def test_a_database_locked_past_the_wait_says_so_and_to_try_again(axiom_db, monkeypatch):
+    import queries.source
+    from factories import WriteLockHolder
+
+    axiom_db.usage("2026-03-20 10:00:00", prompt=1)
+    monkeypatch.setattr(queries.source, "LOCK_BUDGET_S", 0.3)
+    with WriteLockHolder(axiom_db.path, seconds=60) as agent:  # a rollback-journal agent mid-commit
+        with pytest.raises(SourceError, match="locked by a writer .* Try again in a moment"):
+            open_source(axiom_db.path)
+        assert agent.release() == 0
+    assert requests_in_march(axiom_db.path) == 2
+
+
 def test_text_file_is_not_a_sqlite_database(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("just some notes\n" * 10)
