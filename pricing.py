@@ -111,6 +111,29 @@ def _is_rate(value: object) -> bool:
         return False
 
 
+class _Missing:
+    """`_read_json_object`'s answer for a file that does not exist (normal: nothing to say)."""
+
+
+def _read_json_object(path: Path, fallback: str) -> dict | _Missing | str:
+    """A JSON file's top-level object; `_Missing` when there is no file; else the warning to show
+    (ending in `fallback`, what is used instead). Never raises: these files are the user's."""
+    try:
+        if not path.exists():
+            return _Missing()
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:  # OSError also: a name longer than the file system allows
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        return f"Could not read {path.name} ({reason}); {fallback}."
+    except json.JSONDecodeError as exc:
+        return f"{path.name} is not valid JSON (line {exc.lineno}); {fallback}."
+    except RecursionError:
+        return f"{path.name} is nested too deeply to read; {fallback}."
+    if not isinstance(data, dict):
+        return f"{path.name} does not hold a JSON object; {fallback}."
+    return data
+
+
 def read_settings_prices(path: str | Path | None) -> SettingsPrices:
     """Parse `tokenPriceTable` from settings.json; anything wrong becomes a warning, never an error.
 
@@ -119,30 +142,11 @@ def read_settings_prices(path: str | Path | None) -> SettingsPrices:
     result = SettingsPrices()
     if path is None:
         return result
-    path = Path(path).expanduser()
-    try:
-        if not path.exists():
-            return result
-    except OSError as exc:  # e.g. a name longer than the file system allows
-        result.warnings.append(f"Could not look for the settings file ({exc.strerror}); using default prices.")
-        result.unreadable = True
+    data = _read_json_object(Path(path).expanduser(), "using default prices")
+    if isinstance(data, _Missing):
         return result
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        result.warnings.append(f"Could not read {path.name} ({exc.__class__.__name__}); using default prices.")
-        result.unreadable = True
-        return result
-    except json.JSONDecodeError as exc:
-        result.warnings.append(f"{path.name} is not valid JSON (line {exc.lineno}); using default prices.")
-        result.unreadable = True
-        return result
-    except RecursionError:
-        result.warnings.append(f"{path.name} is nested too deeply to read; using default prices.")
-        result.unreadable = True
-        return result
-    if not isinstance(data, dict):
-        result.warnings.append(f"{path.name} does not hold a JSON object; using default prices.")
+    if isinstance(data, str):
+        result.warnings.append(data)
         result.unreadable = True
         return result
     table = data.get("tokenPriceTable")
@@ -281,26 +285,11 @@ def read_custom_prices(path: str | Path | None) -> CustomPrices:
     if path is None:
         return result
     path = Path(path).expanduser()
-    fallback = "pricing from the price library only"
-    try:
-        if not path.exists():
-            return result
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
-        result.warnings.append(f"Could not read {path.name} ({reason}); {fallback}.")
-        result.unreadable = True
+    data = _read_json_object(path, "pricing from the price library only")
+    if isinstance(data, _Missing):
         return result
-    except json.JSONDecodeError as exc:
-        result.warnings.append(f"{path.name} is not valid JSON (line {exc.lineno}); {fallback}.")
-        result.unreadable = True
-        return result
-    except RecursionError:
-        result.warnings.append(f"{path.name} is nested too deeply to read; {fallback}.")
-        result.unreadable = True
-        return result
-    if not isinstance(data, dict):
-        result.warnings.append(f"{path.name} does not hold a JSON object of models; {fallback}.")
+    if isinstance(data, str):
+        result.warnings.append(data)
         result.unreadable = True
         return result
     for model, entry in data.items():
