@@ -14,7 +14,10 @@ from pages.common import PAGE_TITLE
 from pages.common.auth import require_login
 
 st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layout="wide")
-PAGES = [st.Page("pages/token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True)]
+PAGES = [
+    st.Page("pages/token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True),
+    st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
+]
 
 # Before login, st.navigation is called first, with the menu hidden. Streamlit switches its
 # page registry at the first st.navigation call of a server process; when that first call

@@ -1,0 +1,126 @@
+"""What the agentx-era pages (Agents, Tier 2 & rotations, Sessions, Compare) share.
+
+`open_page` draws the title row with Refresh and Log out, opens the configured database
+through the cached `data.py` access and returns its Dataset, or says why it cannot and
+returns None. `range_picker` is a plain date-range chooser (preset or custom days) with
+its own widget keys per page. `frame` turns rows of already formatted text into a
+DataFrame for `st.dataframe`, which shows every value as text, never markup.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from pages.common.auth import logout_button
+from pages.common.data import app_config, app_data, refresh
+from queries import Dataset, SourceError
+from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, preset_range, today_in
+from queries.formatting import fmt_int
+
+
+def header(title: str, description: str, is_demo: bool = False, read_at: str | None = None) -> bool:
+    """Title, description, freshness, Refresh and Log out; True when Refresh was clicked."""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    with left:
+        st.title(title, anchor=False)
+        st.caption(description)
+    with right:
+        clicked = st.button("Refresh", icon=":material/refresh:", width="stretch", key="refresh")
+        if is_demo:
+            st.badge("Demo data", icon=":material/science:", color="orange")
+        if read_at:
+            st.caption(f"Read {read_at}")
+        logout_button()
+    return clicked
+
+
+def open_page(title: str, description: str) -> Dataset | None:
+    """Header, then the configured database's Dataset; None (with the reason shown) if unreadable."""
+    config = app_config()
+    try:
+        data = app_data()
+        snapshot = data.snapshot()
+    except SourceError as exc:
+        if header(title, description):
+            refresh()
+            st.rerun()
+        st.error(exc.public_message(), icon=":material/database:")
+        st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
+        return None
+    if header(title, description, data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC"):
+        refresh(data)
+        st.rerun()
+    for warning in (*config.warnings, *snapshot.problems):
+        st.warning(warning)
+    return data.dataset()
+
+
+def tz() -> str:
+    return str(app_config().tz)
+
+
+def range_picker(prefix: str, label: str = "Date range", default: str = DEFAULT_PRESET,
+                 container=None) -> DateRange:
+    """A preset (or Custom From/Until) chooser; returns the days it shows in the configured zone."""
+    zone, box = tz(), container or st
+    today = today_in(zone)
+    cols = box.columns([2, 1.3, 1.3], vertical_alignment="bottom")
+    preset = cols[0].selectbox(label, list(PRESETS), index=list(PRESETS).index(default),
+                               format_func=PRESETS.__getitem__, key=f"{prefix}_range")
+    if preset != "custom":
+        shown = preset_range(preset, today, zone)
+        cols[1].caption(f"{shown.start:%b %-d, %Y} – {shown.end:%b %-d, %Y}")
+        return shown
+    start_default = preset_range(default if default != "custom" else DEFAULT_PRESET, today, zone)
+    start = cols[1].date_input("From", value=start_default.start, key=f"{prefix}_from",
+                               min_value=date(1970, 1, 1), max_value=today + timedelta(days=366), format="YYYY-MM-DD")
+    end = cols[2].date_input("Until", value=start_default.end, key=f"{prefix}_until",
+                             min_value=date(1970, 1, 1), max_value=today + timedelta(days=366), format="YYYY-MM-DD")
+    if start > end:
+        box.caption(":material/info: From is after Until; showing the days between them.")
+        start, end = end, start
+    try:
+        return DateRange(start, end, zone)
+    except RangeError as exc:
+        box.caption(f":material/info: {exc} Showing {PRESETS[DEFAULT_PRESET]}.")
+        return preset_range(DEFAULT_PRESET, today, zone)
+
+
+def frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
+    """Rows (dicts of display text) as a DataFrame with exactly `columns`, in order."""
+    return pd.DataFrame(rows, columns=columns)
+
+
+def show_table(rows: list[dict[str, object]], columns: list[str], key: str) -> None:
+    """A read-only table of display text (st.dataframe renders names as text, never markup)."""
+    st.dataframe(frame(rows, columns), hide_index=True, width="stretch", key=key)
+
+
+def opt_int(value: int | float | None) -> str:
+    """A count, or '—' when it is unknown (None)."""
+    return "—" if value is None else fmt_int(value)
+
+
+def duration(ms: float | None) -> str:
+    """Milliseconds for people: '850 ms', '12.3 s', '4 min 05 s'; '—' when unknown."""
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def not_agentx(what: str) -> None:
+    """The one-line reason a section needs agentx data (Axiom has no agents, tasks table or rotations)."""
+    st.info(f"{what} needs agentx data (a `.agentx/db.sqlite`); this database is Axiom's, which has no agents. "
+            "Point USAGE_DB at an agentx database to see it.", icon=":material/smart_toy:")

@@ -1,0 +1,174 @@
+"""The agentx pages (Agents, Tier 2 & rotations, Sessions, Compare) through Streamlit's AppTest.
+
+Every expected number comes from the CLI's JSON for the same data and range, run
+in-process in the same environment (the CLI is checked against plain-Python oracles in
+test_agentx / test_cli_agentx / test_sessions), formatted with the page's formatters.
+Data are real SQLite files and JSONL logs built by the factories; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from factories import ROOT, DailyUsage, Rotation, TaskRow
+from pages.common.views import duration
+from queries.formatting import fmt_int, fmt_usd
+
+PASSWORD = "correct horse battery staple"
+TODAY = datetime.now(timezone.utc).date()
+MARCH = ("2026-03-01", "2026-03-30")
+HOSTILE = "<b>x</b>**y**[z](http://e.test) $1$ :red[r]"
+
+
+@pytest.fixture(autouse=True)
+def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_page(page: str) -> AppTest:
+    """Log in, then switch to `pages/<page>.py`."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    run(at)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click()
+    run(at)
+    at.switch_page(f"pages/{page}.py")
+    return run(at)
+
+
+def pick_range(at: AppTest, prefix: str, start: str, end: str) -> AppTest:
+    at.selectbox(key=f"{prefix}_range").set_value("custom")
+    run(at)
+    at.date_input(key=f"{prefix}_from").set_value(date.fromisoformat(start))
+    at.date_input(key=f"{prefix}_until").set_value(date.fromisoformat(end))
+    return run(at)
+
+
+def cli(*args: str):
+    import cli as cli_module
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert cli_module.main([*args, "--format", "json"]) == 0
+    return json.loads(out.getvalue())
+
+
+def texts(at: AppTest) -> str:
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "code"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [e.proto.body for e in at.get("html")]
+    parts += [m.label + " " + m.value for m in at.metric]
+    return "\n".join(parts)
+
+
+def table(at: AppTest, index: int = 0) -> list[dict[str, str]]:
+    return at.dataframe[index].value.to_dict("records")
+
+
+# --- Agents -----------------------------------------------------------------------------
+
+def test_agents_table_matches_the_cli(random_agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(random_agentx_db.path))
+    at = pick_range(open_page("agents"), "agents", *MARCH)
+    expected = cli("agents", "--from", MARCH[0], "--until", MARCH[1])
+    assert expected, "the seeded data has agents in March"
+    shown = table(at)
+    assert [r["Agent"] for r in shown] == [e["agent_id"] for e in expected]
+    for row, e in zip(shown, expected):
+        assert row["Est. cost"] == fmt_usd(e["estimated_cost"])
+        assert row["Input"] == fmt_int(e["input_tokens"]) and row["Output"] == fmt_int(e["output_tokens"])
+        assert row["Cache read"] == fmt_int(e["cache_read_tokens"])
+        assert row["Cache write"] == fmt_int(e["cache_write_tokens"])
+        assert row["Tier 2"] == fmt_int(e["tier2_tokens"]) and row["Tasks"] == fmt_int(e["tasks"])
+        assert row["p50 duration"] == duration(e["p50_duration_ms"])
+        assert row["p95 duration"] == duration(e["p95_duration_ms"])
+    csv = at.get("download_button")
+    assert csv, "a CSV download is offered"
+
+
+def test_picking_an_agent_lists_its_tasks_newest_first_and_pages(random_agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(random_agentx_db.path))
+    at = pick_range(open_page("agents"), "agents", *MARCH)
+    assert "Pick an agent" in texts(at) or at.selectbox(key="agents_pick").value is None
+    at.selectbox(key="agents_pick").set_value("coder")
+    run(at)
+    for page in (1, 2):
+        expected = cli("tasks", "coder", "--from", MARCH[0], "--until", MARCH[1], "--page", str(page),
+                       "--page-size", "25")
+        shown = table(at, 1)
+        assert len(shown) == len(expected["tasks"]) > 0
+        for row, t in zip(shown, expected["tasks"]):
+            assert row["Started (UTC)"] == t["started_at"].replace("T", " ")[:19]
+            assert row["Status"] == t["status"] and row["Duration"] == duration(t["duration_ms"])
+            assert row["Tokens"] == fmt_int(t["input_tokens"] + t["output_tokens"] + t["cache_read_tokens"]
+                                            + t["cache_write_tokens"])
+            assert row["Preview"] == (t["preview"] or "")
+        assert f"Page {page} of {expected['pages']} ({fmt_int(expected['total'])} tasks" in texts(at)
+        at.number_input(key="agents_page_coder").set_value(2)
+        run(at)
+
+
+def test_the_top_row_matches_the_clis_per_agent_sums(agentx_db, monkeypatch):
+    rows = [DailyUsage("main", "claude-sonnet-4-6", (TODAY - timedelta(days=back)).isoformat(), 1_000 * (back + 1),
+                       200, 5_000, 300, tasks=back + 2) for back in (0, 3, 20, 40)]
+    agentx_db.daily(*rows)
+    agentx_db.custom_prices({"claude-sonnet-4-6": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheCreate": 3.75}})
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("agents")
+    metrics = {m.label: m.value for m in at.metric}
+    for label, days in (("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30)):
+        agents = cli("agents", "--days", str(days))
+        assert metrics[f"{label}: cost"] == fmt_usd(sum(a["estimated_cost"] for a in agents))
+        assert metrics[f"{label}: tokens"] == fmt_int(sum(a["input_tokens"] + a["output_tokens"] for a in agents))
+    assert metrics["Today: tokens"] == "1,200"
+
+
+def test_an_empty_agentx_database_says_so(agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("agents")
+    assert "No agent has usage or tasks in this range." in [e.value for e in at.info]
+    assert not at.dataframe
+    assert {m.value for m in at.metric} == {"$0.00", "0"}
+
+
+def test_axiom_data_gets_a_reason_not_agent_numbers(axiom_db, monkeypatch):
+    axiom_db.usage(f"{TODAY} 10:00:00", prompt=100, completion=20)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = open_page("agents")
+    assert any("needs agentx data" in e.value for e in at.info)
+    assert not at.dataframe
+    report = cli("report", "--days", "1")
+    assert {m.label: m.value for m in at.metric}["Today: tokens"] == fmt_int(report["totals"]["total_tokens"])
+
+
+def test_hostile_agent_and_model_names_render_as_text(agentx_db, monkeypatch):
+    day = TODAY.isoformat()
+    agentx_db.daily(DailyUsage(HOSTILE, "<img src=x onerror=alert(1)>", day, 10, 5, 0, 0, tasks=1))
+    agentx_db.traces(TaskRow("t1", HOSTILE, datetime.combine(TODAY, datetime.min.time()), 1500,
+                             preview="<script>alert(1)</script> **bold**"))
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("agents")
+    assert [r["Agent"] for r in table(at)] == [HOSTILE]
+    assert HOSTILE in at.selectbox(key="agents_pick").options
+    at.selectbox(key="agents_pick").set_value(HOSTILE)
+    run(at)
+    assert table(at, 1)[0]["Preview"] == "<script>alert(1)</script> **bold**"
+    assert "<img src=x onerror=alert(1)>" in [c.value for c in at.code][0]
+    assert not any("<b>x" in e.proto.body or "<img" in e.proto.body for e in at.get("html"))
