@@ -17,6 +17,7 @@ st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layo
 PAGES = [
     st.Page("pages/token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True),
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
+    st.Page("pages/tier2.py", title="Tier 2 & rotations", icon=":material/autorenew:"),
 ]
 
 # Before login, st.navigation is called first, with the menu hidden. Streamlit switches its

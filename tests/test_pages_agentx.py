@@ -172,3 +172,83 @@ def test_hostile_agent_and_model_names_render_as_text(agentx_db, monkeypatch):
     assert table(at, 1)[0]["Preview"] == "<script>alert(1)</script> **bold**"
     assert "<img src=x onerror=alert(1)>" in [c.value for c in at.code][0]
     assert not any("<b>x" in e.proto.body or "<img" in e.proto.body for e in at.get("html"))
+
+
+# --- Tier 2 & rotations ---------------------------------------------------------------
+
+def unescaped(markdown: str) -> str:
+    """A markdown string written by md_text, back as the text it shows."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def chart_count(at: AppTest) -> int:
+    return sum(1 for e in at.main if getattr(e, "type", "") == "vega_lite_chart")
+
+
+def test_tier2_hotspots_match_the_cli(random_agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(random_agentx_db.path))
+    at = pick_range(open_page("tier2"), "tier2", *MARCH)
+    expected = cli("tier2", "--from", MARCH[0], "--until", MARCH[1])
+    assert expected["agents"], "the seeded data crosses into tier 2"
+    assert {m.label: m.value for m in at.metric}["Extra spend caused by tier 2"] == fmt_usd(expected["extra_cost"])
+    shown = table(at, 0)
+    assert [r["Agent"] for r in shown] == [a["agent_id"] for a in expected["agents"]]
+    for row, a in zip(shown, expected["agents"]):
+        assert row["Tier-2 days"] == fmt_int(a["tier2_days"])
+        assert row["Tier-2 rotations"] == fmt_int(a["tier2_rotations"])
+        assert row["Tier-2 tokens"] == fmt_int(a["tier2_tokens"])
+        assert row["Tier-2 cost"] == fmt_usd(a["tier2_cost"])
+        assert row["Extra (0.5×)"] == fmt_usd(a["tier2_extra_cost"])
+    assert f"Threshold {expected['threshold']:,} tokens" in unescaped(texts(at))
+
+
+def test_rotation_reasons_match_the_cli_as_chart_and_table(random_agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(random_agentx_db.path))
+    at = pick_range(open_page("tier2"), "tier2", *MARCH)
+    expected = cli("rotations", "--from", MARCH[0], "--until", MARCH[1])
+    assert chart_count(at) == 1
+    shown = table(at, 1)
+    assert [r["Agent"] for r in shown] == [a["agent_id"] for a in expected["agents"]]
+    for row, a in zip(shown, expected["agents"]):
+        for reason in ("stale", "tier-2", "max-turns", "other"):
+            assert row[reason] == fmt_int(a[reason])
+        assert row["Total"] == fmt_int(a["total"])
+    shown_hints = [unescaped(w.value) for w in at.warning]
+    for hint in expected["hints"]:
+        assert hint in shown_hints
+
+
+def test_frequent_tier2_rotations_give_the_lower_the_threshold_hint(agentx_db, monkeypatch):
+    stamp = f"{TODAY}T09:00:00.000Z"
+    agentx_db.rotations(*[Rotation(HOSTILE, "tier-2", stamp, 198_000) for _ in range(3)],
+                        Rotation(HOSTILE, "stale", stamp), Rotation("calm", "max-turns", stamp))
+    agentx_db.config({"session": {"tierTwoThresholdTokens": 150_000}})
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("tier2")
+    expected = cli("rotations", "--days", "30")
+    assert len(expected["hints"]) == 1 and "Lower session.tierTwoThresholdTokens" in expected["hints"][0]
+    assert expected["hints"][0] in [unescaped(w.value) for w in at.warning]
+    # tier-2 rotations count as crossings even with no tier-2 tokens in usage_daily
+    tier2 = cli("tier2", "--days", "30")
+    assert [r["Agent"] for r in table(at, 0)] == [a["agent_id"] for a in tier2["agents"]] == [HOSTILE]
+    assert table(at, 0)[0]["Tier-2 rotations"] == "3" and table(at, 0)[0]["Over threshold"] == "3"
+    assert [r["Agent"] for r in table(at, 1)] == [HOSTILE, "calm"]
+    assert table(at, 1)[0]["tier-2"] == "3" and table(at, 1)[0]["Total"] == "4"
+    assert not any("<b>x" in e.proto.body for e in at.get("html"))
+
+
+def test_tier2_page_empty_states(agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("tier2")
+    assert [e.value for e in at.info] == ["No agent crossed into tier 2 in this range.", "No rotations in this range."]
+    assert chart_count(at) == 0 and not at.dataframe
+
+
+def test_tier2_page_on_axiom_data_gives_the_reason(axiom_db, monkeypatch):
+    axiom_db.usage(f"{TODAY} 10:00:00", prompt=100, completion=20)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = open_page("tier2")
+    assert len(at.info) == 1 and "needs agentx data" in at.info[0].value
+    assert not at.dataframe and not at.metric

@@ -141,3 +141,30 @@ def initiator_chart(daily: list[DailyRow]) -> alt.Chart:
          alt.Tooltip("Heartbeat:Q", format=",d"),
          alt.Tooltip("cost:Q", title="Estimated cost", format="$,.4f")],
     )
+
+
+ROTATION_REASONS = (("stale", "#94a3b8"), ("tier-2", AMBER), ("max-turns", PRIMARY), ("other", "#a78bfa"))
+
+
+def rotation_chart(long_rows: list[dict[str, object]]) -> alt.Chart:
+    """Rotations per agent stacked by reason (one horizontal bar per agent), from
+    `RotationReport.long_rows()`: [{agent_id, reason, rotations}], zero counts left out."""
+    frame = pd.DataFrame(long_rows, columns=["agent_id", "reason", "rotations"])
+    order = {name: i for i, (name, _c) in enumerate(ROTATION_REASONS)}
+    frame["order"] = frame["reason"].map(lambda r: order.get(r, len(order)))
+    agents = list(dict.fromkeys(frame["agent_id"]))
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("agent_id:N", title=None, sort=agents),
+            x=alt.X("rotations:Q", title="Rotations", stack="zero", axis=alt.Axis(format=",d", tickMinStep=1)),
+            color=alt.Color("reason:N", scale=alt.Scale(domain=[n for n, _c in ROTATION_REASONS],
+                                                        range=[c for _n, c in ROTATION_REASONS]),
+                            legend=alt.Legend(title=None, orient="top", direction="horizontal")),
+            order=alt.Order("order:Q"),
+            tooltip=[alt.Tooltip("agent_id:N", title="Agent"), alt.Tooltip("reason:N", title="Reason"),
+                     alt.Tooltip("rotations:Q", title="Rotations", format=",d")],
+        )
+        .properties(height=max(120, 36 * len(agents)))
+    )
