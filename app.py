@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True),
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
     st.Page("pages/tier2.py", title="Tier 2 & rotations", icon=":material/autorenew:"),
+    st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:"),
 ]
 
 # Before login, st.navigation is called first, with the menu hidden. Streamlit switches its

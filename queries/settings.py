@@ -65,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(false: query the attached SQLite file directly, slower on large databases).", "USAGE_MIRROR", _bool),
     Setting("auto_refresh_seconds", 0, "Re-read the database every N seconds for a wall screen (0: off).",
             "USAGE_AUTO_REFRESH_SECONDS", _seconds),
+    Setting("projects", None, "Claude Code projects directory whose session logs the Sessions page reads. "
+            "Unset: the Axiom database's own sessions; for agentx, ~/.claude/projects.", "CLAUDE_PROJECTS_DIR"),
     Setting("cache_ttl_seconds", 300, "How long the page reuses a filter state's numbers before "
             "re-reading (Refresh always re-reads).", "USAGE_CACHE_TTL_SECONDS", _seconds),
 )

@@ -252,3 +252,117 @@ def test_tier2_page_on_axiom_data_gives_the_reason(axiom_db, monkeypatch):
     at = open_page("tier2")
     assert len(at.info) == 1 and "needs agentx data" in at.info[0].value
     assert not at.dataframe and not at.metric
+
+
+# --- Sessions -------------------------------------------------------------------------
+
+def check_listing(at: AppTest, expected: dict, claude: bool) -> None:
+    shown = table(at, 0)
+    assert [r["Session"] for r in shown] == [s["session_id"] for s in expected["sessions"]]
+    for row, s in zip(shown, expected["sessions"]):
+        assert row["Turns"] == fmt_int(s["turns"]) and row["Est. cost"] == fmt_usd(s["estimated_cost"])
+        assert row["Input"] == fmt_int(s["input_tokens"]) and row["Output"] == fmt_int(s["output_tokens"])
+        if claude:
+            assert row["Cache read"] == fmt_int(s["cache_read_tokens"])
+            assert row["Subagent turns"] == fmt_int(s["subagent_turns"])
+        else:
+            assert row["Cache read"] == "—"
+        assert row["Models"] == ", ".join(s["models"])
+    assert f"({expected['total']:,} in all)" in unescaped(texts(at))
+
+
+def check_turns(at: AppTest, expected: dict) -> None:
+    shown = table(at, 1)
+    assert len(shown) == len(expected["turns"]) > 0
+    for row, t in zip(shown, expected["turns"]):
+        assert row["Model"] == t["model"] and row["Input"] == fmt_int(t["input_tokens"])
+        assert row["Output"] == fmt_int(t["output_tokens"]) and row["Cost"] == fmt_usd(t["estimated_cost"])
+        assert row["Subagent"] == ("subagent" if t["subagent"] else "")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Turns"] == fmt_int(expected["session"]["turns"])
+    assert metrics["Estimated cost"] == fmt_usd(expected["session"]["estimated_cost"])
+
+
+def test_claude_code_sessions_and_turns_match_the_cli(claude_projects, monkeypatch):
+    from factories import random_claude_projects
+
+    random_claude_projects(7, claude_projects, n_sessions=14)
+    monkeypatch.setenv("CLAUDE_PROJECTS_DIR", str(claude_projects.root))
+    at = open_page("sessions")
+    expected = cli("sessions")
+    assert expected["kind"] == "claude-code" and expected["sessions"]
+    check_listing(at, expected, claude=True)
+    assert f"{expected['malformed_lines']:,} malformed line(s) skipped" in unescaped(texts(at))
+    with_sub = next(s for s in expected["sessions"] if s["subagent_turns"])
+    at.text_input(key="sessions_id").input(with_sub["session_id"][:8])  # a unique start is enough
+    run(at)
+    detail = cli("session", with_sub["session_id"])
+    check_turns(at, detail)
+    assert "subagent" in [r["Subagent"] for r in table(at, 1)]
+
+
+def test_the_search_box_narrows_the_list_like_the_cli(claude_projects, monkeypatch):
+    from factories import random_claude_projects
+
+    random_claude_projects(7, claude_projects, n_sessions=14)
+    monkeypatch.setenv("CLAUDE_PROJECTS_DIR", str(claude_projects.root))
+    at = open_page("sessions")
+    at.text_input(key="sessions_search").input("proj1")
+    run(at)
+    expected = cli("sessions", "--search", "proj1")
+    assert 0 < expected["total"] < 14
+    check_listing(at, expected, claude=True)
+    at.text_input(key="sessions_search").input("no-such-session-anywhere")
+    run(at)
+    assert "No sessions match." in [e.value for e in at.info]
+
+
+def test_axiom_sessions_and_turns_match_the_cli(axiom_db, monkeypatch):
+    axiom_db.session("chat-a")
+    axiom_db.session(HOSTILE)
+    axiom_db.usage(f"{TODAY} 09:00:00", prompt=1_000, completion=200, session_id="chat-a")
+    axiom_db.usage(f"{TODAY} 09:05:00", model="gpt-4o", provider="openai", prompt=3_000, completion=50,
+                   session_id="chat-a")
+    axiom_db.usage(f"{TODAY} 10:00:00", model=HOSTILE, prompt=10, completion=5, session_id=HOSTILE)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = open_page("sessions")
+    expected = cli("sessions")
+    assert expected["kind"] == "axiom" and len(expected["sessions"]) == 2
+    check_listing(at, expected, claude=False)
+    at.text_input(key="sessions_id").input("chat-a")
+    run(at)
+    check_turns(at, cli("session", "chat-a"))
+    at.text_input(key="sessions_id").input(HOSTILE)
+    run(at)
+    assert [r["Model"] for r in table(at, 1)] == [HOSTILE]
+    assert not any("<b>x" in e.proto.body for e in at.get("html"))
+    at.text_input(key="sessions_id").input("nope")
+    run(at)
+    assert any("No session 'nope'" in unescaped(e.value) for e in at.error)
+
+
+def test_sessions_empty_and_missing_log_directories(claude_projects, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAUDE_PROJECTS_DIR", str(claude_projects.root))
+    at = open_page("sessions")
+    assert "No sessions yet." in [e.value for e in at.info] and not at.dataframe
+    st.cache_resource.clear()
+    monkeypatch.setenv("CLAUDE_PROJECTS_DIR", str(tmp_path / "nowhere"))
+    at = open_page("sessions")
+    assert any("No Claude Code logs at" in unescaped(e.value) for e in at.info)
+    assert not at.dataframe
+
+
+def test_agentx_sessions_read_the_default_claude_logs(agentx_db, monkeypatch, isolated_environment):
+    import os
+    from pathlib import Path
+
+    from factories import ClaudeProjects, Turn as LogTurn
+
+    projects = ClaudeProjects(Path(os.environ["HOME"]) / ".claude" / "projects")
+    projects.session_file("-srv-agentx", "abc-123", [LogTurn("m1", "r1", f"{TODAY}T08:00:00.000Z",
+                                                             input_tokens=100, output_tokens=20).line("abc-123")])
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("sessions")
+    assert [r["Session"] for r in table(at, 0)] == ["abc-123"]
+    expected = cli("sessions", "--projects", str(projects.root))
+    check_listing(at, expected, claude=True)
