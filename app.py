@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
     st.Page("pages/tier2.py", title="Tier 2 & rotations", icon=":material/autorenew:"),
     st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 
 # Before login, st.navigation is called first, with the menu hidden. Streamlit switches its

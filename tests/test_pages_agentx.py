@@ -366,3 +366,60 @@ def test_agentx_sessions_read_the_default_claude_logs(agentx_db, monkeypatch, is
     assert [r["Session"] for r in table(at, 0)] == ["abc-123"]
     expected = cli("sessions", "--projects", str(projects.root))
     check_listing(at, expected, claude=True)
+
+
+# --- Compare --------------------------------------------------------------------------
+
+def check_compare(at: AppTest, expected: dict, key_label: str) -> None:
+    from pages.common.views import KPI_LABELS, pct, shown, signed
+    from queries.overview import Change
+
+    metrics = {m.label: m.value for m in at.metric}
+    for k in expected["kpis"]:
+        label = KPI_LABELS[k["name"]] if not (k["name"] == "cost_per_task" and expected["by"] == "model") \
+            else "Cost per request"
+        assert metrics[label] == shown(k["name"], k["b"])
+    rows = table(at, 0)
+    assert [r[key_label] for r in rows] == [r["key"] for r in expected["rows"]]
+    for row, e in zip(rows, expected["rows"]):
+        for name in ("estimated_cost", "tokens", "tasks" if expected["by"] == "agent" else "requests"):
+            c = e[name]
+            label = KPI_LABELS[name]
+            assert row[f"{label} A"] == shown(name, c["a"]) and row[f"{label} B"] == shown(name, c["b"])
+            assert row[f"{label} change"] == signed(name, c["delta"])
+            assert row[f"{label} %"] == pct(Change(name, c["a"], c["b"]))
+
+
+def pick_two(at: AppTest, a: tuple[str, str], b: tuple[str, str]) -> AppTest:
+    pick_range(at, "cmp_a", *a)
+    return pick_range(at, "cmp_b", *b)
+
+
+def test_compare_two_agentx_ranges_matches_the_cli(random_agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(random_agentx_db.path))
+    a, b = ("2026-03-01", "2026-03-07"), ("2026-03-08", "2026-03-14")
+    at = pick_two(open_page("compare"), a, b)
+    expected = cli("compare", "--from", a[0], "--until", a[1], "--vs-from", b[0], "--vs-until", b[1])
+    assert expected["by"] == "agent" and expected["rows"]
+    check_compare(at, expected, "Agent")
+
+
+def test_compare_on_axiom_is_per_model(axiom_db, monkeypatch):
+    axiom_db.usage(f"{TODAY} 09:00:00", prompt=1_000, completion=200)
+    axiom_db.usage(f"{TODAY - timedelta(days=10)} 09:00:00", prompt=500, completion=100)
+    axiom_db.usage(f"{TODAY - timedelta(days=9)} 09:00:00", model=HOSTILE, provider=HOSTILE, prompt=7, completion=3)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = open_page("compare")  # defaults: A = 13..7 days ago, B = the last 7 days
+    expected = cli("compare", "--from", str(TODAY - timedelta(days=13)), "--until", str(TODAY - timedelta(days=7)),
+                   "--vs-from", str(TODAY - timedelta(days=6)), "--vs-until", str(TODAY))
+    assert expected["by"] == "model" and len(expected["rows"]) == 2
+    check_compare(at, expected, "Provider / model")
+    assert f"{HOSTILE} / {HOSTILE}" in [r["Provider / model"] for r in table(at, 0)]
+    assert not any("<b>x" in e.proto.body for e in at.get("html"))
+
+
+def test_compare_with_no_activity_says_so(agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page("compare")
+    assert "No activity in either range." in [e.value for e in at.info]
+    assert not at.dataframe and at.metric

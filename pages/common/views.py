@@ -18,7 +18,7 @@ from pages.common.auth import logout_button
 from pages.common.data import app_config, app_data, refresh
 from queries import Dataset, SourceError
 from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, preset_range, today_in
-from queries.formatting import fmt_int
+from queries.formatting import fmt_change, fmt_int, fmt_usd
 
 
 def header(title: str, description: str, is_demo: bool = False, read_at: str | None = None) -> bool:
@@ -63,8 +63,11 @@ def tz() -> str:
 
 
 def range_picker(prefix: str, label: str = "Date range", default: str = DEFAULT_PRESET,
-                 container=None) -> DateRange:
-    """A preset (or Custom From/Until) chooser; returns the days it shows in the configured zone."""
+                 container=None, custom_days: tuple[int, int] | None = None) -> DateRange:
+    """A preset (or Custom From/Until) chooser; returns the days it shows in the configured zone.
+
+    `custom_days` (days back from today for From and Until) sets Custom's first days.
+    """
     zone, box = tz(), container or st
     today = today_in(zone)
     cols = box.columns([2, 1.3, 1.3], vertical_alignment="bottom")
@@ -75,6 +78,8 @@ def range_picker(prefix: str, label: str = "Date range", default: str = DEFAULT_
         cols[1].caption(f"{shown.start:%b %-d, %Y} – {shown.end:%b %-d, %Y}")
         return shown
     start_default = preset_range(default if default != "custom" else DEFAULT_PRESET, today, zone)
+    if custom_days:
+        start_default = DateRange(today - timedelta(days=custom_days[0]), today - timedelta(days=custom_days[1]), zone)
     start = cols[1].date_input("From", value=start_default.start, key=f"{prefix}_from",
                                min_value=date(1970, 1, 1), max_value=today + timedelta(days=366), format="YYYY-MM-DD")
     end = cols[2].date_input("Until", value=start_default.end, key=f"{prefix}_until",
@@ -124,3 +129,27 @@ def not_agentx(what: str) -> None:
     """The one-line reason a section needs agentx data (Axiom has no agents, tasks table or rotations)."""
     st.info(f"{what} needs agentx data (a `.agentx/db.sqlite`); this database is Axiom's, which has no agents. "
             "Point USAGE_DB at an agentx database to see it.", icon=":material/smart_toy:")
+
+
+# --- the Compare page's figures (kept here: a test must not import a page script) ---
+
+KPI_LABELS = {"estimated_cost": "Estimated cost", "tokens": "Input + output tokens", "tasks": "Tasks",
+              "requests": "Requests", "cost_per_task": "Cost per task"}
+
+
+def money(name: str) -> bool:
+    return name in ("estimated_cost", "cost_per_task")
+
+
+def shown(name: str, value: float) -> str:
+    return fmt_usd(value) if money(name) else fmt_int(value)
+
+
+def signed(name: str, value: float) -> str:
+    """A change with its sign: '+$1.2000', '-340', '0'."""
+    text = shown(name, abs(value))
+    return ("+" if value > 0 else "-" if value < 0 else "") + text
+
+
+def pct(change) -> str:
+    return fmt_change(change.b, change.a) or "—"
