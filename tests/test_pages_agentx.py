@@ -423,3 +423,32 @@ def test_compare_with_no_activity_says_so(agentx_db, monkeypatch):
     at = open_page("compare")
     assert "No activity in either range." in [e.value for e in at.info]
     assert not at.dataframe and at.metric
+
+
+# --- every page -----------------------------------------------------------------------
+
+PAGES = ("agents", "tier2", "sessions", "compare")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_script_run_directly_shows_only_the_login_form(page, random_agentx_db, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(random_agentx_db.path))
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    run(at)
+    assert "Admin password" in [t.label for t in at.text_input]
+    assert not at.metric and not at.dataframe and "coder" not in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_says_when_the_database_cannot_be_read(page, tmp_path, monkeypatch):
+    monkeypatch.setenv("USAGE_DB", str(tmp_path / "missing.sqlite"))
+    at = open_page(page)
+    assert at.error and not at.dataframe and not at.metric
+    assert "Refresh" in [b.label for b in at.button]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_renders_the_demo_data(page):
+    at = open_page(page)  # no database configured: the built-in (Axiom-shaped) demo data
+    assert any("Demo data" in m.value for m in at.markdown)
+    assert at.metric or at.dataframe or at.info
