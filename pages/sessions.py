@@ -2,7 +2,8 @@
 
 Which sessions: the Claude Code logs under the `projects` setting (CLAUDE_PROJECTS_DIR) when
 it is set; else, on Axiom data, the database's own sessions (their token_usage rows); on
-agentx data, the Claude Code logs at ~/.claude/projects (what agentx ran).
+agentx data, the Claude Code logs at ~/.claude/projects (what agentx ran); on the agentx
+demo data, the demo's own logs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class Reader:
 
         projects = app_config().projects
         self.dataset, self.logs = dataset, None
+        if not projects and dataset.is_demo and dataset.source.adapter == "agentx":
+            from queries.demo_agentx import agentx_demo_paths
+
+            projects = agentx_demo_paths()[1]  # the agentx demo's own Claude Code logs
         if projects or dataset.source.adapter == "agentx":
             root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
             custom = dataset.settings_path if dataset.source.adapter == "agentx" else None

@@ -36,6 +36,11 @@ def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
         db = Path(str(config.db)).expanduser()
         settings = Path(str(config.settings)).expanduser() if config.settings else default_settings_path(db)
         return db, settings, False
+    if getattr(config, "demo", "axiom") == "agentx":
+        from queries.demo_agentx import agentx_demo_paths
+
+        db, _projects = agentx_demo_paths()  # priced by the custom.json beside it
+        return db, (Path(str(config.settings)).expanduser() if config.settings else None), True
     db, settings = demo_paths()
     return db, (Path(str(config.settings)).expanduser() if config.settings else settings), True
 

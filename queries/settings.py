@@ -38,6 +38,13 @@ def _zone(text: str) -> str:
     return text.strip()
 
 
+def _demo(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("axiom", "agentx"):
+        raise ValueError("expected axiom or agentx")
+    return value
+
+
 def _text(text: str) -> str:
     return text.strip()
 
@@ -55,6 +62,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", None, "Path of the agent's SQLite database. Unset: built-in demo data.", "USAGE_DB"),
+    Setting("demo", "axiom", "Which built-in demo data to show when no database is set: axiom or agentx.",
+            "USAGE_DEMO", _demo),
     Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"
             "settings.json when the database sits at <DATA_DIR>/db/openagent.db.", "USAGE_SETTINGS"),
     Setting("source", None, "Source adapter to use (axiom). Unset: picked from the tables present.", "USAGE_SOURCE"),

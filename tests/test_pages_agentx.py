@@ -452,3 +452,46 @@ def test_each_page_renders_the_demo_data(page):
     at = open_page(page)  # no database configured: the built-in (Axiom-shaped) demo data
     assert any("Demo data" in m.value for m in at.markdown)
     assert at.metric or at.dataframe or at.info
+
+
+# --- the agentx demo data (USAGE_DEMO=agentx) -----------------------------------------
+
+def test_the_agentx_demo_gives_every_page_something_to_show(monkeypatch):
+    monkeypatch.setenv("USAGE_DEMO", "agentx")
+    at = open_page("agents")
+    assert any("Demo data" in m.value for m in at.markdown)
+    expected = cli("agents", "--days", "30")
+    assert [r["Agent"] for r in table(at)] == [a["agent_id"] for a in expected] and len(expected) == 4
+    assert [r["Est. cost"] for r in table(at)] == [fmt_usd(a["estimated_cost"]) for a in expected]
+    assert "house-model-x" in at.code[0].value  # the unpriced demo model is listed
+
+    at.switch_page("pages/tier2.py")
+    run(at)
+    tier2 = cli("tier2", "--days", "30")
+    assert tier2["agents"] and [r["Agent"] for r in table(at, 0)] == [a["agent_id"] for a in tier2["agents"]]
+    assert any("Lower session.tierTwoThresholdTokens" in unescaped(w.value) for w in at.warning)
+    assert chart_count(at) == 1
+
+    at.switch_page("pages/sessions.py")
+    run(at)
+    rows = table(at, 0)
+    assert len(rows) == 16 and any(r["Subagent turns"] != "0" for r in rows)
+    assert "1 malformed line(s) skipped" in unescaped(texts(at))
+
+    at.switch_page("pages/compare.py")
+    run(at)
+    assert table(at, 0) and at.metric
+
+
+def test_the_agentx_demo_is_the_same_for_the_same_day(tmp_path):
+    import sqlite3
+
+    from queries.demo_agentx import write_agentx_demo
+
+    dumps = []
+    for name in ("one", "two"):
+        write_agentx_demo(tmp_path / name, date(2026, 3, 31))
+        con = sqlite3.connect(tmp_path / name / ".agentx" / "db.sqlite")
+        dumps.append(list(con.iterdump()))
+        con.close()
+    assert dumps[0] == dumps[1] and len(dumps[0]) > 1000

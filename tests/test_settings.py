@@ -14,7 +14,7 @@ from queries.settings import SETTINGS, default_settings_path, resolve_config
 
 def test_no_environment_gives_the_documented_defaults():
     config = resolve_config({})
-    assert dict(config.values) == {"db": None, "settings": None, "source": None, "tz": "UTC",
+    assert dict(config.values) == {"db": None, "demo": "axiom", "settings": None, "source": None, "tz": "UTC",
                                    "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
                                    "projects": None, "cache_ttl_seconds": 300}
     assert config.warnings == ()
@@ -22,7 +22,7 @@ def test_no_environment_gives_the_documented_defaults():
 
 def test_every_setting_has_its_documented_environment_variable():
     assert {s.name: s.env for s in SETTINGS} == {
-        "db": "USAGE_DB", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
+        "db": "USAGE_DB", "demo": "USAGE_DEMO", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
         "price_library": "USAGE_PRICE_LIBRARY", "mirror": "USAGE_MIRROR",
         "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS", "projects": "CLAUDE_PROJECTS_DIR",
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS"}
@@ -63,6 +63,7 @@ def test_blank_environment_value_means_the_default_without_a_warning():
     ("USAGE_PRICE_LIBRARY", "maybe", True),
     ("USAGE_AUTO_REFRESH_SECONDS", "soon", 0),
     ("USAGE_CACHE_TTL_SECONDS", "-5", 300),
+    ("USAGE_DEMO", "sqlite", "axiom"),
 ])
 def test_malformed_environment_value_falls_back_to_the_default_and_names_the_variable(name, value, default):
     config = resolve_config({name: value})
