@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import page_chrome
+from pages.common import charts, page_chrome
 from pages.common.markdown import md_text
 from pages.common.views import duration, not_agentx, open_page, range_picker, show_table, tz
 from queries.dates import today_in
@@ -35,6 +35,38 @@ def top_row_cards(dataset) -> None:
                                    f"and {fmt_int(card.tokens_per_task)} tokens per {card.unit}"))
             else:
                 st.caption(f"No {card.unit}s.")
+
+
+def _day_picked() -> None:
+    """A click on a day's bar narrows the page's range to that day (seed 004: investigate a spike)."""
+    from datetime import date
+
+    event = st.session_state.get("agents_chart") or {}
+    points = (event.get("selection") or {}).get(charts.DAY_SELECTION) or []
+    if isinstance(points, list) and points and points[0].get("day"):
+        try:
+            day = date.fromisoformat(str(points[0]["day"])[:10])
+        except ValueError:
+            return
+        st.session_state["agents_range"] = "custom"
+        st.session_state["agents_from"] = st.session_state["agents_until"] = day
+
+
+def daily_card(rng) -> None:
+    """Input and output tokens per UTC day of the range; a click on a day narrows the page to it."""
+    from pages.common.data import app_data
+    from queries.usage import Filters
+
+    report = app_data().report(Filters(rng))
+    with st.container(border=True):
+        st.subheader("Daily tokens", anchor=False)
+        st.caption("Input and output tokens per day, all agents (cache tokens are in the cost, not drawn).")
+        if not any(d.total_tokens for d in report.daily):
+            st.info("No daily usage to chart for this range.")
+            return
+        st.altair_chart(charts.daily_volume_chart(report.daily), key="agents_chart", on_select=_day_picked,
+                        selection_mode=charts.DAY_SELECTION, width="stretch")
+        st.caption("Click a bar to show only that day.")
 
 
 def _row_picked() -> None:
@@ -124,6 +156,7 @@ def render() -> None:
     if dataset.source.adapter != "agentx":
         not_agentx("The per-agent view")
         return
+    daily_card(rng)
     ids = agents_card(dataset, rng)
     if ids:
         tasks_card(dataset, rng, ids)

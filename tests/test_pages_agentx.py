@@ -101,6 +101,7 @@ def test_agents_table_matches_the_cli(random_agentx_db, monkeypatch):
         assert row["p95 duration"] == duration(e["p95_duration_ms"])
     csv = at.get("download_button")
     assert csv, "a CSV download is offered"
+    assert sum(1 for e in at.main if getattr(e, "type", "") == "vega_lite_chart") == 1  # the daily chart
 
 
 def test_picking_an_agent_lists_its_tasks_newest_first_and_pages(random_agentx_db, monkeypatch):
@@ -144,6 +145,7 @@ def test_an_empty_agentx_database_says_so(agentx_db, monkeypatch):
     monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
     at = open_page("agents")
     assert "No agent has usage or tasks in this range." in [e.value for e in at.info]
+    assert "No daily usage to chart for this range." in [e.value for e in at.info]
     assert not at.dataframe
     assert {m.value for m in at.metric} == {"$0.00", "0"}
 

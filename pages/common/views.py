@@ -71,8 +71,9 @@ def range_picker(prefix: str, label: str = "Date range", default: str = DEFAULT_
     zone, box = tz(), container or st
     today = today_in(zone)
     cols = box.columns([2, 1.3, 1.3], vertical_alignment="bottom")
-    preset = cols[0].selectbox(label, list(PRESETS), index=list(PRESETS).index(default),
-                               format_func=PRESETS.__getitem__, key=f"{prefix}_range")
+    # Defaults go into the session state, not the widgets, so a chart click may set them too.
+    st.session_state.setdefault(f"{prefix}_range", default)
+    preset = cols[0].selectbox(label, list(PRESETS), format_func=PRESETS.__getitem__, key=f"{prefix}_range")
     if preset != "custom":
         shown = preset_range(preset, today, zone)
         cols[1].caption(f"{shown.start:%b %-d, %Y} – {shown.end:%b %-d, %Y}")
@@ -80,10 +81,12 @@ def range_picker(prefix: str, label: str = "Date range", default: str = DEFAULT_
     start_default = preset_range(default if default != "custom" else DEFAULT_PRESET, today, zone)
     if custom_days:
         start_default = DateRange(today - timedelta(days=custom_days[0]), today - timedelta(days=custom_days[1]), zone)
-    start = cols[1].date_input("From", value=start_default.start, key=f"{prefix}_from",
-                               min_value=date(1970, 1, 1), max_value=today + timedelta(days=366), format="YYYY-MM-DD")
-    end = cols[2].date_input("Until", value=start_default.end, key=f"{prefix}_until",
-                             min_value=date(1970, 1, 1), max_value=today + timedelta(days=366), format="YYYY-MM-DD")
+    st.session_state.setdefault(f"{prefix}_from", start_default.start)
+    st.session_state.setdefault(f"{prefix}_until", start_default.end)
+    start = cols[1].date_input("From", key=f"{prefix}_from", min_value=date(1970, 1, 1),
+                               max_value=today + timedelta(days=366), format="YYYY-MM-DD")
+    end = cols[2].date_input("Until", key=f"{prefix}_until", min_value=date(1970, 1, 1),
+                             max_value=today + timedelta(days=366), format="YYYY-MM-DD")
     if start > end:
         box.caption(":material/info: From is after Until; showing the days between them.")
         start, end = end, start
