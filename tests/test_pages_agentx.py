@@ -337,6 +337,7 @@ def test_axiom_sessions_and_turns_match_the_cli(axiom_db, monkeypatch):
     at.text_input(key="sessions_id").input(HOSTILE)
     run(at)
     assert [r["Model"] for r in table(at, 1)] == [HOSTILE]
+    assert f"Session {HOSTILE}" in [unescaped(c.value) for c in at.caption]  # escaped markdown, shown as text
     assert not any("<b>x" in e.proto.body for e in at.get("html"))
     at.text_input(key="sessions_id").input("nope")
     run(at)
@@ -497,3 +498,16 @@ def test_the_agentx_demo_is_the_same_for_the_same_day(tmp_path):
         dumps.append(list(con.iterdump()))
         con.close()
     assert dumps[0] == dumps[1] and len(dumps[0]) > 1000
+
+
+@pytest.mark.parametrize("page", ("agents", "tier2", "compare"))
+def test_an_early_agentx_schema_renders_without_tier2_or_rotations(page, old_agentx_db, monkeypatch):
+    old_agentx_db.daily(DailyUsage("main", "claude-sonnet-4-6", TODAY.isoformat(), 1_000, 200, tasks=2))
+    monkeypatch.setenv("USAGE_DB", str(old_agentx_db.path))
+    at = open_page(page)
+    if page == "agents":
+        assert [r["Agent"] for r in table(at)] == ["main"] and table(at)[0]["Tier 2"] == "0"
+    elif page == "tier2":
+        assert [e.value for e in at.info] == ["No agent crossed into tier 2 in this range.", "No rotations in this range."]
+    else:
+        assert [r["Agent"] for r in table(at)] == ["main"]
