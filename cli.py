@@ -365,9 +365,28 @@ def _claude_logs(args: argparse.Namespace, config, dataset: Dataset | None):
     from queries.sessions import ClaudeLogs, projects_dir
 
     custom = None
+    root = projects_dir(args.projects)
     if dataset is not None and dataset.source.adapter == "agentx":
         custom = pricing.read_custom_prices(dataset.settings_path)
-    return ClaudeLogs(projects_dir(args.projects), custom, bool(config.price_library))
+        if dataset.is_demo and not args.projects and not os.environ.get("CLAUDE_PROJECTS_DIR"):
+            from queries.demo_agentx import agentx_demo_paths
+
+            root = agentx_demo_paths()[1]  # the agentx demo's own logs (as the Sessions page reads)
+    return ClaudeLogs(root, custom, bool(config.price_library))
+
+
+def _print_sessions(args: argparse.Namespace, config, dataset: Dataset | None, tz: str) -> int:
+    """`sessions` / `session` on Claude Code logs."""
+    logs = _claude_logs(args, config, dataset)
+    try:
+        if args.command == "sessions":
+            out = cmd_sessions(args, logs.sessions(optional_range(args, tz), args.search, args.page, args.page_size))
+        else:
+            out = cmd_session(args, logs.session(args.session_id))
+    finally:
+        logs.close()
+    print(out)
+    return 0
 
 
 def session_source(args: argparse.Namespace, config) -> str:
@@ -512,19 +531,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("sessions", "session") and session_source(args, config) == "claude-code":
         # Claude Code logs; with an agentx database configured, priced from its custom.json.
         dataset = open_dataset(config) if config.db else None
-        logs = _claude_logs(args, config, dataset)
-        try:
-            if args.command == "sessions":
-                out = cmd_sessions(args, logs.sessions(optional_range(args, tz), args.search, args.page, args.page_size))
-            else:
-                out = cmd_session(args, logs.session(args.session_id))
-        finally:
-            logs.close()
-        print(out)
-        return 0
+        return _print_sessions(args, config, dataset, tz)
 
     date_range = date_range_from_args(args, tz) if args.command not in ("sessions", "session") else None
     dataset = open_dataset(config)
+    if args.command in ("sessions", "session") and dataset.source.adapter == "agentx":
+        # agentx keeps no sessions of its own: the Claude Code logs it ran (~/.claude/projects; the demo's own)
+        return _print_sessions(args, config, dataset, tz)
     if args.command in AGENTX_ONLY and dataset.source.adapter != "agentx":
         what = "the built-in demo data (Axiom-shaped)" if dataset.is_demo else f"{dataset.source.path}"
         raise UsageError(f"`{args.command}` needs agentx data, and {what} is an {dataset.source.adapter} database. "

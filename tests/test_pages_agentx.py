@@ -367,7 +367,8 @@ def test_agentx_sessions_read_the_default_claude_logs(agentx_db, monkeypatch, is
     monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
     at = open_page("sessions")
     assert [r["Session"] for r in table(at, 0)] == ["abc-123"]
-    expected = cli("sessions", "--projects", str(projects.root))
+    expected = cli("sessions")  # the CLI too reads ~/.claude/projects for an agentx database
+    assert expected["kind"] == "claude-code" and expected["where"] == str(projects.root)
     check_listing(at, expected, claude=True)
 
 
@@ -479,6 +480,7 @@ def test_the_agentx_demo_gives_every_page_something_to_show(monkeypatch):
     run(at)
     rows = table(at, 0)
     assert len(rows) == 16 and any(r["Subagent turns"] != "0" for r in rows)
+    check_listing(at, cli("sessions"), claude=True)  # the CLI reads the demo's logs too
     assert "1 malformed line(s) skipped" in unescaped(texts(at))
 
     at.switch_page("pages/compare.py")
