@@ -513,3 +513,23 @@ def test_an_early_agentx_schema_renders_without_tier2_or_rotations(page, old_age
         assert [e.value for e in at.info] == ["No agent crossed into tier 2 in this range.", "No rotations in this range."]
     else:
         assert [r["Agent"] for r in table(at)] == ["main"]
+
+
+def test_md_text_escapes_every_markdown_mark():
+    from pages.common.markdown import md_text
+
+    assert md_text("a*b_c`d[e](f) $1$ :red[x] <b>\nnext") == \
+        "a\\*b\\_c\\`d\\[e\\]\\(f\\) \\$1\\$ \\:red\\[x\\] \\<b\\> next"
+    assert unescaped(md_text(HOSTILE)) == HOSTILE
+
+
+def test_the_token_usage_page_renders_the_agentx_demo(monkeypatch):
+    monkeypatch.setenv("USAGE_DEMO", "agentx")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    run(at)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click()
+    run(at)
+    assert [t.value for t in at.title] == ["Token Usage"]
+    report = cli("report", "--days", "30")
+    assert {m.label: m.value for m in at.metric}["Total Tokens"] == fmt_int(report["totals"]["total_tokens"])
