@@ -162,7 +162,7 @@ def generate(path: Path, rows: int, days: int = 365, end: datetime | None = None
                 print(f"  {done:,}/{rows:,} rows  {time.perf_counter() - started:.1f}s", file=sys.stderr)
         con.execute("CREATE INDEX idx_token_usage_timestamp ON token_usage(timestamp)")
         con.execute("CREATE INDEX idx_token_usage_provider ON token_usage(provider)")
-        con.execute("PRAGMA journal_mode = DELETE")
+        con.execute("PRAGMA journal_mode = WAL")  # Axiom's mode (better-sqlite3 with journal_mode = WAL)
     finally:
         con.close()
     return {"path": str(path), "rows": rows, "sessions": n_sessions, "days": days,

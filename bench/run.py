@@ -230,13 +230,14 @@ def prepare_db(db_dir: Path, rows: int) -> tuple[Path, dict[str, object]]:
     """The database for `rows` rows: generated once, reused while it has exactly those rows
     (rows a previous run's Refresh appended are deleted first)."""
     db = db_dir / f"axiom-{rows}.db"
-    info: dict[str, object] = {"path": str(db), "generated": False}
+    info: dict[str, object] = {"path": str(db), "generated": False, "journal_mode": "wal"}
     if db.exists():
         con = sqlite3.connect(db)
         try:
             con.execute("DELETE FROM token_usage WHERE id > ?", (rows,))
             con.commit()
             (n,) = con.execute("SELECT count(*) FROM token_usage").fetchone()
+            con.execute("PRAGMA journal_mode = WAL")  # files made before generate.py switched to WAL
         finally:
             con.close()
         if n == rows:

@@ -37,7 +37,7 @@ from typing import Callable
 
 import duckdb
 
-from queries.source import Source, SourceError, retry_while_locked
+from queries.source import Source, SourceError, is_wal_file, retry_while_locked
 from queries.sql import sql
 
 # progress(rows_copied, rows_total): called from the thread that builds, rows_copied rising
@@ -47,6 +47,7 @@ ProgressCallback = Callable[[int, int], None]
 # Adapter -> its named blocks in mirror.sql.
 MIRRORS: dict[str, dict[str, str]] = {
     "axiom": {
+        "state": "axiom_source_state",          # row count, min and max id, in one statement (WAL)
         "bounds": "axiom_source_bounds",        # min and max id, from the primary key
         "count": "axiom_source_count",          # rows in an id range
         "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp.session_map_new
@@ -60,9 +61,11 @@ MIRRORS: dict[str, dict[str, str]] = {
 PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
 SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
 SAMPLE_WIDTH = 1_000      # ids per sampled range
-# Rows are counted in id ranges of this size, one SQLite statement each: a reader's lock on a
-# rollback-journal file lasts one statement, and counting 10M rows at once held it ~0.8 s (cold
-# cache), long enough to stall the agent's commit; 250k ids take ~10-30 ms (measured, bench DB).
+# On a rollback-journal file rows are counted in id ranges of this size, one SQLite statement
+# each: a reader's lock there lasts one statement, and counting 10M rows at once held it ~0.8 s
+# (cold cache), long enough to stall the agent's commit; 250k ids take ~10-30 ms. The ranges
+# walk the table itself, though (~1.3 s for 10M rows, against ~0.3 s for one count(*) over the
+# smallest index), so a WAL file, where readers never block the writer, is counted at once.
 COUNT_CHUNK = 250_000
 
 
@@ -116,7 +119,7 @@ class MirroredSource(Source):
         started = time.perf_counter()
         cur = self.cursor()
         try:
-            n, _min_id, max_id = _source_state(cur, self.adapter)
+            n, _min_id, max_id = _source_state(cur, self.adapter, self.path)
             reason = self._why_rebuild(cur, n, max_id)
             if reason is None:
                 try:
@@ -156,7 +159,7 @@ class MirroredSource(Source):
 
         cur = self.cursor()
         try:
-            n, min_id, max_id = _source_state(cur, self.adapter)
+            n, min_id, max_id = _source_state(cur, self.adapter, self.path)
             read_source(cur, sql(blocks["session_map"]))
             cur.execute(sql("mirror_create_next"))
             phase("prepare")
@@ -339,12 +342,16 @@ def read_source(cur: duckdb.DuckDBPyConnection, statement: str, params: dict[str
     return retry_while_locked(lambda: cur.execute(statement, params or {}).fetchone())
 
 
-def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str) -> tuple[int, int | None, int | None]:
-    """(rows, min id, max id) of the source; rows counted up to that max id, in short statements.
+def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> tuple[int, int | None, int | None]:
+    """(rows, min id, max id) of the source, in one statement for a WAL file; else rows are
+    counted up to that max id in short statements (COUNT_CHUNK).
 
     Rows the agent appends meanwhile lie above max id and wait for the next refresh; a row
     deleted between two chunks shows up as a count that does not add up, which rebuilds.
     """
+    if is_wal_file(path):
+        n, min_id, max_id = read_source(cur, sql(MIRRORS[adapter]["state"]))
+        return int(n or 0), min_id, max_id
     min_id, max_id = read_source(cur, sql(MIRRORS[adapter]["bounds"]))
     if max_id is None:
         return 0, None, None

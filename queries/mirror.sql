@@ -78,6 +78,12 @@ CREATE OR REPLACE TABLE mirror.requests_rows_next (
 );
 CREATE OR REPLACE TABLE mirror.sessions_map_next AS SELECT * FROM temp.session_map_new;
 
+-- name: axiom_source_state
+-- Row count and lowest and highest id of token_usage in one SQLite statement (WAL files: a reader never blocks the agent there).
+SELECT TRY_CAST(n AS BIGINT) AS n, TRY_CAST(min_id AS BIGINT) AS min_id, TRY_CAST(max_id AS BIGINT) AS max_id
+FROM sqlite_query('src', 'SELECT (SELECT count(*) FROM token_usage) AS n, (SELECT min(id) FROM token_usage) AS min_id,
+                                 (SELECT max(id) FROM token_usage) AS max_id');
+
 -- name: axiom_source_bounds
 -- Lowest and highest id of token_usage (two lookups in SQLite's primary key: no scan).
 SELECT TRY_CAST(min_id AS BIGINT) AS min_id, TRY_CAST(max_id AS BIGINT) AS max_id

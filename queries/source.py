@@ -155,6 +155,17 @@ def sqlite_tables(path: Path) -> set[str]:
     return {name for (name,) in rows}
 
 
+def is_wal_file(path: Path) -> bool:
+    """Whether a SQLite file is in WAL mode: bytes 18 and 19 of its header, the write and read
+    format versions, are 2 (sqlite.org/fileformat.html, section 1.3.3). False if unreadable."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
 def wal_hint(path: Path) -> str | None:
     """Why a WAL-mode database cannot be opened read-only here, and how to fix it; None if that is not it.
 
@@ -162,14 +173,7 @@ def wal_hint(path: Path) -> str | None:
     database's directory when the file was closed cleanly (no writer running). On a directory
     this process cannot write, the open then fails with a bare "unable to open database file".
     """
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(20)
-    except OSError:
-        return None
-    # Bytes 18 and 19 of the header are the write and read format versions: 2 means WAL
-    # (sqlite.org/fileformat.html, section 1.3.3).
-    if len(header) < 20 or header[18:20] != b"\x02\x02" or Path(f"{path}-shm").exists():
+    if not is_wal_file(path) or Path(f"{path}-shm").exists():
         return None
     return (f"{path} is in SQLite's WAL mode and has no -shm file beside it; SQLite needs to create one "
             f"in the database's directory to read it, and that directory is not writable for this process. "

@@ -171,16 +171,3 @@ def read_only_dir():
     finally:
         for path in list(guard.locked):
             guard.unlock(path)
-
-
-def wal_axiom_db(directory: Path) -> AxiomDB:
-    """An Axiom database in WAL mode, closed cleanly (so no -wal or -shm file is left beside it)."""
-    import sqlite3
-
-    db = AxiomDB(directory / "openagent.db")
-    db.usage("2026-03-10 10:00:00", provider="anthropic", model="claude-sonnet-4-20250514", prompt=10, completion=1)
-    con = sqlite3.connect(db.path)
-    con.execute("PRAGMA journal_mode = WAL")
-    con.close()
-    assert not Path(f"{db.path}-shm").exists()
-    return db

@@ -210,6 +210,17 @@ class AxiomDB:
         return read_axiom(self.path)
 
 
+def wal_axiom_db(directory: Path) -> AxiomDB:
+    """An Axiom database in WAL mode, closed cleanly (so no -wal or -shm file is left beside it)."""
+    db = AxiomDB(directory / "openagent.db")
+    db.usage("2026-03-10 10:00:00", provider="anthropic", model="claude-sonnet-4-20250514", prompt=10, completion=1)
+    con = sqlite3.connect(db.path)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.close()
+    assert not Path(f"{db.path}-shm").exists()
+    return db
+
+
 def read_axiom(path: Path) -> tuple[list[Usage], dict[str, str]]:
     """What the oracle reads: the token_usage rows and each session's type, straight from the file with sqlite3."""
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)

@@ -483,7 +483,7 @@ def test_a_database_deleted_while_running_keeps_the_page_and_recovers(axiom_db, 
 
 def test_a_wal_database_in_a_read_only_directory_explains_and_recovers_on_refresh(tmp_path, read_only_dir,
                                                                                  monkeypatch):
-    from conftest import wal_axiom_db
+    from factories import wal_axiom_db
 
     db = wal_axiom_db(tmp_path / "ro")
     read_only_dir.lock(db.path.parent)

@@ -264,6 +264,30 @@ def test_rows_counted_in_short_id_ranges_still_notice_one_deleted_row(filled, mi
     assert mismatches(filled, mirror) == []
 
 
+def test_a_wal_file_is_counted_in_one_statement_and_still_notices_one_deleted_row(filled, monkeypatch):
+    import queries.mirror
+
+    run_sql(filled, "PRAGMA journal_mode = WAL")
+    monkeypatch.setattr(queries.mirror, "COUNT_CHUNK", 1)  # the ranges would take 1,500 statements
+    monkeypatch.setattr(queries.mirror, "SAMPLE_RANGES", 0)
+    monkeypatch.setattr(queries.mirror, "SAMPLE_WIDTH", 1)
+    source = open_source(filled.path, mirror=True)
+    try:
+        statements: list[str] = []
+        real = queries.mirror.read_source
+        monkeypatch.setattr(queries.mirror, "read_source",
+                            lambda cur, text, params=None: statements.append(text) or real(cur, text, params))
+        assert source.refresh().rebuilt is False
+        from queries.sql import sql
+
+        assert statements.count(sql("axiom_source_state")) == 1 and sql("axiom_source_count") not in statements
+        run_sql(filled, "DELETE FROM token_usage WHERE id = 700")
+        stats = source.refresh()
+        assert stats.rebuilt and stats.rows == 1499
+    finally:
+        source.close()
+
+
 def test_deleting_the_newest_rows_and_adding_as_many_is_rebuilt(filled, mirror):
     run_sql(filled, "DELETE FROM token_usage WHERE id > 1490")
     filled.usages([Usage(sqlite_form(datetime(2026, 3, 2, 8)), "openai", "gpt-4o", 1, 1)] * 10)

@@ -168,7 +168,7 @@ def test_missing_database_is_a_clear_error_and_creates_nothing(tmp_path):
 
 
 def test_wal_database_in_a_read_only_directory_says_how_to_fix_it(tmp_path, read_only_dir):
-    from conftest import wal_axiom_db
+    from factories import wal_axiom_db
 
     db = wal_axiom_db(tmp_path / "ro")
     read_only_dir.lock(db.path.parent)

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-if TYPE_CHECKING:  # the fixture's type, from this folder's conftest.py
-    from conftest import Server
+if TYPE_CHECKING:  # the fixture's type
+    from live_server import Server
 
 pytestmark = pytest.mark.browser
 
@@ -301,10 +301,10 @@ def test_clicking_a_bar_narrows_the_page_to_that_day(page: Page, server: Server,
 def test_two_browsers_signing_in_together_on_a_fresh_server_both_get_in(browser, tmp_path):
     """The first login of a server process used to switch Streamlit's page mode, and a second
     browser's Sign in pressed at that moment was dropped (it saw the login form again)."""
-    from conftest import _fresh_page, running_server
+    from live_server import fresh_page, running_server
 
     with running_server(tmp_path) as fresh:
-        first, second = _fresh_page(browser, fresh), _fresh_page(browser, fresh)
+        first, second = fresh_page(browser, fresh), fresh_page(browser, fresh)
         pages = [next(first), next(second)]
         for page in pages:
             show_login(page, fresh, "/?range=7d")
