@@ -146,17 +146,6 @@ def zero_cost_warning(dataset: Dataset, cost: float, tokens: int, unpriced: list
             f"{price_file_hint(dataset)}, e.g. {' '.join(snippet.split())}")
 
 
-def no_data_message(dataset: Dataset) -> str:
-    """"No data." naming the file that was read and how to point at another."""
-    path = dataset.source.path
-    if dataset.source.adapter == "agentx":
-        return (f"No data. No token usage yet: {path} has no rows in usage_daily. If agentx keeps its data "
-                f"elsewhere, point at its working directory with --cwd DIR (reads DIR/.agentx/db.sqlite) "
-                f"or at the file with --db PATH.")
-    return (f"No data. No token usage yet. ({path} has no recorded requests.) To read another database, "
-            f"use --db PATH or USAGE_DB (agentx: --cwd DIR).")
-
-
 # ---------------------------------------------------------------------------------------
 # Rendering.
 
@@ -543,7 +532,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"`{args.command}` needs agentx data, and {what} is an {dataset.source.adapter} database. "
                          f"Point at agentx with --cwd DIR (reads DIR/.agentx/db.sqlite) or --db PATH.")
     if not dataset.catalog.pairs:
-        print(no_data_message(dataset), file=sys.stderr)
+        print(dataset.no_data_message(), file=sys.stderr)
 
     if args.command in ("today", "report"):
         out = cmd_report(args, dataset, date_range)

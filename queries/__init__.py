@@ -29,6 +29,19 @@ class Dataset:
     def is_demo(self) -> bool:
         return self.source.is_demo
 
+    def no_data_message(self, for_app: bool = False) -> str:
+        """Seed 004's "No data." troubleshooting: which file was read and how to point at another
+        (CLI flags, or the app's USAGE_DB setting)."""
+        path = self.source.path
+        if self.source.adapter == "agentx":
+            how = ("set USAGE_DB to the .agentx/db.sqlite of the directory agentx runs in" if for_app else
+                   "point at its working directory with --cwd DIR (reads DIR/.agentx/db.sqlite) or at the file "
+                   "with --db PATH")
+            return f"No data. No token usage yet: {path} has no rows in usage_daily. If agentx keeps its data " \
+                   f"elsewhere, {how}."
+        how = "set USAGE_DB to its path" if for_app else "use --db PATH or USAGE_DB (agentx: --cwd DIR)"
+        return f"No data. No token usage yet. ({path} has no recorded requests.) To read another database, {how}."
+
 
 def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
     """(database, settings.json or None, is_demo) for a configuration; demo data when no db is set."""

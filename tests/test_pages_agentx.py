@@ -150,6 +150,15 @@ def test_an_empty_agentx_database_says_so(agentx_db, monkeypatch):
     assert {m.value for m in at.metric} == {"$0.00", "0"}
 
 
+@pytest.mark.parametrize("page", ["agents", "tier2", "sessions", "compare"])
+def test_an_empty_database_says_no_data_names_the_file_and_how_to_point_elsewhere(agentx_db, monkeypatch, page):
+    """Seed 004's troubleshooting: "No data." ... the store is at a different path."""
+    monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
+    at = open_page(page)
+    notes = [e.value.replace("\\", "") for e in at.info]  # the page escapes markdown marks in the path
+    assert any(n.startswith("No data.") and str(agentx_db.path) in n and "USAGE_DB" in n for n in notes), notes
+
+
 def test_axiom_data_gets_a_reason_not_agent_numbers(axiom_db, monkeypatch):
     axiom_db.usage(f"{TODAY} 10:00:00", prompt=100, completion=20)
     monkeypatch.setenv("USAGE_DB", str(axiom_db.path))

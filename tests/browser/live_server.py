@@ -54,14 +54,17 @@ class Server:
     def cli_json(self, *args: object) -> dict:
         """`python cli.py report <args> --format json`, run like a user would, with the server's environment
         (so it reads the same demo file). Each distinct call runs once per server."""
-        key = tuple(map(str, args))
-        if key in self._cli_cache:
-            return json.loads(self._cli_cache[key])
-        done = subprocess.run([sys.executable, "cli.py", "report", *map(str, args), "--format", "json"], cwd=ROOT,
-                              env=self.env, capture_output=True, text=True, timeout=120, check=False)
-        assert done.returncode == 0, f"cli.py failed ({done.returncode}): {done.stderr}"
-        self._cli_cache[key] = done.stdout
-        return json.loads(done.stdout)
+        return self.cli("report", *args)
+
+    def cli(self, command: str, *args: object):
+        """`python cli.py <command> <args> --format json` with the server's environment, parsed."""
+        key = (command, *map(str, args))
+        if key not in self._cli_cache:
+            done = subprocess.run([sys.executable, "cli.py", *key, "--format", "json"], cwd=ROOT, env=self.env,
+                                  capture_output=True, text=True, timeout=120, check=False)
+            assert done.returncode == 0, f"cli.py {command} failed ({done.returncode}): {done.stderr}"
+            self._cli_cache[key] = done.stdout
+        return json.loads(self._cli_cache[key])
 
 
 def _free_port() -> int:
