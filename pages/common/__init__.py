@@ -1,23 +1,77 @@
-"""What the page scripts share: the gate, cached data access, filters, charts and tables.
+"""What the page scripts share: the menu, the gate, cached data access, filters, charts and tables.
 
-These modules live below `pages/common/` on purpose. Streamlit treats every `pages/*.py`
-as a page of its own until the first `st.navigation` call of a server process (its
-"pages directory" mode), and would then run such a file directly, without `app.py`. So
-`pages/` holds only page scripts, and each one starts with `page_chrome()`, which runs
-the admin gate itself.
+Streamlit has a compatibility mode for apps with a `pages/` folder: until some script of
+the server process has called `st.navigation`, it serves each request through a shim that
+lists app.py and every `pages/*.py` as pages and runs the requested one directly. A link
+to /agents that is the first request of a freshly started server therefore runs
+pages/agents.py without app.py, and that session never got the menu (measured on
+Streamlit 1.67; the browser test test_a_link_to_a_page_on_a_fresh_server_gets_the_menu).
+So the menu and the gate live here: app.py calls `run_app()`, and each page script starts
+with `page_chrome()`, which runs the gate itself and, when the shim ran the page, draws
+the same menu (the call also ends the shim for the process).
 """
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import streamlit as st
+from streamlit import config
 
 from pages.common.auth import require_login
 
 PAGE_TITLE = "Token Usage"
+PAGES_DIR = Path(__file__).resolve().parent.parent
+
+# Set while app.py's navigation runs a page script; a script run happens on one thread.
+_inside_app = threading.local()
+
+
+def app_pages() -> list:
+    """The menu, in order; Token Usage is the default page."""
+    return [
+        st.Page(PAGES_DIR / "token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True),
+        st.Page(PAGES_DIR / "agents.py", title="Agents", icon=":material/smart_toy:"),
+        st.Page(PAGES_DIR / "tier2.py", title="Tier 2 & rotations", icon=":material/autorenew:"),
+        st.Page(PAGES_DIR / "sessions.py", title="Sessions", icon=":material/forum:"),
+        st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+    ]
+
+
+def _gate_with_menu():
+    """The login form until this session has signed in, then the menu; returns the page asked for.
+
+    Before login st.navigation is called first, with the menu hidden: Streamlit switches its
+    page registry at the first st.navigation call of a server process, and when that first
+    call came with the first login, another browser's Sign in pressed at that moment was
+    dropped (test_two_browsers_signing_in_together_on_a_fresh_server_both_get_in). Streamlit's
+    AppTest (global.appTest) replays the next run on the registered page, where the login
+    form's submission no longer matches, so under AppTest that call is skipped; the browser
+    tests cover this path on the real server.
+    """
+    if not st.session_state.get("authenticated") and not config.get_option("global.appTest"):
+        st.navigation(app_pages(), position="hidden")
+    require_login()
+    return st.navigation(app_pages(), position="top")
+
+
+def run_app() -> None:
+    """app.py: the gate, the menu, then the page asked for."""
+    page = _gate_with_menu()
+    _inside_app.active = True
+    try:
+        page.run()
+    finally:
+        _inside_app.active = False
 
 
 def page_chrome() -> None:
-    """Wide layout, then the admin gate (it stops the script before login)."""
+    """Wide layout, then the admin gate (it stops the script before login); the menu too when
+    Streamlit's pages-folder shim ran this page without app.py."""
     st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/bar_chart:", layout="wide",
                        initial_sidebar_state="collapsed")
-    require_login()
+    if getattr(_inside_app, "active", False) or config.get_option("global.appTest"):
+        require_login()  # app.py drew the menu; AppTest runs a page file alone, without a menu
+    else:
+        _gate_with_menu()  # the page it returns is this very script, already running

@@ -49,6 +49,11 @@ def click_first_row(page: Page, table_key: str) -> None:
     grid.click(position={"x": ROW_MARKER_X, "y": GRID_ROW_PX + GRID_ROW_PX // 2})
 
 
+def date_input(page: Page, label: str):
+    """The text box of the st.date_input labelled `label`."""
+    return page.get_by_test_id("stDateInput").filter(has=page.get_by_text(label, exact=True)).locator("input")
+
+
 def usd(value: float) -> str:
     """The page's money format (four decimals, '$0.00' for zero), written out here for the check."""
     return "$0.00" if value == 0 else f"${value:,.4f}"
@@ -68,11 +73,11 @@ def test_the_agents_top_row_shows_the_clis_sums(agentx_page: Page, agentx: Serve
 def test_a_click_on_an_agents_row_lists_its_tasks(agentx_page: Page, agentx: Server, screenshots):
     page = agentx_page
     open_signed_in(page, agentx, "/agents", "Per agent")
-    agents = agentx.cli("agents", "--days", 7)  # the page's default range: the last 7 days
-    assert agents, "the agentx demo has agents in the last 7 days"
+    agents = agentx.cli("agents", "--days", 30)  # the page's default range: the last 30 days
+    assert agents, "the agentx demo has agents in the last 30 days"
     click_first_row(page, "agents_table")
     expect(selectbox(page, "Agent")).to_have_value(agents[0]["agent_id"])
-    tasks = agentx.cli("tasks", agents[0]["agent_id"], "--days", 7, "--page-size", 25)
+    tasks = agentx.cli("tasks", agents[0]["agent_id"], "--days", 30, "--page-size", 25)
     assert tasks["total"] > 0, "the demo's busiest agent has tasks"
     expect(page.get_by_text(f"Page 1 of {tasks['pages']} ({tasks['total']:,} tasks, 25 a page).")).to_be_visible()
     page.screenshot(path=str(screenshots / "agentx_tasks.png"), full_page=True)
@@ -85,8 +90,8 @@ def test_a_click_on_a_day_narrows_the_agents_page_to_it(agentx_page: Page, agent
     day = datetime.strptime(tooltip_rows(page)["Date"], "%A, %B %d, %Y").date()
     page.mouse.click(x, y)
     expect(selectbox(page, "Date range")).to_have_value("Custom")
-    expect(page.get_by_label("From")).to_have_value(day.isoformat())
-    expect(page.get_by_label("Until")).to_have_value(day.isoformat())
+    expect(date_input(page, "From")).to_have_value(day.isoformat())
+    expect(date_input(page, "Until")).to_have_value(day.isoformat())
     agents = agentx.cli("agents", "--from", day, "--until", day)
     assert agents, f"the day clicked ({day}) has usage"
     # The per-agent CSV of the narrowed page holds exactly that day's agents.
@@ -111,3 +116,20 @@ def test_a_click_on_a_session_shows_its_turns(agentx_page: Page, agentx: Server,
     expect(metric_value(page, "Estimated cost")).to_have_text(usd(s["estimated_cost"]))
     page.screenshot(path=str(screenshots / "agentx_session.png"), full_page=True)
 
+
+
+def test_a_link_to_a_page_on_a_fresh_server_gets_the_menu(browser, tmp_path):
+    """A teammate's link to /agents, the first page a freshly started server serves: after login
+    the page has the menu, and the menu leads to the other pages (Streamlit used to run the
+    page script on its own there, with no menu at all)."""
+    with running_server(tmp_path, {"USAGE_DEMO": "agentx"}) as fresh:
+        pages = fresh_page(browser, fresh)
+        page = next(pages)
+        open_signed_in(page, fresh, "/agents", "Per agent")
+        menu = page.get_by_test_id("stHeader")
+        for title in ("Token Usage", "Agents", "Tier 2 & rotations", "Sessions", "Compare"):
+            expect(menu.get_by_role("link", name=title)).to_be_visible()
+        menu.get_by_role("link", name="Sessions").click()
+        expect(page.get_by_text("Turns of one session", exact=True)).to_be_visible()
+        assert page.evaluate("location.pathname") == "/sessions"
+        next(pages, None)  # closes the context and checks the server log
