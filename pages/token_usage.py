@@ -10,31 +10,15 @@ import streamlit as st
 
 import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
-from pages.common.auth import logout_button
 from pages.common.data import app_config, app_data, refresh
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.tables import breakdown_html
+from pages.common.views import header
 from queries import SourceError
 from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
 from queries.usage import UsageReport
 
 DESCRIPTION = "Explore token consumption, compare providers, and track estimated spend across any time range."
-
-
-def header(is_demo: bool, read_at: str | None) -> bool:
-    """Title, description, data freshness and the Refresh button; True when Refresh was clicked."""
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    with left:
-        st.title(PAGE_TITLE, anchor=False)
-        st.caption(DESCRIPTION)
-    with right:
-        clicked = st.button("Refresh", icon=":material/refresh:", width="stretch", key="refresh")
-        if is_demo:
-            st.badge("Demo data", icon=":material/science:", color="orange")
-        if read_at:
-            st.caption(f"Read {read_at}")
-        logout_button()
-    return clicked
 
 
 def kpi_cards(report: UsageReport) -> None:
@@ -130,13 +114,13 @@ def render() -> None:
         data = app_data()
         snapshot = data.snapshot()
     except SourceError as exc:
-        if header(False, None):
+        if header(PAGE_TITLE, DESCRIPTION):
             refresh()
             st.rerun()
         st.error(exc.public_message(), icon=":material/database:")
         st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
         return
-    clicked = header(data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC")
+    clicked = header(PAGE_TITLE, DESCRIPTION, data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC")
     if clicked:
         refresh(data)
         st.rerun()

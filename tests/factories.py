@@ -1052,3 +1052,15 @@ def claude_turn_cost(turn: dict, rates: Rates | None) -> float:
             + turn["cache_write_tokens"] * r_cw) / 1e6
     prompt = turn["input_tokens"] + turn["cache_read_tokens"] + turn["cache_write_tokens"]
     return cost * 1.5 if prompt > TIER2_LIMIT else cost
+
+
+def texts(at) -> str:
+    """Every piece of text an AppTest page sends: markdown, captions, alerts, html, labels, options."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "code"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [e.proto.body for e in at.get("html")]
+    parts += [m.label + " " + m.value for m in at.metric]
+    for box in at.selectbox:
+        parts += [box.label, *map(str, box.options)]
+    return "\n".join(parts)

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT
+from factories import ROOT, texts
 
 PASSWORD = "correct horse battery staple"
 TODAY = datetime.now(timezone.utc).date()
@@ -46,18 +46,6 @@ def logged_in(**query: str) -> AppTest:
 
 def kpis(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def texts(at: AppTest) -> str:
-    """Every piece of text the page sends: markdown, captions, alerts, html, labels, options."""
-    parts: list[str] = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "code"):
-        parts += [str(e.value) for e in at.get(kind)]
-    parts += [e.proto.body for e in at.get("html")]
-    parts += [m.label + " " + m.value for m in at.metric]
-    for box in at.selectbox:
-        parts += [box.label, *map(str, box.options)]
-    return "\n".join(parts)
 
 
 def chart_count(at: AppTest) -> int:

@@ -17,7 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT, DailyUsage, Rotation, TaskRow
+from factories import ROOT, DailyUsage, Rotation, TaskRow, texts
 from pages.common.views import duration
 from queries.formatting import fmt_int, fmt_usd
 
@@ -67,15 +67,6 @@ def cli(*args: str):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         assert cli_module.main([*args, "--format", "json"]) == 0
     return json.loads(out.getvalue())
-
-
-def texts(at: AppTest) -> str:
-    parts: list[str] = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "code"):
-        parts += [str(e.value) for e in at.get(kind)]
-    parts += [e.proto.body for e in at.get("html")]
-    parts += [m.label + " " + m.value for m in at.metric]
-    return "\n".join(parts)
 
 
 def table(at: AppTest, index: int = 0) -> list[dict[str, str]]:
