@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 SETTINGS = "settings"
 AXIOM_DEFAULT = "axiom-default"
@@ -38,6 +38,7 @@ SOURCE_LABELS = {
 
 # agentx (SCHEMAS.md part B): a tier-2 task's tokens are billed at 1.5 x the model's rates.
 TIER2_MULTIPLIER = 1.5
+TIER2_LIMIT = 200_000  # input + cache tokens of one request above which Anthropic bills TIER2_MULTIPLIER
 
 # Axiom's built-in tokenPriceTable (USD per 1M tokens), from its source as recorded in
 # shared/reference/SCHEMAS.md, part A.
@@ -226,28 +227,40 @@ def library_price(model: str, provider: str | None = None, when: datetime | None
     return None
 
 
+def _price_book(models: Iterable[tuple[str, str]], find: Callable[[str, str], ModelPrice | None],
+                warnings: Iterable[str]) -> PriceBook:
+    """Price every (provider, model) pair with `find` (the first of a source order that knows it);
+    a model no source knows is unpriced. A model seen under two providers is priced if any of
+    its pairs found a price."""
+    prices: dict[str, ModelPrice] = {}
+    unpriced: set[str] = set()
+    for provider, model in sorted(set(models), key=lambda pm: (pm[1], pm[0])):
+        if model in prices:
+            continue
+        found = find(provider, model)
+        if found is None:
+            unpriced.add(model)
+        else:
+            prices[model] = found
+    return PriceBook(prices, sorted(unpriced - prices.keys()), list(warnings))
+
+
 def resolve_prices(
     models: Iterable[tuple[str, str]],
     settings: SettingsPrices,
     use_library: bool = True,
 ) -> PriceBook:
-    """Price every (provider, model) pair from the highest source that knows its exact id."""
-    prices: dict[str, ModelPrice] = {}
-    unpriced: list[str] = []
-    for provider, model in sorted(set(models), key=lambda pm: (pm[1], pm[0])):
-        if model in prices:
-            continue
+    """Price every (provider, model) pair from the highest source that knows its exact id:
+    settings.json's tokenPriceTable, Axiom's built-in defaults, then the library."""
+
+    def find(provider: str, model: str) -> ModelPrice | None:
         if model in settings.prices:
-            prices[model] = ModelPrice(model, *settings.prices[model], SETTINGS)
-        elif model in AXIOM_DEFAULT_PRICES:
-            prices[model] = ModelPrice(model, *AXIOM_DEFAULT_PRICES[model], AXIOM_DEFAULT)
-        elif use_library and (found := library_price(model, provider)) is not None:
-            prices[model] = found
-        else:
-            unpriced.append(model)
-    # A model seen under two providers is priced if any of its pairs found a price.
-    unpriced = sorted({m for m in unpriced if m not in prices})
-    return PriceBook(prices, unpriced, list(settings.warnings))
+            return ModelPrice(model, *settings.prices[model], SETTINGS)
+        if model in AXIOM_DEFAULT_PRICES:
+            return ModelPrice(model, *AXIOM_DEFAULT_PRICES[model], AXIOM_DEFAULT)
+        return library_price(model, provider) if use_library else None
+
+    return _price_book(models, find, settings.warnings)
 
 
 def settings_snippet(models: Iterable[str]) -> str:
@@ -320,21 +333,14 @@ def resolve_agentx_prices(models: Iterable[tuple[str, str]], custom: CustomPrice
     Axiom's settings.json and built-in defaults play no part: they are Axiom's, and the
     defaults are two-rate prices that would charge cache tokens wrongly.
     """
-    prices: dict[str, ModelPrice] = {}
-    unpriced: list[str] = []
-    for provider, model in sorted(set(models), key=lambda pm: (pm[1], pm[0])):
-        if model in prices:
-            continue
+
+    def find(provider: str, model: str) -> ModelPrice | None:
         if model in custom.prices:
             rate_in, rate_out, cache_read, cache_write = custom.prices[model]
-            prices[model] = ModelPrice(model, rate_in, rate_out, AGENTX_CUSTOM,
-                                       cache_read=cache_read, cache_write=cache_write)
-        elif use_library and (found := library_price(model, provider if provider != "unknown" else None)):
-            prices[model] = found
-        else:
-            unpriced.append(model)
-    unpriced = sorted({m for m in unpriced if m not in prices})
-    return PriceBook(prices, unpriced, list(custom.warnings))
+            return ModelPrice(model, rate_in, rate_out, AGENTX_CUSTOM, cache_read=cache_read, cache_write=cache_write)
+        return library_price(model, provider if provider != "unknown" else None) if use_library else None
+
+    return _price_book(models, find, custom.warnings)
 
 
 def custom_snippet(models: Iterable[str]) -> str:

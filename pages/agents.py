@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.common import charts, page_chrome
 from pages.common.markdown import md_text
-from pages.common.views import duration, not_agentx, open_page, range_picker, show_table, tz
+from pages.common.views import duration, not_agentx, open_page, page_query, range_picker, show_table, tz
 from queries.dates import today_in
 from queries.formatting import fmt_int, fmt_usd, fmt_usd_small
 from queries.overview import top_row
@@ -22,10 +22,11 @@ AGENT_COLUMNS = ["Agent", "Est. cost", "Input", "Output", "Cache read", "Cache w
 TASK_COLUMNS = ["Started (UTC)", "Channel", "Status", "Duration", "Tokens", "Preview"]
 
 
-def top_row_cards(dataset) -> None:
+def top_row_cards() -> None:
     """Today, last 7 days, last 30 days: cost, input + output tokens, averages per task (request on Axiom)."""
     zone = tz()
-    cards = top_row(dataset, today_in(zone), zone)
+    today = today_in(zone)
+    cards = page_query(lambda d: top_row(d, today, zone), "top_row", today, zone)
     for col, card in zip(st.columns(len(cards)), cards):
         with col.container(border=True):
             st.metric(f"{card.label}: cost", fmt_usd(card.estimated_cost))
@@ -52,21 +53,23 @@ def _day_picked() -> None:
         st.session_state["agents_from"] = st.session_state["agents_until"] = day
 
 
-def daily_card(rng) -> None:
-    """Input and output tokens per UTC day of the range; a click on a day narrows the page to it."""
-    from pages.common.data import app_data
+def daily_card(rng):
+    """Input and output tokens per UTC day of the range; a click on a day narrows the page to it.
+    Returns the range's report (its unpriced models are the agents card's too)."""
+    from pages.common.data import configured_data
     from queries.usage import Filters
 
-    report = app_data().report(Filters(rng))
+    report = configured_data().report(Filters(rng))
     with st.container(border=True):
         st.subheader("Daily tokens", anchor=False)
         st.caption("Input and output tokens per day, all agents (cache tokens are in the cost, not drawn).")
         if not any(d.total_tokens for d in report.daily):
             st.info("No daily usage to chart for this range.")
-            return
+            return report
         st.altair_chart(charts.daily_volume_chart(report.daily), key="agents_chart", on_select=_day_picked,
                         selection_mode=charts.DAY_SELECTION, width="stretch")
         st.caption("Click a bar to show only that day.")
+    return report
 
 
 def _row_picked() -> None:
@@ -78,11 +81,11 @@ def _row_picked() -> None:
         st.session_state[AGENT_KEY] = agents[rows[0]]
 
 
-def agents_card(dataset, rng) -> list[str]:
+def agents_card(dataset, rng, unpriced: list[str]) -> list[str]:
     """The per-agent table and its CSV; returns the agent ids, in the table's order."""
-    from queries.agentx import agent_rows, agents_csv, unpriced_in_range, zone_warning
+    from queries.agentx import agent_rows, agents_csv, zone_warning
 
-    rows = agent_rows(dataset.source, rng, dataset.prices)
+    rows = page_query(lambda d: agent_rows(d.source, rng, d.prices), "agent_rows", rng)
     with st.container(border=True):
         st.subheader("Per agent", anchor=False)
         st.caption("Tokens and cost from usage_daily (tier 2 included, UTC days); durations, errors and "
@@ -105,7 +108,6 @@ def agents_card(dataset, rng) -> list[str]:
         st.dataframe(pd.DataFrame(table, columns=AGENT_COLUMNS), hide_index=True, width="stretch", key=TABLE_KEY,
                      on_select=_row_picked, selection_mode="single-row")
         st.caption("Click a row to see that agent's tasks below.")
-        unpriced = unpriced_in_range(dataset.source, rng, dataset.prices)
         if unpriced:
             st.warning("No price is known for these models, so their cost shows $0.00 although tokens were used. "
                        "Add them to .agentx/pricing/custom.json (USD per 1M tokens) and Refresh:".replace("$", "\\$"),
@@ -116,7 +118,7 @@ def agents_card(dataset, rng) -> list[str]:
     return ids
 
 
-def tasks_card(dataset, rng, ids: list[str]) -> None:
+def tasks_card(rng, ids: list[str]) -> None:
     """One agent's tasks that started in the range, newest first, a page at a time."""
     from queries.agentx import agent_tasks
 
@@ -129,14 +131,17 @@ def tasks_card(dataset, rng, ids: list[str]) -> None:
             st.caption("Pick an agent (or click its row above) to list its tasks, newest first.")
             return
         page_no = int(st.session_state.get(f"agents_page_{agent}", 1))
-        page = agent_tasks(dataset.source, rng, agent, page_no, TASK_PAGE_SIZE)
+        page = page_query(lambda d: agent_tasks(d.source, rng, agent, page_no, TASK_PAGE_SIZE), "agent_tasks",
+                          rng, agent, page_no, TASK_PAGE_SIZE)
         if page.total == 0:
             st.info("This agent has no tasks that started in this range (its tokens may come from usage_daily "
                     "alone).", icon=":material/filter_alt_off:")
             return
         if page_no > page.pages:  # a shorter range since: show the last page
             st.session_state[f"agents_page_{agent}"] = page.pages
-            page = agent_tasks(dataset.source, rng, agent, page.pages, TASK_PAGE_SIZE)
+            last = page.pages
+            page = page_query(lambda d: agent_tasks(d.source, rng, agent, last, TASK_PAGE_SIZE), "agent_tasks",
+                              rng, agent, last, TASK_PAGE_SIZE)
         rows = [{"Started (UTC)": t.started_at.strftime("%Y-%m-%d %H:%M:%S") if t.started_at else "—",
                  "Channel": t.channel or "—", "Status": t.status, "Duration": duration(t.duration_ms),
                  "Tokens": fmt_int(t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_tokens),
@@ -151,15 +156,15 @@ def render() -> None:
     dataset = open_page(TITLE, DESCRIPTION)
     if dataset is None:
         return
-    top_row_cards(dataset)
+    top_row_cards()
     rng = range_picker("agents")
     if dataset.source.adapter != "agentx":
         not_agentx("The per-agent view")
         return
-    daily_card(rng)
-    ids = agents_card(dataset, rng)
+    report = daily_card(rng)
+    ids = agents_card(dataset, rng, report.unpriced_models)
     if ids:
-        tasks_card(dataset, rng, ids)
+        tasks_card(rng, ids)
 
 
 page_chrome()

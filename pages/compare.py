@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.common import page_chrome
 from pages.common.markdown import md_text
-from pages.common.views import KPI_LABELS, money, open_page, pct, range_picker, show_table, shown, signed
+from pages.common.views import KPI_LABELS, money, open_page, page_query, pct, range_picker, show_table, shown, signed
 from queries.formatting import fmt_change
 
 TITLE = "Compare"
@@ -66,7 +66,7 @@ def render() -> None:
     with right:
         b = range_picker("cmp_b", "Range B", default="7d")
     st.caption(f"A = {a.start} … {a.end} ({a.days} days) · B = {b.start} … {b.end} ({b.days} days)")
-    result = compare(dataset, a, b)
+    result = page_query(lambda d: compare(d, a, b), "compare", a, b)
     if dataset.source.adapter == "agentx":
         from queries.agentx import zone_warning
 

@@ -16,7 +16,7 @@ import streamlit as st
 from pages.common import page_chrome
 from pages.common.data import app_config, claude_logs
 from pages.common.markdown import md_text
-from pages.common.views import open_page, opt_int, range_picker, show_table
+from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
 from queries.formatting import fmt_int, fmt_usd
 
 TITLE = "Sessions"
@@ -56,14 +56,15 @@ class Reader:
             return self.logs.sessions(rng, search, page, PAGE_SIZE)
         from queries.sessions import axiom_sessions
 
-        return axiom_sessions(self.dataset.source, self.dataset.prices, rng, search, page, PAGE_SIZE)
+        return page_query(lambda d: axiom_sessions(d.source, d.prices, rng, search, page, PAGE_SIZE),
+                          "axiom_sessions", rng, search, page, PAGE_SIZE)
 
     def session(self, session_id: str):
         if self.logs is not None:
             return self.logs.session(session_id)
         from queries.sessions import axiom_session
 
-        return axiom_session(self.dataset.source, self.dataset.prices, session_id)
+        return page_query(lambda d: axiom_session(d.source, d.prices, session_id), "axiom_session", session_id)
 
 
 def _row_picked() -> None:

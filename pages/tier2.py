@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.common import charts, page_chrome
 from pages.common.markdown import md_text
-from pages.common.views import not_agentx, open_page, opt_int, range_picker, show_table
+from pages.common.views import not_agentx, open_page, opt_int, page_query, range_picker, show_table
 from queries.formatting import fmt_int, fmt_share, fmt_usd
 
 TITLE = "Tier 2 & rotations"
@@ -18,10 +18,10 @@ TIER2_COLUMNS = ["Agent", "Tier-2 days", "Tier-2 rotations", "Over threshold", "
 ROTATION_COLUMNS = ["Agent", "stale", "tier-2", "max-turns", "other", "Total"]
 
 
-def tier2_card(dataset, rng) -> None:
+def tier2_card(rng, config) -> None:
     from queries.agentx import tier2_hotspots
 
-    report = tier2_hotspots(dataset.source, rng, dataset.prices)
+    report = page_query(lambda d: tier2_hotspots(d.source, rng, d.prices, config=config), "tier2_hotspots", rng)
     with st.container(border=True):
         st.subheader("Tier-2 hotspots", anchor=False)
         st.caption(md_text(f"Threshold {report.threshold:,} tokens ({report.threshold_source}). Crossings are "
@@ -50,10 +50,10 @@ def tier2_card(dataset, rng) -> None:
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="tier2_csv")
 
 
-def rotations_card(dataset, rng) -> None:
+def rotations_card(rng, config) -> None:
     from queries.agentx import rotation_report, rotations_csv
 
-    report = rotation_report(dataset.source, rng)
+    report = page_query(lambda d: rotation_report(d.source, rng, config=config), "rotation_report", rng)
     with st.container(border=True):
         st.subheader("Rotation reasons", anchor=False)
         st.caption("Session rotations per agent: stale (idle timeout), tier-2 (rotated to dodge the 1.5x "
@@ -83,8 +83,11 @@ def render() -> None:
         not_agentx("Tier 2 and rotations")
         return
     rng = range_picker("tier2")
-    tier2_card(dataset, rng)
-    rotations_card(dataset, rng)
+    from queries.agentx import agentx_config_for
+
+    config = page_query(lambda d: agentx_config_for(d.source.path), "agentx_config")  # agentx.json, read once
+    tier2_card(rng, config)
+    rotations_card(rng, config)
 
 
 page_chrome()

@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pricing
@@ -28,7 +28,6 @@ from queries.sql import bind
 from queries.usage import BreakdownRow, Catalog, DailyRow, Filters, Totals, UsageReport
 
 DEFAULT_TIER2_THRESHOLD = 195_000   # session.tierTwoThresholdTokens when agentx.json does not set it
-TIER2_BILLING_LIMIT = 200_000       # Anthropic bills 1.5x above this many input + cache tokens
 DEFAULT_PAGE_SIZE = 50
 # The "lower the threshold" hint (seed 004) fires for an agent whose tier-2 rotations in the
 # range are at least this many and at least this share of all its rotations.
@@ -428,7 +427,7 @@ def rotation_report(source: Source, rng: DateRange, config: AgentxConfig | None 
             hints.append(
                 f"{r.agent_id}: {r.tier2} of {r.total} rotations were tier-2, so tier 2 fires often. Lower "
                 f"session.tierTwoThresholdTokens (now {config.tier2_threshold:,}) in {where} so its sessions "
-                f"rotate well before the {TIER2_BILLING_LIMIT:,}-token tier-2 billing limit.")
+                f"rotate well before the {pricing.TIER2_LIMIT:,}-token tier-2 billing limit.")
     warnings = list(config.warnings)
     bad = _rows(source, "agentx_unparseable_rotation_times", {})[0]
     if bad["rows"]:
@@ -446,14 +445,3 @@ def rotations_csv(report: RotationReport) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
-
-
-def as_plain(value: object) -> object:
-    """A dataclass as JSON-ready data (dates as ISO text)."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: as_plain(v) for k, v in asdict(value).items()}  # type: ignore[arg-type]
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [as_plain(v) for v in value]
-    return value

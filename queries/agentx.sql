@@ -349,12 +349,6 @@ WHERE started_at >= $start_utc AND started_at < $end_utc
 ORDER BY started_at DESC, task_id DESC
 LIMIT $limit OFFSET $offset;
 
--- name: agentx_unparseable_task_times
--- Tasks whose start time is unreadable (left out of every range), with one example id.
-SELECT count(*) AS rows, any_value(task_id) AS example
-FROM agentx_tasks
-WHERE started_at IS NULL;
-
 -- name: agentx_rotation_counts
 -- Per agent, rotations in a UTC window by reason (stale, tier-2, max-turns, anything else).
 SELECT

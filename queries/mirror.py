@@ -113,27 +113,24 @@ class MirroredSource(Source):
         that fails anyway leaves the mirror as it was (its writes are one transaction).
         """
         with self._refresh_lock:
-            return self._refresh_once()
-
-    def _refresh_once(self) -> RefreshStats:
-        started = time.perf_counter()
-        cur = self.cursor()
-        try:
-            n, _min_id, max_id = _source_state(cur, self.adapter, self.path)
-            reason = self._why_rebuild(cur, n, max_id)
-            if reason is None:
-                try:
-                    appended, changed = self._append(cur, max_id)
-                except _RollupOverflow:
-                    appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
-            if reason is None and self.rows != n:
-                reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
-            if reason is None:
-                return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
-        finally:
-            cur.close()
-        self._build()
-        return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
+            started = time.perf_counter()
+            cur = self.cursor()
+            try:
+                n, _min_id, max_id = _source_state(cur, self.adapter, self.path)
+                reason = self._why_rebuild(cur, n, max_id)
+                if reason is None:
+                    try:
+                        appended, changed = self._append(cur, max_id)
+                    except _RollupOverflow:
+                        appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
+                if reason is None and self.rows != n:
+                    reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
+                if reason is None:
+                    return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
+            finally:
+                cur.close()
+            self._build()
+            return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
 
     def rebuild(self, progress: ProgressCallback | None = None) -> None:
         """Copy everything again into `_next` tables; they replace the current ones when complete."""

@@ -34,11 +34,6 @@ class Rollup:
     def tokens_per_task(self) -> float | None:
         return self.tokens / self.tasks if self.tasks else None
 
-    def as_json(self) -> dict[str, object]:
-        return {"label": self.label, "from": self.range.start.isoformat(), "until": self.range.end.isoformat(),
-                "estimated_cost": self.estimated_cost, "tokens": self.tokens, "tasks": self.tasks, "unit": self.unit,
-                "cost_per_task": self.cost_per_task, "tokens_per_task": self.tokens_per_task}
-
 
 def _figures(dataset, rng: DateRange) -> tuple[float, int, int]:
     """(cost, input + output tokens, tasks or requests) of a range on the dataset's source."""

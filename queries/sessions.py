@@ -29,7 +29,6 @@ from queries.sql import bind
 
 DEFAULT_PROJECTS_DIR = "~/.claude/projects"
 PROJECTS_ENV = "CLAUDE_PROJECTS_DIR"
-TIER2_LIMIT = 200_000  # input + cache tokens of one request above which Anthropic bills 1.5x
 DEFAULT_PAGE_SIZE = 50
 
 
@@ -242,7 +241,7 @@ class ClaudeLogs:
     def _params(self) -> dict[str, object]:
         models, inputs, outputs, reads, writes = self.prices.rate_lists()
         return {"price_model": models, "price_input": inputs, "price_output": outputs, "price_cache_read": reads,
-                "price_cache_write": writes, "tier2_multiplier": pricing.TIER2_MULTIPLIER, "tier2_limit": TIER2_LIMIT}
+                "price_cache_write": writes, "tier2_multiplier": pricing.TIER2_MULTIPLIER, "tier2_limit": pricing.TIER2_LIMIT}
 
     def warnings(self) -> list[str]:
         """What reading the logs skipped, in words."""

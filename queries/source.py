@@ -256,9 +256,9 @@ def is_locked(exc: BaseException) -> bool:
         "database is locked" in str(exc) or "SQLITE_BUSY" in str(exc))
 
 
-def retry_while_locked(attempt: Callable[[], object], recover: Callable[[], None] = lambda: None):
-    """`attempt()`, again after a short sleep and `recover()` while SQLite says the file is
-    locked (see LOCK_BUDGET_S); any other error, or the budget spent, is raised."""
+def retry_while_locked(attempt: Callable[[], object]):
+    """`attempt()`, again after a short sleep while SQLite says the file is locked (see
+    LOCK_BUDGET_S); any other error, or the budget spent, is raised."""
     deadline, step = time.monotonic() + LOCK_BUDGET_S, 0.001
     while True:
         try:
@@ -268,7 +268,6 @@ def retry_while_locked(attempt: Callable[[], object], recover: Callable[[], None
                 raise
         time.sleep(step)
         step = min(step * 2, LOCK_STEP_MAX_S)
-        recover()
 
 
 def attach_statement(path: Path, busy_timeout_ms: int | None = None) -> str:

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import streamlit as st
 
@@ -33,6 +34,7 @@ def app_config() -> Config:
 
 
 log = logging.getLogger("token_usage.data")
+T = TypeVar("T")
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -124,6 +126,14 @@ def _report(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: 
     return usage_report(_source(db, adapter, is_demo, mirror), filters, _snap.prices, _snap.catalog)
 
 
+@st.cache_data(ttl=app_config().cache_ttl_seconds or None, show_spinner=False, max_entries=512)
+def _page_query(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: datetime, key: tuple[str, ...],
+                _compute: Callable[[], object]) -> object:
+    """A page's query beyond the Token Usage report (agents, tier 2, rotations, compare, sessions),
+    run once per snapshot and `key` (the query's name and arguments; `_compute` is not hashed)."""
+    return _compute()
+
+
 @dataclass(frozen=True)
 class AppData:
     """The configured database for this server: its source handle and latest snapshot."""
@@ -151,13 +161,25 @@ class AppData:
         snap = self.snapshot()
         return Dataset(self.source, snap.catalog, snap.prices, Path(self.settings_path) if self.settings_path else None)
 
+    def query(self, compute: Callable[[Dataset], T], name: str, *args: object) -> T:
+        """`compute(dataset)`, served from memory when this snapshot already ran `name` with `args`."""
+        snap = self.snapshot()
+        return _page_query(self.db, self.adapter, self.is_demo, self.mirror, snap.read_at,
+                           (name, *map(str, args)), lambda: compute(self.dataset()))
 
-def app_data(use_library: bool | None = None) -> AppData:
-    """The configured database (demo data when none); raises SourceError if it cannot be opened."""
+
+def configured_data(use_library: bool | None = None) -> AppData:
+    """The configured database (demo data when none), without opening it."""
     config = app_config()
     db, settings_path, is_demo = source_paths(config)
-    data = AppData(str(db), config.source, is_demo, bool(config.mirror), str(settings_path) if settings_path else None,
+    return AppData(str(db), config.source, is_demo, bool(config.mirror), str(settings_path) if settings_path else None,
                    bool(config.price_library) if use_library is None else use_library)
+
+
+def app_data(use_library: bool | None = None) -> AppData:
+    """The configured database, opened (and on first use mirrored, with a progress bar);
+    raises SourceError if it cannot be opened."""
+    data = configured_data(use_library)
     slot = st.empty()
 
     def show_progress(copied: int, total: int) -> None:
@@ -185,6 +207,7 @@ def refresh(data: AppData | None = None) -> None:
             _forget_sources()
     _snapshot.clear()
     _report.clear()
+    _page_query.clear()
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the Claude Code logs…")
@@ -198,5 +221,5 @@ def _claude_logs(root: str, custom_path: str | None, use_library: bool, read_at:
 
 def claude_logs(root: str, custom_path: str | None, data: AppData | None = None):
     """The cached ClaudeLogs for `root` (SessionError when it is not a directory)."""
-    data = data or app_data()
+    data = data or configured_data()
     return _claude_logs(root, custom_path, data.use_library, data.snapshot().read_at)

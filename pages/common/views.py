@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.auth import logout_button
-from pages.common.data import app_config, app_data, refresh
+from pages.common.data import app_config, app_data, configured_data, refresh
 from pages.common.markdown import md_text
 from queries import Dataset, SourceError
 from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, preset_range, today_in
@@ -60,6 +60,12 @@ def open_page(title: str, description: str) -> Dataset | None:
     if not dataset.catalog.pairs:  # an empty file, or the wrong one (seed 004's troubleshooting)
         st.info(md_text(dataset.no_data_message(for_app=True)), icon=":material/database:")
     return dataset
+
+
+def page_query(compute, name: str, *args: object):
+    """`compute(dataset)` for the configured database, once per snapshot and (name, args): a
+    rerun (a click, a page change) is served from memory until Refresh or the cache's ttl."""
+    return configured_data().query(compute, name, *args)
 
 
 def tz() -> str:
