@@ -6,7 +6,7 @@ One command, from the repository root with the venv active (Debian's chromium in
     python bench/load.py --rows 1000000 --sessions 20 --seconds 60
 
 It writes a fresh Axiom-shaped database (bench/generate.py, data ending now), starts
-`streamlit run app.py` on it exactly as the browser tests do (tests/browser/conftest.py),
+`streamlit run app.py` on it exactly as the browser tests do (tests/browser/live_server.py),
 and opens `--sessions` browser contexts in one headless chromium (each context is its own
 Streamlit session). One session signs in first, so the mirror is built (the cold load is
 bench/run.py's figure); then the others arrive half a second apart. Every session logs in,
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import io
 import json
 import platform
@@ -66,15 +65,14 @@ SHOTS = ROOT / "artifacts" / "load"  # git-ignored: a screenshot and the page te
 
 
 def browser_helpers():
-    """tests/browser/conftest.py as a module of its own name: the browser tests' server
-    (`running_server`) and chromium settings, so the load runs on exactly the same setup."""
-    name = "browser_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "browser" / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """tests/browser/live_server.py: the browser tests' server (`running_server`) and chromium
+    settings, so the load runs on exactly the same setup."""
+    folder = str(ROOT / "tests" / "browser")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import live_server
+
+    return live_server
 
 
 @dataclass
