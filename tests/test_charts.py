@@ -74,3 +74,10 @@ def test_the_initiator_chart_stacks_main_task_heartbeat_in_seed_colours():
 def test_a_short_range_keeps_the_bar_width_of_a_14_day_chart():
     assert charts.bar_width_share(14) == charts.bar_width_share(90) == 1 - charts.BAR_GAP
     assert abs(charts.bar_width_share(1) - (1 - charts.BAR_GAP) / 14) < 1e-12
+
+
+def test_both_legends_sit_top_right_with_round_markers_as_axiom_draws_them():
+    """shared/reference/axiom-token-usage.png: '● Prompt (input) ● Completion (output)' at the card's top right."""
+    for chart in (charts.daily_volume_chart, charts.initiator_chart):
+        legend = chart(day_rows([(10, 5)])).to_dict()["encoding"]["color"]["legend"]
+        assert (legend["orient"], legend["symbolType"]) == ("top-right", "circle")
