@@ -250,10 +250,16 @@ def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_
         raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
 
 
+# What SQLite says when a read meets the agent's write in progress. The last one comes from a
+# rollback-journal file: a read-only reader that finds the agent's journal between two of the
+# agent's steps takes it for a hot journal it would have to roll back, and cannot (2 of 309
+# soak iterations against a writer at 200 rows/s); a moment later the journal is gone.
+TRANSIENT_READ_ERRORS = ("database is locked", "SQLITE_BUSY", "attempt to write a readonly database")
+
+
 def is_locked(exc: BaseException) -> bool:
-    """Whether SQLite refused a read because the agent holds its write lock."""
-    return isinstance(exc, (duckdb.Error, SourceError)) and (
-        "database is locked" in str(exc) or "SQLITE_BUSY" in str(exc))
+    """Whether SQLite refused a read because of the agent's write in progress (worth a retry)."""
+    return isinstance(exc, (duckdb.Error, SourceError)) and any(text in str(exc) for text in TRANSIENT_READ_ERRORS)
 
 
 def retry_while_locked(attempt: Callable[[], object]):

@@ -12,6 +12,7 @@ import sqlite3
 import sys
 import threading
 import time
+from pathlib import Path
 from datetime import date, datetime
 
 import pytest
@@ -415,3 +416,35 @@ def test_benchmark_check_on_a_small_database(tmp_path):
     started = time.perf_counter()
     assert check(20_000, tmp_path) == []
     assert time.perf_counter() - started < 60  # ~17 s on the 2-core machine
+
+
+def test_a_journal_left_by_an_agent_that_died_mid_write_is_waited_out_until_the_agent_rolls_it_back(filled, mirror):
+    """A read-only reader cannot roll back a hot journal (SQLite: "attempt to write a readonly
+    database"); the agent does as soon as it opens the file again. bench/soak.py met the same
+    error for a moment between a live agent's steps (2 of 309 refreshes failed before the retry)."""
+    from factories import run_python
+
+    died = run_python(f"""
+import os, sqlite3
+con = sqlite3.connect({str(filled.path)!r})
+con.execute("PRAGMA cache_size = 1")  # spill the change into the file: the journal becomes hot
+con.execute("BEGIN IMMEDIATE")
+con.execute("UPDATE token_usage SET prompt_tokens = prompt_tokens + 1")
+os._exit(0)  # killed mid-write
+""")
+    assert died.returncode == 0 and Path(f"{filled.path}-journal").stat().st_size > 0
+
+    def agent_restarts() -> None:
+        time.sleep(0.3)
+        con = sqlite3.connect(filled.path)  # a writer's first read rolls the hot journal back
+        con.execute("SELECT count(*) FROM token_usage").fetchone()
+        con.close()
+
+    restart = threading.Thread(target=agent_restarts)
+    restart.start()
+    try:
+        stats = mirror.refresh()
+    finally:
+        restart.join()
+    assert not stats.rebuilt and stats.rows == 1500 and stats.appended == 0
+    assert mismatches(filled, mirror) == []
