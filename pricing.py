@@ -135,20 +135,30 @@ def _read_json_object(path: Path, fallback: str) -> dict | _Missing | str:
     return data
 
 
+def _json_object_for(result: SettingsPrices | CustomPrices, path: str | Path | None,
+                     fallback: str) -> dict | None:
+    """The JSON object at `path` for a prices reader; None when there is none to read (no path,
+    no file: silently) or it is unreadable (the warning goes on `result`, marked unreadable)."""
+    if path is None:
+        return None
+    data = _read_json_object(Path(path).expanduser(), fallback)
+    if isinstance(data, _Missing):
+        return None
+    if isinstance(data, str):
+        result.warnings.append(data)
+        result.unreadable = True
+        return None
+    return data
+
+
 def read_settings_prices(path: str | Path | None) -> SettingsPrices:
     """Parse `tokenPriceTable` from settings.json; anything wrong becomes a warning, never an error.
 
     A missing file means Axiom's defaults only (as Axiom does), and says nothing.
     """
     result = SettingsPrices()
-    if path is None:
-        return result
-    data = _read_json_object(Path(path).expanduser(), "using default prices")
-    if isinstance(data, _Missing):
-        return result
-    if isinstance(data, str):
-        result.warnings.append(data)
-        result.unreadable = True
+    data = _json_object_for(result, path, "using default prices")
+    if data is None:
         return result
     table = data.get("tokenPriceTable")
     if table is None:
@@ -295,16 +305,10 @@ def read_custom_prices(path: str | Path | None) -> CustomPrices:
     is normal (most installs have none) and says nothing.
     """
     result = CustomPrices()
-    if path is None:
+    data = _json_object_for(result, path, "pricing from the price library only")
+    if data is None:
         return result
     path = Path(path).expanduser()
-    data = _read_json_object(path, "pricing from the price library only")
-    if isinstance(data, _Missing):
-        return result
-    if isinstance(data, str):
-        result.warnings.append(data)
-        result.unreadable = True
-        return result
     for model, entry in data.items():
         if not isinstance(entry, dict) or not (_is_rate(entry.get("input")) and _is_rate(entry.get("output"))):
             result.warnings.append(
