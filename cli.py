@@ -115,7 +115,11 @@ def date_range_from_args(args: argparse.Namespace, tz: str) -> DateRange:
     until = parse_day(args.until_day, "--until") if args.until_day else today
     if args.from_day:
         return DateRange(parse_day(args.from_day, "--from"), until, tz)
-    return DateRange(until - timedelta(days=DEFAULT_REPORT_DAYS - 1), until, tz)
+    try:
+        return DateRange(until - timedelta(days=DEFAULT_REPORT_DAYS - 1), until, tz)
+    except OverflowError:  # --until in the first days of year 1: no default range fits before it
+        raise RangeError(f"--until {until} leaves no room for the default {DEFAULT_REPORT_DAYS} days before it; "
+                         "give --from as well.") from None
 
 
 def optional_range(args: argparse.Namespace, tz: str) -> DateRange | None:

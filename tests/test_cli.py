@@ -274,6 +274,7 @@ def test_from_after_until_exits_2_with_a_message(run_cli, axiom_db):
     (("--days", "1000000000"), "--days"),
     (("--days", "7", "--until", "2026-03-20"), "--days"),
     (("--from", "0001-01-01", "--until", "9999-12-31"), "longest"),
+    (("--until", "0001-01-01"), "give --from as well"),  # found by Hypothesis: the default 30 days overflowed
     (("--tz", "Mars/Olympus"), "Unknown time zone"),
 ])
 def test_unusable_range_options_exit_2_with_a_message(run_cli, axiom_db, args, fragment):
