@@ -77,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("projects", None, "Claude Code projects directory whose session logs the Sessions page reads. "
             "Unset: the Axiom database's own sessions; for agentx, ~/.claude/projects.", "CLAUDE_PROJECTS_DIR"),
     Setting("cache_ttl_seconds", 300, "How long the page reuses a filter state's numbers before "
-            "re-reading (Refresh always re-reads).", "USAGE_CACHE_TTL_SECONDS", _seconds),
+            "re-reading (Refresh always re-reads; 0: no caching, every run re-reads).", "USAGE_CACHE_TTL_SECONDS", _seconds),
 )
 
 

@@ -33,6 +33,21 @@ def app_config() -> Config:
     return resolve_config(os.environ)
 
 
+def cached_for_configured_ttl(**options):
+    """`st.cache_data` with the cache_ttl_seconds setting as its ttl; 0 means no caching at all
+    (the function runs every time, and `.clear()` does nothing). Streamlit reads a ttl of None
+    as "forever", so 0 must not be passed on as a falsy ttl."""
+    ttl = app_config().cache_ttl_seconds
+
+    def decorate(function):
+        if not ttl:
+            function.clear = lambda *args, **kwargs: None
+            return function
+        return st.cache_data(ttl=ttl, show_spinner=False, **options)(function)
+
+    return decorate
+
+
 log = logging.getLogger("token_usage.data")
 T = TypeVar("T")
 
@@ -99,7 +114,7 @@ class Snapshot:
     problems: tuple[str, ...] = field(default=())  # why the data may be older than read_at
 
 
-@st.cache_data(ttl=app_config().cache_ttl_seconds or None, show_spinner=False)
+@cached_for_configured_ttl()
 def _snapshot(db: str, adapter: str | None, is_demo: bool, mirror: bool, settings_path: str | None,
               use_library: bool) -> Snapshot:
     """Bring the mirror up to date, then read the catalog and prices (what Refresh repeats)."""
@@ -117,7 +132,7 @@ def _snapshot(db: str, adapter: str | None, is_demo: bool, mirror: bool, setting
     return Snapshot(dataset.catalog, dataset.prices, datetime.now(timezone.utc), tuple(problems))
 
 
-@st.cache_data(ttl=app_config().cache_ttl_seconds or None, show_spinner=False, max_entries=512)
+@cached_for_configured_ttl(max_entries=512)
 def _report(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: datetime, _snap: Snapshot, start: str,
             end: str, tz: str, provider: str | None, model: str | None) -> UsageReport:
     """One filter state's report, keyed by the snapshot's read time (the snapshot itself is not hashed)."""
@@ -126,7 +141,7 @@ def _report(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: 
     return usage_report(_source(db, adapter, is_demo, mirror), filters, _snap.prices, _snap.catalog)
 
 
-@st.cache_data(ttl=app_config().cache_ttl_seconds or None, show_spinner=False, max_entries=512)
+@cached_for_configured_ttl(max_entries=512)
 def _page_query(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: datetime, key: tuple[str, ...],
                 _compute: Callable[[], object]) -> object:
     """A page's query beyond the Token Usage report (agents, tier 2, rotations, compare, sessions),
