@@ -40,6 +40,7 @@ from queries.usage import Filters, UsageReport, usage_report
 EXIT_BAD_INPUT = 2
 DEFAULT_REPORT_DAYS = 30
 AGENTX_ONLY = ("agents", "tasks", "rotations", "tier2")
+MAX_PAGE_SIZE = 1000  # rows a page may ask for: enough for a script, bounded for memory
 
 
 class UsageError(Exception):
@@ -278,8 +279,6 @@ def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
     from queries.agentx import agent_tasks
 
-    if args.page < 1 or not 1 <= args.page_size <= 1000:
-        raise UsageError("--page must be 1 or more and --page-size between 1 and 1000.")
     page = agent_tasks(dataset.source, rng, args.agent, args.page, args.page_size)
     rows = [{"task_id": t.task_id, "agent_id": t.agent_id, "started_at": t.started_at.isoformat() if t.started_at else None,
              "channel": t.channel, "status": t.status, "duration_ms": t.duration_ms, "input_tokens": t.input_tokens,
@@ -500,7 +499,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def check_paging(args: argparse.Namespace) -> None:
+    """--page and --page-size, checked once for every command that pages, before the command
+    picks its data (Claude Code logs, Axiom or agentx), so each path refuses the same values."""
+    if not hasattr(args, "page"):
+        return
+    if args.page < 1 or not 1 <= args.page_size <= MAX_PAGE_SIZE:
+        raise UsageError(f"--page must be 1 or more and --page-size between 1 and {MAX_PAGE_SIZE}.")
+
+
 def _run(args: argparse.Namespace) -> int:
+    check_paging(args)
     db = args.db
     if args.cwd:
         if args.db:
@@ -553,8 +562,6 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "sessions":
         from queries.sessions import axiom_sessions
 
-        if args.page < 1 or not 1 <= args.page_size <= 1000:
-            raise UsageError("--page must be 1 or more and --page-size between 1 and 1000.")
         out = cmd_sessions(args, axiom_sessions(dataset.source, dataset.prices, optional_range(args, tz), args.search,
                                                 args.page, args.page_size))
     else:
