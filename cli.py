@@ -20,8 +20,6 @@ stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -30,6 +28,7 @@ from pathlib import Path
 
 import pricing
 from queries import Dataset, SourceError, open_dataset
+from queries.csv_out import csv_text
 from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
 from queries.formatting import fmt_change, fmt_int, fmt_share, fmt_usd
 from queries.sessions import SessionError
@@ -163,17 +162,6 @@ def table(header: tuple[str, ...], rows: list[tuple], left: int = 1, last_left: 
                              for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in [header, *rows]]
 
 
-def to_csv(rows: list[dict[str, object]], fields: list[str] | None = None) -> str:
-    """Rows as CSV with raw numbers (a header even when there are no rows, if fields are known)."""
-    out = io.StringIO()
-    fields = fields or (list(rows[0]) if rows else [])
-    if fields:
-        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()
-
-
 def ms(value: float | None) -> str:
     """A duration in milliseconds for people: '850 ms', '12.3 s', '4.2 min'."""
     if value is None:
@@ -289,7 +277,7 @@ def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
         return json.dumps({"agent_id": args.agent, "page": page.page, "pages": page.pages, "page_size": page.page_size,
                            "total": page.total, "tasks": rows}, indent=2)
     if args.format == "csv":
-        return to_csv(rows, list(rows[0]) if rows else ["task_id"]).rstrip("\n")
+        return csv_text(rows, list(rows[0]) if rows else ["task_id"]).rstrip("\n")
     lines = [f"Tasks of {args.agent} {rng.start} .. {rng.end}, newest first: page {page.page} of {page.pages} "
              f"({page.total:,} tasks)", ""]
     if not rows:
@@ -324,14 +312,10 @@ def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) ->
 
 
 def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import tier2_hotspots
+    from queries.agentx import tier2_csv, tier2_hotspots, tier2_rows
 
     report = tier2_hotspots(dataset.source, rng, dataset.prices)
-    rows = [{"agent_id": r.agent_id, "tier2_days": r.tier2_days, "tier2_rotations": r.tier2_rotations,
-             "rotations_over_threshold": r.rotations_over_threshold,
-             "max_last_turn_input_tokens": r.max_last_turn_input_tokens, "tier2_tokens": r.tier2_tokens,
-             "tier2_cost": r.tier2_cost, "tier2_extra_cost": r.tier2_extra_cost, "estimated_cost": r.estimated_cost}
-            for r in report.rows]
+    rows = tier2_rows(report)
     if args.format == "json":
         return json.dumps({"range": {"from": rng.start.isoformat(), "until": rng.end.isoformat()},
                            "threshold": report.threshold, "threshold_source": report.threshold_source,
@@ -339,7 +323,7 @@ def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
     for note in report.warnings:
         warn(note)
     if args.format == "csv":
-        return to_csv(rows, list(rows[0]) if rows else ["agent_id"]).rstrip("\n")
+        return tier2_csv(report).rstrip("\n")
     lines = [f"Tier-2 hotspots {rng.start} .. {rng.end}: threshold {report.threshold:,} tokens "
              f"({report.threshold_source})", ""]
     if not rows:
@@ -414,7 +398,7 @@ def cmd_sessions(args: argparse.Namespace, listing) -> str:
     if args.format == "csv":
         for r in rows:
             r["models"] = " ".join(r["models"])
-        return to_csv(rows).rstrip("\n")
+        return csv_text(rows, list(rows[0]) if rows else ["session_id"]).rstrip("\n")
     kind = "Claude Code sessions" if listing.kind == "claude-code" else "Axiom sessions"
     lines = [f"{kind} in {listing.where}, newest first ({listing.total:,} in all)"]
     if listing.kind == "claude-code":
@@ -445,7 +429,7 @@ def cmd_session(args: argparse.Namespace, detail) -> str:
     for note in detail.warnings:
         warn(note)
     if args.format == "csv":
-        return to_csv(turns, list(turns[0]) if turns else ["at"]).rstrip("\n")
+        return csv_text(turns, list(turns[0]) if turns else ["at"]).rstrip("\n")
     s = detail.summary
     lines = [f"Session {s.session_id}" + (f" ({s.project})" if s.project else ""),
              f"  {s.turns:,} turn(s), {s.subagent_turns:,} by subagents; {fmt_usd(s.estimated_cost)}", ""]
@@ -458,17 +442,15 @@ def cmd_session(args: argparse.Namespace, detail) -> str:
 
 
 def cmd_compare(args: argparse.Namespace, dataset: Dataset, a: DateRange) -> str:
-    from queries.overview import compare
+    from queries.overview import compare, compare_csv
 
     until = parse_day(args.vs_until, "--vs-until") if args.vs_until else today_in(a.tz)
     b = DateRange(parse_day(args.vs_from, "--vs-from"), until, a.tz)
     result = compare(dataset, a, b)
     if args.format == "json":
         return json.dumps(result.as_json(), indent=2)
-    rows = [{"key": r.key, **{f"{c.name}_{side}": getattr(c, side) for c in r.changes for side in ("a", "b", "delta", "pct")}}
-            for r in result.rows]
     if args.format == "csv":
-        return to_csv(rows, list(rows[0]) if rows else ["key"]).rstrip("\n")
+        return compare_csv(result).rstrip("\n")
     lines = [f"A = {a.start} .. {a.end}   B = {b.start} .. {b.end}", ""]
     fmt = {"estimated_cost": fmt_usd, "cost_per_task": fmt_usd}
     body = [(k.name, fmt.get(k.name, fmt_int)(k.a), fmt.get(k.name, fmt_int)(k.b), fmt.get(k.name, fmt_int)(k.delta),

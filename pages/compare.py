@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from pages.common import page_chrome
 from pages.common.markdown import md_text
 from pages.common.views import KPI_LABELS, money, open_page, page_query, pct, range_picker, show_table, shown, signed
 from queries.formatting import fmt_change
+from queries.overview import compare_csv
 
 TITLE = "Compare"
 DESCRIPTION = "Two date ranges side by side: cost, tokens and tasks, overall and per agent (agentx) or model (Axiom)."
@@ -46,9 +46,7 @@ def rows_card(result) -> None:
             name = KPI_LABELS.get(c.name, c.name)
             columns += [f"{name} A", f"{name} B", f"{name} change", f"{name} %"]
         show_table(rows, columns, "compare_table")
-        raw = pd.DataFrame([{"key": r.key, **{f"{c.name}_{side}": getattr(c, side) for c in r.changes
-                                              for side in ("a", "b", "delta", "pct")}} for r in result.rows])
-        st.download_button("Download CSV", data=raw.to_csv(index=False),
+        st.download_button("Download CSV", data=compare_csv(result),
                            file_name=f"compare-{result.a.start}-{result.a.end}-vs-{result.b.start}-{result.b.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="compare_csv")
         st.caption(f"{unit.capitalize()} per row; % is (B − A) / A, '—' where A is zero.")

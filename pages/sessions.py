@@ -17,6 +17,7 @@ from pages.common import page_chrome
 from pages.common.data import app_config, claude_logs
 from pages.common.markdown import md_text
 from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
+from queries.csv_out import csv_text
 from queries.formatting import fmt_int, fmt_usd
 
 TITLE = "Sessions"
@@ -27,6 +28,8 @@ LIST_KEY = "sessions_table"
 
 LIST_COLUMNS = ["Session", "Project", "Last activity (UTC)", "Turns", "Subagent turns", "Input", "Output",
                 "Cache read", "Cache write", "Est. cost", "Models"]
+TURN_CSV_FIELDS = ["at", "model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+                   "estimated_cost", "subagent", "tier2"]
 TURN_COLUMNS = ["Time (UTC)", "Model", "Input", "Output", "Cache read", "Cache write", "Cost", "Subagent", "Tier 2"]
 
 
@@ -150,12 +153,12 @@ def detail_card(reader: Reader) -> None:
                  "Subagent": "subagent" if t.subagent else "", "Tier 2": "tier 2" if t.tier2 else ""}
                 for t in detail.turns]
         show_table(rows, TURN_COLUMNS, "sessions_turns")
-        raw = pd.DataFrame([{"at": t.at.isoformat() if t.at else None, "model": t.model,
-                             "input_tokens": t.input_tokens, "output_tokens": t.output_tokens,
-                             "cache_read_tokens": t.cache_read_tokens, "cache_write_tokens": t.cache_write_tokens,
-                             "estimated_cost": t.estimated_cost, "subagent": t.subagent, "tier2": t.tier2}
-                            for t in detail.turns])
-        st.download_button("Download CSV", data=raw.to_csv(index=False), file_name="session-turns.csv",
+        raw = [{"at": t.at.isoformat() if t.at else None, "model": t.model,
+                "input_tokens": t.input_tokens, "output_tokens": t.output_tokens,
+                "cache_read_tokens": t.cache_read_tokens, "cache_write_tokens": t.cache_write_tokens,
+                "estimated_cost": t.estimated_cost, "subagent": t.subagent, "tier2": t.tier2}
+               for t in detail.turns]
+        st.download_button("Download CSV", data=csv_text(raw, TURN_CSV_FIELDS), file_name="session-turns.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="sessions_csv")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from pages.common import charts, page_chrome
@@ -19,7 +18,7 @@ ROTATION_COLUMNS = ["Agent", "stale", "tier-2", "max-turns", "other", "Total"]
 
 
 def tier2_card(rng, config) -> None:
-    from queries.agentx import tier2_hotspots
+    from queries.agentx import tier2_csv, tier2_hotspots
 
     report = page_query(lambda d: tier2_hotspots(d.source, rng, d.prices, config=config), "tier2_hotspots", rng)
     with st.container(border=True):
@@ -40,13 +39,7 @@ def tier2_card(rng, config) -> None:
                  "Tier-2 cost": fmt_usd(r.tier2_cost), "Extra (0.5×)": fmt_usd(r.tier2_extra_cost),
                  "Of its cost": fmt_share(r.extra_share)} for r in report.rows]
         show_table(rows, TIER2_COLUMNS, "tier2_table")
-        raw = pd.DataFrame([{"agent_id": r.agent_id, "tier2_days": r.tier2_days, "tier2_rotations": r.tier2_rotations,
-                             "rotations_over_threshold": r.rotations_over_threshold,
-                             "max_last_turn_input_tokens": r.max_last_turn_input_tokens,
-                             "tier2_tokens": r.tier2_tokens, "tier2_cost": r.tier2_cost,
-                             "tier2_extra_cost": r.tier2_extra_cost, "estimated_cost": r.estimated_cost}
-                            for r in report.rows])
-        st.download_button("Download CSV", data=raw.to_csv(index=False), file_name=f"tier2-{rng.start}-{rng.end}.csv",
+        st.download_button("Download CSV", data=tier2_csv(report), file_name=f"tier2-{rng.start}-{rng.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="tier2_csv")
 
 

@@ -13,15 +13,14 @@ day in another zone than UTC cannot be re-bucketed (the report says so).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
 import pricing
 from pricing import PriceBook
+from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.source import Source
 from queries.sql import bind
@@ -260,13 +259,8 @@ def unpriced_in_range(source: Source, rng: DateRange, prices: PriceBook) -> list
 
 def agents_csv(rows: list[AgentRow]) -> str:
     """The agents table as CSV with raw numbers: the JSON keys, then errors and timeouts."""
-    out = io.StringIO()
-    fields = [*AgentRow.JSON_KEYS, "errors", "timeouts"]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: getattr(row, k) for k in fields})
-    return out.getvalue()
+    columns = [*AgentRow.JSON_KEYS, "errors", "timeouts"]
+    return csv_text(({k: getattr(row, k) for k in columns} for row in rows), columns)
 
 
 @dataclass(frozen=True)
@@ -438,10 +432,14 @@ def rotation_report(source: Source, rng: DateRange, config: AgentxConfig | None 
 
 def rotations_csv(report: RotationReport) -> str:
     """The rotation table as CSV: agent, one column per reason, total."""
-    out = io.StringIO()
-    rows = [r.as_json() for r in report.rows]
-    writer = csv.DictWriter(out, fieldnames=["agent_id", "stale", "tier-2", "max-turns", "other", "total"],
-                            lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text((r.as_json() for r in report.rows), ["agent_id", "stale", "tier-2", "max-turns", "other", "total"])
+
+
+def tier2_rows(report: Tier2Report) -> list[dict[str, object]]:
+    """The tier-2 hotspots as plain rows with raw numbers (the CLI's JSON agents, the CSV's rows)."""
+    return [asdict(r) for r in report.rows]
+
+
+def tier2_csv(report: Tier2Report) -> str:
+    """The tier-2 hotspots as CSV with raw numbers, one row per agent."""
+    return csv_text(tier2_rows(report), [f.name for f in fields(Tier2Row)])

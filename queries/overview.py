@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.usage import Filters, breakdown, totals
 
@@ -134,3 +135,15 @@ def compare(dataset, a: DateRange, b: DateRange) -> Comparison:
                                 Change("tokens", ra.get(k, zero)[1], rb.get(k, zero)[1]),
                                 Change(unit, ra.get(k, zero)[2], rb.get(k, zero)[2]))) for k in keys)
     return Comparison(a, b, "agent" if dataset.source.adapter == "agentx" else "model", kpis, rows)
+
+
+def compare_rows(result: Comparison) -> list[dict[str, object]]:
+    """The per-agent / per-model rows with raw numbers: key, then name_a, name_b, name_delta, name_pct per figure."""
+    return [{"key": r.key, **{f"{c.name}_{side}": getattr(c, side) for c in r.changes
+                              for side in ("a", "b", "delta", "pct")}} for r in result.rows]
+
+
+def compare_csv(result: Comparison) -> str:
+    """`compare_rows` as CSV (a header of the key column alone when neither range has activity)."""
+    rows = compare_rows(result)
+    return csv_text(rows, list(rows[0]) if rows else ["key"])

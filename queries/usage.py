@@ -6,12 +6,11 @@ the filter state and the resolved prices, and returns small typed results.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from pricing import PriceBook, ModelPrice
+from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.source import Source
 from queries.sql import sql
@@ -156,13 +155,8 @@ class UsageReport:
 
     def csv(self, table: str = "breakdown") -> str:
         """One table of `as_json()` (breakdown, daily or by_initiator) as CSV with raw numbers, for finance."""
-        out = io.StringIO()
         rows = self.as_json()[table]
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        return out.getvalue()
+        return csv_text(rows, list(rows[0])) if rows else ""
 
 
 def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
