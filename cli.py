@@ -180,7 +180,7 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
     lines = []
     label = " (demo data)" if dataset.is_demo else ""
     scope = ", ".join(x for x in (report.filters.provider, report.filters.model) if x) or "all providers and models"
-    unit = "Tasks" if dataset.source.adapter == "agentx" else "Requests"
+    unit = dataset.wording.units
     lines.append(f"Token usage {rng.start} .. {rng.end} ({rng.days} days, {rng.tz}), {scope}{label}")
     lines.append("")
     lines.append(f"  {unit:<15} {fmt_int(t.requests):>16}   ~{fmt_int(t.requests / rng.days)} per day")

@@ -12,28 +12,30 @@ import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
 from pages.common.data import app_config, app_data, refresh
 from pages.common.filters import narrow_to_day, read_link, toolbar
+from pages.common.markdown import md_text
 from pages.common.tables import breakdown_html
 from pages.common.views import header
 from queries import SourceError
 from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
 from queries.usage import UsageReport
+from queries.wording import Wording
 
 DESCRIPTION = "Explore token consumption, compare providers, and track estimated spend across any time range."
 
 
-def kpi_cards(report: UsageReport) -> None:
-    """Requests, Total Tokens and Estimated Cost, each with the seed's sub-line and the change
-    against the previous period of the same length."""
+def kpi_cards(report: UsageReport, wording: Wording) -> None:
+    """Requests (tasks on agentx: the data's own unit), Total Tokens and Estimated Cost, each with
+    the seed's sub-line and the change against the previous period of the same length."""
     t, prev, days = report.totals, report.previous_totals, report.filters.range.days
     versus = f"vs. previous {days} day{'s' if days != 1 else ''}"
     cards = [
-        ("Requests", fmt_int(t.requests), f"~{fmt_int(t.requests / days)} per day",
+        (wording.units, fmt_int(t.requests), f"~{fmt_int(t.requests / days)} per day",
          fmt_change(t.requests, prev.requests), "off"),
         ("Total Tokens", fmt_int(t.total_tokens),
          f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion",
          fmt_change(t.total_tokens, prev.total_tokens), "off"),
         ("Estimated Cost", fmt_usd(t.estimated_cost),
-         f"~{fmt_usd_small(t.estimated_cost / t.requests)} per request" if t.requests else "—",
+         f"~{fmt_usd_small(t.estimated_cost / t.requests)} per {wording.unit}" if t.requests else "—",
          fmt_change(t.estimated_cost, prev.estimated_cost), "inverse"),
     ]
     for col, (label, value, subline, change, colour) in zip(st.columns(3), cards):
@@ -67,20 +69,20 @@ def chart_card(title: str, subtitle: str, report: UsageReport, build, key: str) 
         st.caption("Click a bar to show only that day.")
 
 
-def price_notices(report: UsageReport) -> None:
-    """Unpriced models (with the tokenPriceTable snippet) and models priced only by the price library."""
+def price_notices(report: UsageReport, wording: Wording) -> None:
+    """Unpriced models (with the snippet for the data's price file) and models priced only by the price library.
+    Model ids are data: they go through md_text, never into markdown as they are."""
     if report.unpriced_models:
         with st.container(border=True):
-            names = ", ".join(f"`{m}`" for m in report.unpriced_models)
-            st.warning(f"No price is known for {names}: their cost shows $0.00 although tokens were used. "
-                       "Add an entry to tokenPriceTable in settings.json (USD per 1M tokens) and Refresh:",
+            names = ", ".join(md_text(m) for m in report.unpriced_models)
+            st.warning(md_text("No price is known for ") + names
+                       + md_text(f": their cost shows $0.00 although tokens were used. {wording.unpriced_hint()}"),
                        icon=":material/sell:")
-            st.code(pricing.settings_snippet(report.unpriced_models), language="json")
+            st.code(wording.snippet(report.unpriced_models), language="json")
     library = [p for p in report.prices if p.source == pricing.PRICE_LIBRARY]
     if library:
-        listed = "; ".join(f"`{p.model}` ${p.input:g} in / ${p.output:g} out per 1M" for p in library)
-        st.caption(f"Priced by the genai-prices library, not by settings.json (Axiom's own page shows $0.00 "
-                   f"for these): {listed}.")
+        listed = "; ".join(f"{p.model} ${p.input:g} in / ${p.output:g} out per 1M" for p in library)
+        st.caption(md_text(f"Priced by the genai-prices library, {wording.library_note}: {listed}."))
 
 
 def breakdown_card(report: UsageReport) -> None:
@@ -144,7 +146,8 @@ def render() -> None:
         st.error(f"The database could not be read just now ({exc.__class__.__name__}). Press Refresh to try again.",
                  icon=":material/database:")
         return
-    kpi_cards(report)
+    wording = data.wording
+    kpi_cards(report, wording)
     for warning in report.warnings:
         st.warning(warning)
     if report.totals.requests == 0:
@@ -159,7 +162,7 @@ def render() -> None:
         chart_card("Main Agent vs. Task Agent vs. Heartbeat",
                    "Token usage split between main agent, background task agents, and heartbeat per day.",
                    report, charts.initiator_chart, "chart_initiator")
-    price_notices(report)
+    price_notices(report, wording)
     breakdown_card(report)
 
 

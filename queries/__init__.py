@@ -14,6 +14,7 @@ from queries.demo import demo_paths
 from queries.settings import Config, default_settings_path
 from queries.source import Source, SourceError, open_source
 from queries.usage import Catalog, catalog
+from queries.wording import Wording, wording_for
 
 
 @dataclass
@@ -28,6 +29,11 @@ class Dataset:
     @property
     def is_demo(self) -> bool:
         return self.source.is_demo
+
+    @property
+    def wording(self) -> Wording:
+        """How to talk about this data: its counted unit and where its prices go."""
+        return wording_for(self.source.adapter)
 
     def no_data_message(self, for_app: bool = False) -> str:
         """Seed 004's "No data." troubleshooting: which file was read and how to point at another

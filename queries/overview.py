@@ -49,7 +49,7 @@ def _figures(dataset, rng: DateRange) -> tuple[float, int, int]:
 
 def top_row(dataset, today: date, tz: str = "UTC") -> list[Rollup]:
     """Today, the last 7 days and the last 30 days (today included), in zone `tz`."""
-    unit = "task" if dataset.source.adapter == "agentx" else "request"
+    unit = dataset.wording.unit
     cards = []
     for label, days in (("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30)):
         rng = DateRange(today - timedelta(days=days - 1), today, tz)

@@ -172,6 +172,11 @@ class AppData:
         return _report(self.db, self.adapter, self.is_demo, self.mirror, snap.read_at, snap, rng.start.isoformat(),
                        rng.end.isoformat(), rng.tz, filters.provider, filters.model)
 
+    @property
+    def wording(self):
+        """How the pages talk about this data (its unit, where prices go): `queries.wording`."""
+        return self.dataset().wording
+
     def dataset(self) -> Dataset:
         snap = self.snapshot()
         return Dataset(self.source, snap.catalog, snap.prices, Path(self.settings_path) if self.settings_path else None)
