@@ -74,10 +74,9 @@ def price_notices(report: UsageReport, wording: Wording) -> None:
     Model ids are data: they go through md_text, never into markdown as they are."""
     if report.unpriced_models:
         with st.container(border=True):
-            names = ", ".join(md_text(m) for m in report.unpriced_models)
-            st.warning(md_text("No price is known for ") + names
-                       + md_text(f": their cost shows $0.00 although tokens were used. {wording.unpriced_hint()}"),
-                       icon=":material/sell:")
+            names = ", ".join(report.unpriced_models)
+            st.warning(md_text(f"No price is known for {names}: their cost shows $0.00 although tokens were used. "
+                               f"{wording.unpriced_hint()}"), icon=":material/sell:")
             st.code(wording.snippet(report.unpriced_models), language="json")
     library = [p for p in report.prices if p.source == pricing.PRICE_LIBRARY]
     if library:
@@ -119,7 +118,7 @@ def render() -> None:
         if header(PAGE_TITLE, DESCRIPTION):
             refresh()
             st.rerun()
-        st.error(exc.public_message(), icon=":material/database:")
+        st.error(md_text(exc.public_message()), icon=":material/database:")
         st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
         return
     clicked = header(PAGE_TITLE, DESCRIPTION, data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC")
@@ -127,7 +126,7 @@ def render() -> None:
         refresh(data)
         st.rerun()
     for warning in (*config.warnings, *snapshot.problems):
-        st.warning(warning)
+        st.warning(md_text(warning))
     if config.auto_refresh_seconds:
         auto_refresh(int(config.auto_refresh_seconds))
 
@@ -138,7 +137,7 @@ def render() -> None:
     notices = read_link(catalog, str(config.tz))
     filters, toolbar_notices = toolbar(catalog, str(config.tz))
     for notice in notices + toolbar_notices:
-        st.caption(f":material/info: {notice}")
+        st.caption(f":material/info: {md_text(notice)}")
 
     try:
         report = data.report(filters)
@@ -149,7 +148,7 @@ def render() -> None:
     wording = data.wording
     kpi_cards(report, wording)
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(md_text(warning))
     if report.totals.requests == 0:
         with st.container(border=True):
             st.info("No usage matches these filters.", icon=":material/filter_alt_off:")

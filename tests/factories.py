@@ -1055,12 +1055,64 @@ def claude_turn_cost(turn: dict, rates: Rates | None) -> float:
 
 
 def texts(at) -> str:
-    """Every piece of text an AppTest page sends: markdown, captions, alerts, html, labels, options."""
+    """Every piece of text an AppTest page sends: markdown, captions, alerts, html, labels, options
+    (markdown as the text it shows, escapes taken out, so a leaked path or name is still found)."""
     parts: list[str] = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "code"):
-        parts += [str(e.value) for e in at.get(kind)]
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader"):
+        parts += [shown(str(e.value)) for e in at.get(kind)]
+    parts += [str(e.value) for e in at.get("code")]
     parts += [e.proto.body for e in at.get("html")]
     parts += [m.label + " " + m.value for m in at.metric]
     for box in at.selectbox:
         parts += [box.label, *map(str, box.options)]
     return "\n".join(parts)
+
+
+def shown(markdown: str) -> str:
+    """The text a markdown body shows once its backslash escapes (md_text's) are taken out."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile text for property tests: what breaks markdown, HTML and spreadsheets, not short
+# random strings (which almost never form a tag or a link).
+
+HOSTILE_FRAGMENTS = (
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<b>", "</b>", "<a href='https://evil.example'>",
+    "[click me](https://evil.example)", "![i](https://evil.example/i.png)", "<https://evil.example>",
+    "https://evil.example", "`", "```", "$", "$a$", "$$x^2$$", "\\(", "\\", "**", "__", "*", "_", "~~", "~",
+    ":red[", ":blue-background[", "]", ":material/home:", ":smile:", "&amp;", "&lt;", "#", "> ", "- ", "1. ", "|",
+    "{", "}", "'", '"', "=1+1", "@", "+", "-", "%", "\x00", "\x07", "\x1b[31m", "\r", "\n", "\t", "\u202e", "\u200b",
+)
+
+
+def hostile_text(max_fragments: int = 8):
+    """Hypothesis strategy: strings glued from markup fragments, control characters and a little random text."""
+    from hypothesis import strategies as hs
+
+    piece = hs.one_of(hs.sampled_from(HOSTILE_FRAGMENTS), hs.text(max_size=4))
+    return hs.lists(piece, max_size=max_fragments).map("".join)
+
+
+def plain(body: str) -> str:
+    """The text a markdown body shows, asserting that none of it can be read as markup: every ASCII
+    punctuation mark is backslash-escaped (no emphasis, link, code span, LaTeX, directive or tag can
+    form). The body may start with one icon of ours (`:material/x: `)."""
+    import re
+    import string
+
+    body = re.sub(r"^:material/[a-z_]+: ", "", body, count=1)
+    out, i = [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            assert i + 1 < len(body) and body[i + 1] in string.punctuation, (body, i)
+            out.append(body[i + 1])
+            i += 2
+            continue
+        assert ch not in string.punctuation, f"unescaped {ch!r} at {i} in {body!r}"
+        out.append(ch)
+        i += 1
+    return "".join(out)

@@ -537,4 +537,4 @@ def test_the_token_usage_page_renders_the_agentx_demo(monkeypatch):
     assert {m.label: m.value for m in at.metric}["Total Tokens"] == fmt_int(report["totals"]["total_tokens"])
     # usage_daily has no channel: the initiator chart is left out, with its one-line reason
     assert len(at.get("vega_lite_chart")) == 1
-    assert any("cannot be split into main agent, task agents and heartbeat" in w.value for w in at.warning)
+    assert any("cannot be split into main agent, task agents and heartbeat" in unescaped(w.value) for w in at.warning)

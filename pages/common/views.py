@@ -48,14 +48,14 @@ def open_page(title: str, description: str) -> Dataset | None:
         if header(title, description):
             refresh()
             st.rerun()
-        st.error(exc.public_message(), icon=":material/database:")
+        st.error(md_text(exc.public_message()), icon=":material/database:")
         st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
         return None
     if header(title, description, data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC"):
         refresh(data)
         st.rerun()
     for warning in (*config.warnings, *snapshot.problems):
-        st.warning(warning)
+        st.warning(md_text(warning))
     dataset = data.dataset()
     if not dataset.catalog.pairs:  # an empty file, or the wrong one (seed 004's troubleshooting)
         st.info(md_text(dataset.no_data_message(for_app=True)), icon=":material/database:")
@@ -103,7 +103,7 @@ def range_picker(prefix: str, label: str = "Date range", default: str = DEFAULT_
     try:
         return DateRange(start, end, zone)
     except RangeError as exc:
-        box.caption(f":material/info: {exc} Showing {PRESETS[DEFAULT_PRESET]}.")
+        box.caption(f":material/info: {md_text(exc)} Showing {PRESETS[DEFAULT_PRESET]}.")
         return preset_range(DEFAULT_PRESET, today, zone)
 
 
