@@ -1069,10 +1069,10 @@ def texts(at) -> str:
 
 
 def shown(markdown: str) -> str:
-    """The text a markdown body shows once its backslash escapes (md_text's) are taken out."""
+    """The text a markdown body shows once md_text's backslash escapes and invisible word joiners are taken out."""
     import re
 
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 # ---------------------------------------------------------------------------------------
@@ -1099,7 +1099,9 @@ def hostile_text(max_fragments: int = 8):
 def plain(body: str) -> str:
     """The text a markdown body shows, asserting that none of it can be read as markup: every ASCII
     punctuation mark is backslash-escaped (no emphasis, link, code span, LaTeX, directive or tag can
-    form). The body may start with one icon of ours (`:material/x: `)."""
+    form), and no GFM autolink literal (http://, https://, www., an e-mail address) is left in the
+    text, which Streamlit links whatever the escapes; invisible word joiners (U+2060) that break
+    them are dropped from the text returned. The body may start with one icon of ours (`:material/x: `)."""
     import re
     import string
 
@@ -1115,4 +1117,6 @@ def plain(body: str) -> str:
         assert ch not in string.punctuation, f"unescaped {ch!r} at {i} in {body!r}"
         out.append(ch)
         i += 1
-    return "".join(out)
+    text = "".join(out)
+    assert not re.search(r"(?i)https?://|www\.|[-.\w+]@[-\w]", text), f"an autolink would form in {text!r}"
+    return text.replace("\u2060", "")
