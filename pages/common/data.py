@@ -25,6 +25,7 @@ from queries.dates import DateRange
 from queries.settings import Config, resolve_config
 from queries.source import Source, SourceError, open_source
 from queries.usage import Catalog, Filters, UsageReport, usage_report
+from queries.wording import Wording, wording_for
 
 
 @st.cache_resource
@@ -173,9 +174,9 @@ class AppData:
                        rng.end.isoformat(), rng.tz, filters.provider, filters.model)
 
     @property
-    def wording(self):
-        """How the pages talk about this data (its unit, where prices go): `queries.wording`."""
-        return self.dataset().wording
+    def wording(self) -> Wording:
+        """How the pages talk about this data (its unit, where prices go), without another read."""
+        return wording_for(self.source.adapter)
 
     def dataset(self) -> Dataset:
         snap = self.snapshot()
