@@ -1120,3 +1120,30 @@ def plain(body: str) -> str:
     text = "".join(out)
     assert not re.search(r"(?i)https?://|www\.|[-.\w+]@[-\w]", text), f"an autolink would form in {text!r}"
     return text.replace("\u2060", "")
+
+
+def fresh_app_env(monkeypatch, password: str) -> None:
+    """The app's environment for an AppTest: this admin password, run from the repository, empty caches."""
+    import streamlit as st
+
+    monkeypatch.setenv("ADMIN_PASSWORD", password)
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def signed_in(password: str, page: str = "token_usage", **query: str):
+    """An AppTest of app.py opened with `query` in the link, signed in, on pages/<page>.py; no exception on the way."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    if page != "token_usage":
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, at.exception
+    return at

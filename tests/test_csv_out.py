@@ -14,13 +14,12 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import streamlit as st
 from hypothesis import given
 from hypothesis import strategies as hs
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT, ClaudeProjects, DailyUsage, Rotation, TaskRow, Turn
+from factories import ROOT, ClaudeProjects, DailyUsage, Rotation, TaskRow, Turn, fresh_app_env, signed_in
 from queries.csv_out import csv_text, safe_cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # written out again here, from OWASP's cheat sheet
@@ -199,29 +198,12 @@ def app(monkeypatch):
     import streamlit.testing.v1.app_test as app_test
 
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", ServedFiles)
-    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    fresh_app_env(monkeypatch, PASSWORD)
     SERVED.clear()
 
 
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    run(at)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click()
-    run(at)
-    if page != "token_usage":
-        at.switch_page(f"pages/{page}.py")
-        run(at)
-    return at
+    return signed_in(PASSWORD, page)
 
 
 def downloads(at: AppTest) -> dict[str, str]:
@@ -250,7 +232,7 @@ def test_the_sessions_turns_download_is_neutralised(app, axiom_db, monkeypatch):
     monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
     at = open_page("sessions")
     at.text_input(key="sessions_id").input(LOG_SESSION)
-    (text,) = downloads(run(at)).values()
+    (text,) = downloads(at.run()).values()
     assert_neutralised(text, AXIOM_MODEL)
 
 

@@ -15,11 +15,10 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import streamlit as st
 from hypothesis import given
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT, DailyUsage, Rotation, hostile_text, plain, shown
+from factories import DailyUsage, Rotation, fresh_app_env, hostile_text, plain, shown, signed_in
 
 PASSWORD = "markdown-test-password"
 BOLD_LINK = "x` **BOLD** [click me](https://evil.example) `y"
@@ -39,23 +38,11 @@ def test_md_text_shows_any_hostile_text_exactly_and_as_text(text):
 
 @pytest.fixture(autouse=True)
 def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    fresh_app_env(monkeypatch, PASSWORD)
 
 
 def open_page(page: str = "token_usage", **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.query_params.update(query)
-    at.run()
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    if page != "token_usage":
-        at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, at.exception
-    return at
+    return signed_in(PASSWORD, page, **query)
 
 
 def bodies(at: AppTest) -> list[str]:

@@ -12,10 +12,9 @@ import json
 import re
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT
+from factories import fresh_app_env, signed_in
 
 PASSWORD = "wording-test-password"
 
@@ -29,17 +28,8 @@ def shown(markdown: str) -> str:
 def token_usage(monkeypatch):
     def open_demo(demo: str) -> AppTest:
         monkeypatch.setenv("USAGE_DEMO", demo)
-        monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
-        monkeypatch.chdir(ROOT)
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        at.run()
-        at.text_input(key="login_password").input(PASSWORD)
-        at.button[0].click()
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        fresh_app_env(monkeypatch, PASSWORD)
+        return signed_in(PASSWORD)
 
     return open_demo
 
