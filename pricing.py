@@ -317,6 +317,8 @@ def _library_rates(info: object, valid_from: date | None, valid_until: date | No
         r_in, r_out, r_read, r_write, r_1h = (at(v, above) for v in values)
         if r_in is None or r_out is None:
             return []
+        if r_1h is None:  # as the library bills a 1-hour write it has no rate for: a write, else input
+            r_1h = r_in if r_write is None else r_write
         rows.append(Rate(valid_from, valid_until, above, r_in, r_out, r_read, r_write, r_1h,
                          "" if above == BASE_TIER else f"above {above:,} input tokens"))
     return rows
