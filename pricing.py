@@ -156,17 +156,28 @@ class PriceBook:
                 [p.input if p.cache_read is None else p.cache_read for p in rows],
                 [p.input if p.cache_write is None else p.cache_write for p in rows])
 
+    def is_flat(self) -> bool:
+        """Whether every price is one rate row valid always (no history, no tiers): then a sum of
+        tokens can be priced as a whole, as the mirror's hourly rollup does."""
+        return all(len(p.schedule()) == 1 and p.schedule()[0].valid_from is None
+                   and p.schedule()[0].valid_until is None for p in self.prices.values())
+
     def schedule_params(self) -> dict[str, list]:
         """Every model's rate schedule as bound, parallel lists (`rate_model`, `rate_from`,
-        `rate_until`, `rate_above`, `rate_input`, `rate_output`, `rate_cache_read`,
+        `rate_until`, `rate_above`, `rate_upto`, `rate_input`, `rate_output`, `rate_cache_read`,
         `rate_cache_write`, `rate_cache_write_1h`, `rate_tier`), fallbacks applied, for SQL that
         prices each request by its day and its input size."""
-        keys = ("model", "from", "until", "above", "input", "output", "cache_read", "cache_write",
+        keys = ("model", "from", "until", "above", "upto", "input", "output", "cache_read", "cache_write",
                 "cache_write_1h", "tier")
         columns: dict[str, list] = {f"rate_{k}": [] for k in keys}
         for model in sorted(self.prices):
-            for rate in self.prices[model].schedule():
-                values = (model, rate.valid_from, rate.valid_until, rate.above, *rate.complete(), rate.tier)
+            rows = self.prices[model].schedule()
+            for rate in rows:
+                # `upto`: the next threshold of the same period (None for the top row), so that
+                # exactly one row matches a request: above < input tokens <= upto.
+                upto = min((r.above for r in rows if (r.valid_from, r.valid_until) == (rate.valid_from, rate.valid_until)
+                            and r.above > rate.above), default=None)
+                values = (model, rate.valid_from, rate.valid_until, rate.above, upto, *rate.complete(), rate.tier)
                 for key, value in zip(keys, values):
                     columns[f"rate_{key}"].append(value)
         return columns

@@ -130,10 +130,9 @@ def _window(rng: DateRange | None) -> tuple[datetime | None, datetime | None]:
 # Axiom.
 
 def _axiom_params(prices: PriceBook, rng: DateRange | None) -> dict[str, object]:
-    models, inputs, outputs = prices.lists()
     start, end = _window(rng)
-    return {"price_model": models, "price_input": inputs, "price_output": outputs,
-            "start_utc": start or datetime(1, 1, 1), "end_utc": end or datetime(9999, 12, 31)}
+    return prices.schedule_params() | {"start_utc": start or datetime(1, 1, 1),
+                                       "end_utc": end or datetime(9999, 12, 31)}
 
 
 def axiom_sessions(source: Source, prices: PriceBook, rng: DateRange | None = None, search: str | None = None,

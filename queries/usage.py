@@ -14,7 +14,7 @@ from datetime import date
 from pricing import PriceBook, ModelPrice
 from queries.dates import DateRange
 from queries.source import Source
-from queries.sql import sql
+from queries.sql import bind
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Filters:
             "price_model": models,
             "price_input": inputs,
             "price_output": outputs,
-        }
+        } | prices.schedule_params()
 
 
 @dataclass(frozen=True)
@@ -169,17 +169,19 @@ def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str
     """Run named block `name` on a fresh cursor and return its rows as dicts."""
     cur = source.cursor()
     try:
-        cur.execute(sql(name), params)
+        cur.execute(*bind(name, params))  # only the parameters the block names
         columns = [d[0] for d in cur.description]
         return [dict(zip(columns, row)) for row in cur.fetchall()]
     finally:
         cur.close()
 
 
-def _block(source: Source, name: str, rng: DateRange) -> str:
+def _block(source: Source, name: str, rng: DateRange, prices: PriceBook | None = None) -> str:
     """`name`, or its equivalent over the hourly rollup when the source has one (a mirrored
-    source) and the range's day boundaries are whole UTC hours (so hours never straddle days)."""
-    if getattr(source, "rollup", None) and rng.whole_utc_hours():
+    source) and the range's day boundaries are whole UTC hours (so hours never straddle days),
+    and every price is one rate valid always (the rollup's hourly sums cannot be priced per
+    request by prompt size or day)."""
+    if getattr(source, "rollup", None) and rng.whole_utc_hours() and (prices is None or prices.is_flat()):
         return f"rollup_{name}"
     return name
 
@@ -197,7 +199,7 @@ def catalog(source: Source) -> Catalog:
 
 def totals(source: Source, filters: Filters, prices: PriceBook) -> Totals:
     """The KPI totals of one filter state."""
-    row = _rows(source, _block(source, "totals", filters.range), filters.params(prices))[0]
+    row = _rows(source, _block(source, "totals", filters.range, prices), filters.params(prices))[0]
     return Totals(int(row["requests"]), int(row["prompt_tokens"]), int(row["completion_tokens"]),
                   int(row["total_tokens"]), float(row["estimated_cost"]))
 
@@ -209,7 +211,7 @@ def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]
         DailyRow(r["day"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                  int(r["total_tokens"]), float(r["estimated_cost"]), int(r["main_tokens"]),
                  int(r["task_tokens"]), int(r["heartbeat_tokens"]))
-        for r in _rows(source, _block(source, "daily", filters.range), params)
+        for r in _rows(source, _block(source, "daily", filters.range, prices), params)
     ]
 
 
@@ -219,7 +221,7 @@ def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[Break
         BreakdownRow(r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
                      int(r["completion_tokens"]), int(r["total_tokens"]), float(r["estimated_cost"]),
                      None if r["cost_share"] is None else float(r["cost_share"]), bool(r["has_unpriced_rows"]))
-        for r in _rows(source, _block(source, "breakdown", filters.range), filters.params(prices))
+        for r in _rows(source, _block(source, "breakdown", filters.range, prices), filters.params(prices))
     ]
 
 
