@@ -11,11 +11,12 @@
 -- settings.json and Axiom's defaults; the library's price history and long-context tiers.
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
                                           rate_model, rate_from, rate_until, rate_above, rate_upto,
-                                          rate_input, rate_output) AS TABLE
+                                          rate_input, rate_output, rate_tier) AS TABLE
 WITH prices AS (
     SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
            CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, unnest(rate_input) AS input, unnest(rate_output) AS output
+           CAST(unnest(rate_upto) AS BIGINT) AS upto, unnest(rate_input) AS input, unnest(rate_output) AS output,
+           unnest(rate_tier) AS tier
 )
 SELECT
     r.*,
@@ -25,7 +26,9 @@ SELECT
          ELSE COALESCE((r.prompt_tokens * p.input + r.completion_tokens * p.output) / 1e6, 0)
     END                                                                          AS cost,
     (r.stored_cost <= 0 AND p.model IS NULL
-        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced
+        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced,
+    -- The tier that priced a computed cost ('' = base rate; NULL = stored cost or no price), for provenance.
+    CASE WHEN r.stored_cost <= 0 THEN p.tier END                                 AS price_tier
 FROM requests AS r
 LEFT JOIN prices AS p
        ON p.model = r.model
@@ -46,7 +49,7 @@ SELECT
     COALESCE(sum(cost), 0)                            AS estimated_cost
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                       $rate_input, $rate_output);
+                       $rate_input, $rate_output, $rate_tier);
 
 -- name: daily
 -- One row per calendar day of the range, zero days included, with the initiator split.
@@ -66,7 +69,7 @@ per_day AS (
         sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
     FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                            $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                       $rate_input, $rate_output)
+                       $rate_input, $rate_output, $rate_tier)
     GROUP BY day
 )
 SELECT
@@ -98,7 +101,7 @@ SELECT
     bool_or(unpriced)                             AS has_unpriced_rows
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                       $rate_input, $rate_output)
+                       $rate_input, $rate_output, $rate_tier)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;
 
