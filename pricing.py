@@ -156,6 +156,21 @@ class PriceBook:
                 [p.input if p.cache_read is None else p.cache_read for p in rows],
                 [p.input if p.cache_write is None else p.cache_write for p in rows])
 
+    def dated_base_params(self) -> dict[str, list]:
+        """The base rows of every schedule (no long-context tier: agentx's `usage_daily` applies
+        its own 1.5x tier 2) as the bound lists of agentx's priced-usage macro: `price_model`,
+        `price_from`, `price_until`, `price_input`, `price_output`, `price_cache_read`,
+        `price_cache_write` (fallbacks applied), one row per period of a price's history."""
+        keys = ("model", "from", "until", "input", "output", "cache_read", "cache_write")
+        columns: dict[str, list] = {f"price_{k}": [] for k in keys}
+        for model in sorted(self.prices):
+            for rate in self.prices[model].schedule():
+                if rate.above == BASE_TIER:
+                    values = (model, rate.valid_from, rate.valid_until, *rate.complete()[:4])
+                    for key, value in zip(keys, values):
+                        columns[f"price_{key}"].append(value)
+        return columns
+
     def is_flat(self) -> bool:
         """Whether every price is one rate row valid always (no history, no tiers): then a sum of
         tokens can be priced as a whole, as the mirror's hourly rollup does."""

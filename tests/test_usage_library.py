@@ -48,3 +48,20 @@ def test_a_request_pays_the_library_price_in_force_on_its_day(axiom_db, day, wan
     # genai-prices o3: 10 / 40 per 1M until 2025-06-09, 2 / 8 from 2025-06-10; 1,000,000 prompt tokens.
     axiom_db.usage(f"{day.isoformat()} 23:59:59", "openai", "o3", 1_000_000, 0)
     assert cost(axiom_db, day) == pytest.approx(want)
+
+
+@pytest.mark.parametrize("day, want", [(date(2025, 6, 9), 10.0 + 1.5 * 10.0), (date(2025, 6, 10), 2.0 + 1.5 * 2.0)])
+def test_agentx_usage_daily_pays_the_library_price_of_its_day_with_agentx_tier_2(agentx_db, day, want):
+    # o3 (genai-prices): input 10 per 1M until 2025-06-09, 2 from 2025-06-10. The row has 1M tier-1
+    # and 1M tier-2 input tokens; agentx bills tier 2 at 1.5x the same rate (seed 004).
+    from factories import DailyUsage
+    from queries.agentx import agent_rows
+
+    agentx_db.daily(DailyUsage("a", "o3", day.isoformat(), 1_000_000, tasks=1, tier2_input_tokens=1_000_000))
+    source = open_source(agentx_db.path)
+    try:
+        data = load_dataset(source, None, True)
+        (row,) = agent_rows(source, DateRange(day, day), data.prices)
+    finally:
+        source.close()
+    assert row.estimated_cost == pytest.approx(want)
