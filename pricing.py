@@ -171,12 +171,6 @@ class PriceBook:
                         columns[f"price_{key}"].append(value)
         return columns
 
-    def is_flat(self) -> bool:
-        """Whether every price is one rate row valid always (no history, no tiers): then a sum of
-        tokens can be priced as a whole, as the mirror's hourly rollup does."""
-        return all(len(p.schedule()) == 1 and p.schedule()[0].valid_from is None
-                   and p.schedule()[0].valid_until is None for p in self.prices.values())
-
     def schedule_params(self) -> dict[str, list]:
         """Every model's rate schedule as bound, parallel lists (`rate_model`, `rate_from`,
         `rate_until`, `rate_above`, `rate_upto`, `rate_input`, `rate_output`, `rate_cache_read`,

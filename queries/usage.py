@@ -28,17 +28,13 @@ class Filters:
     def params(self, prices: PriceBook) -> dict[str, object]:
         """The bound parameters every filtered block takes."""
         start_utc, end_utc = self.range.utc_window()
-        models, inputs, outputs = prices.lists()
         return {
             "start_utc": start_utc,
             "end_utc": end_utc,
             "tz": self.range.tz,
             "provider": self.provider or None,
             "model": self.model or None,
-            "price_model": models,
-            "price_input": inputs,
-            "price_output": outputs,
-        } | prices.schedule_params()
+        } | prices.schedule_params()  # each price's rows by day and prompt size (pricing.py)
 
 
 @dataclass(frozen=True)
@@ -176,12 +172,10 @@ def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str
         cur.close()
 
 
-def _block(source: Source, name: str, rng: DateRange, prices: PriceBook | None = None) -> str:
+def _block(source: Source, name: str, rng: DateRange) -> str:
     """`name`, or its equivalent over the hourly rollup when the source has one (a mirrored
-    source) and the range's day boundaries are whole UTC hours (so hours never straddle days),
-    and every price is one rate valid always (the rollup's hourly sums cannot be priced per
-    request by prompt size or day)."""
-    if getattr(source, "rollup", None) and rng.whole_utc_hours() and (prices is None or prices.is_flat()):
+    source) and the range's day boundaries are whole UTC hours (so hours never straddle days)."""
+    if getattr(source, "rollup", None) and rng.whole_utc_hours():
         return f"rollup_{name}"
     return name
 
@@ -199,7 +193,7 @@ def catalog(source: Source) -> Catalog:
 
 def totals(source: Source, filters: Filters, prices: PriceBook) -> Totals:
     """The KPI totals of one filter state."""
-    row = _rows(source, _block(source, "totals", filters.range, prices), filters.params(prices))[0]
+    row = _rows(source, _block(source, "totals", filters.range), filters.params(prices))[0]
     return Totals(int(row["requests"]), int(row["prompt_tokens"]), int(row["completion_tokens"]),
                   int(row["total_tokens"]), float(row["estimated_cost"]))
 
@@ -211,7 +205,7 @@ def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]
         DailyRow(r["day"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                  int(r["total_tokens"]), float(r["estimated_cost"]), int(r["main_tokens"]),
                  int(r["task_tokens"]), int(r["heartbeat_tokens"]))
-        for r in _rows(source, _block(source, "daily", filters.range, prices), params)
+        for r in _rows(source, _block(source, "daily", filters.range), params)
     ]
 
 
@@ -221,7 +215,7 @@ def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[Break
         BreakdownRow(r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
                      int(r["completion_tokens"]), int(r["total_tokens"]), float(r["estimated_cost"]),
                      None if r["cost_share"] is None else float(r["cost_share"]), bool(r["has_unpriced_rows"]))
-        for r in _rows(source, _block(source, "breakdown", filters.range, prices), filters.params(prices))
+        for r in _rows(source, _block(source, "breakdown", filters.range), filters.params(prices))
     ]
 
 

@@ -36,18 +36,21 @@ def test_a_request_at_the_threshold_pays_the_base_rates(axiom_db):
 
 
 def test_the_mirror_prices_tiers_per_request_too(axiom_db):
-    # Two requests in one hour: 300,000 (tier) and 100,000 (base) prompt tokens, no output.
-    # 300,000 * 5 / 1e6 + 100,000 * 2.5 / 1e6 = 1.5 + 0.25; the hourly sum at one rate could not say.
+    # Three requests in one hour: 300,000 (tier) and 100,000 (base) prompt tokens, no output, and one
+    # above the threshold with a stored cost of 0.5 (kept as is).
+    # 300,000 * 5 / 1e6 + 100,000 * 2.5 / 1e6 + 0.5 = 1.5 + 0.25 + 0.5; the hourly sum at one rate could not say.
     axiom_db.usage("2026-03-20 10:00:00", "openai-codex", "gpt-5.4", 300_000, 0)
     axiom_db.usage("2026-03-20 10:30:00", "openai-codex", "gpt-5.4", 100_000, 0)
-    assert cost(axiom_db, date(2026, 3, 20), mirror=True) == pytest.approx(1.75)
+    axiom_db.usage("2026-03-20 10:40:00", "openai-codex", "gpt-5.4", 400_000, 0, cost=0.5)
+    assert cost(axiom_db, date(2026, 3, 20), mirror=True) == pytest.approx(2.25)
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("day, want", [(date(2025, 6, 9), 10.0), (date(2025, 6, 10), 2.0)])
-def test_a_request_pays_the_library_price_in_force_on_its_day(axiom_db, day, want):
+def test_a_request_pays_the_library_price_in_force_on_its_day(axiom_db, day, want, mirror):
     # genai-prices o3: 10 / 40 per 1M until 2025-06-09, 2 / 8 from 2025-06-10; 1,000,000 prompt tokens.
     axiom_db.usage(f"{day.isoformat()} 23:59:59", "openai", "o3", 1_000_000, 0)
-    assert cost(axiom_db, day) == pytest.approx(want)
+    assert cost(axiom_db, day, mirror) == pytest.approx(want)
 
 
 @pytest.mark.parametrize("day, want", [(date(2025, 6, 9), 10.0 + 1.5 * 10.0), (date(2025, 6, 10), 2.0 + 1.5 * 2.0)])
