@@ -184,8 +184,9 @@ class PriceBook:
             for rate in rows:
                 # `upto`: the next threshold of the same period (None for the top row), so that
                 # exactly one row matches a request: above < input tokens <= upto.
-                upto = min((r.above for r in rows if (r.valid_from, r.valid_until) == (rate.valid_from, rate.valid_until)
-                            and r.above > rate.above), default=None)
+                period = (rate.valid_from, rate.valid_until)
+                upto = min((r.above for r in rows if (r.valid_from, r.valid_until) == period and r.above > rate.above),
+                           default=None)
                 values = (model, rate.valid_from, rate.valid_until, rate.above, upto, *rate.complete(), rate.tier)
                 for key, value in zip(keys, values):
                     columns[f"rate_{key}"].append(value)

@@ -218,7 +218,8 @@ def generate(root: Path, seed: int = 2026) -> None:
                 copies = rng.randrange(1, 4)
                 for c in range(copies):
                     part = dict(usage, output_tokens=max(1, usage["output_tokens"] * (c + 1) // copies))
-                    lines.append(_line(sid, ts + timedelta(milliseconds=c), f"msg_{s}_{n}", f"req_{s}_{n}", model, part))
+                    lines.append(_line(sid, ts + timedelta(milliseconds=c), f"msg_{s}_{n}", f"req_{s}_{n}", model,
+                                       part))
             if rng.random() < 0.1:
                 zero = {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0,
                         "cache_read_input_tokens": 0}
@@ -241,7 +242,8 @@ def generate(root: Path, seed: int = 2026) -> None:
     # A session with one assistant line whose message.id is JSON null (ccusage drops it; we count it).
     lone = f"{rng.getrandbits(32):08x}-gen-null-message-id"
     sessions[lone] = [_line(lone, later, f"msg_l_{k}", f"req_l_{k}", "claude-haiku-4-5", _usage(rng, False))
-                      for k in range(2)] + [_line(lone, later, None, None, "claude-haiku-4-5", _usage(rng, False), null_id=True)]
+                      for k in range(2)]
+    sessions[lone].append(_line(lone, later, None, None, "claude-haiku-4-5", _usage(rng, False), null_id=True))
     for sid, lines in sessions.items():
         path = root / "-home-dev-app" / f"{sid}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)

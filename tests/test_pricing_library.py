@@ -67,7 +67,8 @@ def test_custom_prices_keep_agentx_tier_2_at_1_5x():
 def test_schedule_params_are_parallel_lists_with_fallbacks_applied():
     book = pricing.PriceBook({"h": pricing.ModelPrice("h", 4.0, 8.0, pricing.AGENTX_CUSTOM)}, [], [])
     assert book.schedule_params() == {
-        "rate_model": ["h"], "rate_from": [None], "rate_until": [None], "rate_above": [pricing.BASE_TIER], "rate_upto": [None],
+        "rate_model": ["h"], "rate_from": [None], "rate_until": [None], "rate_above": [pricing.BASE_TIER],
+        "rate_upto": [None],
         "rate_input": [4.0], "rate_output": [8.0], "rate_cache_read": [4.0], "rate_cache_write": [4.0],
         "rate_cache_write_1h": [8.0], "rate_tier": [""]}
 

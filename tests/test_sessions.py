@@ -235,7 +235,8 @@ def test_a_one_hour_cache_write_at_custom_rates_is_twice_the_input_rate(claude_p
     # ROUND's m: input 1, 5-minute write 1.25; 1-hour write = 2 x 1 (Anthropic's rule).
     # 100,000 5-minute + 100,000 1-hour writes: 0.125 + 0.2 = 0.325 (200,000 tokens: not above 200k).
     claude_projects.session_file("p", "s1", [
-        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "m", 0, 0, 200_000, 0, cache_write_1h_tokens=100_000).line("s1")])
+        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "m", 0, 0, 200_000, 0,
+             cache_write_1h_tokens=100_000).line("s1")])
     (turn,) = logs(claude_projects, ROUND).session("s1").turns
     assert turn.estimated_cost == pytest.approx(0.325) and not turn.tier2
 
