@@ -69,7 +69,7 @@ per_day AS (
         sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
     FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                            $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                       $rate_input, $rate_output, $rate_tier)
+                           $rate_input, $rate_output, $rate_tier)
     GROUP BY day
 )
 SELECT
