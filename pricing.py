@@ -13,6 +13,12 @@ the price library, then none. Unlike agentx itself we never match by family: an 
 source knows exactly (or by the library's own per-version match rules) is unpriced and
 listed, never charged at some other model's rates. Tier-2 tokens cost `TIER2_MULTIPLIER` ×
 the same four rates.
+
+A price is a schedule (`ModelPrice.schedule()`): rows of rates, each valid on a range of UTC
+days and above a request's input size (cache tokens included). A library price carries the
+library's own history and long-context tiers; any other price is one row, valid always
+(custom.json prices on Claude Code logs add agentx's 1.5x tier 2). The SQL picks, per request,
+the row of its day with the highest threshold its input exceeds.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import json
 import math
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -38,7 +44,8 @@ SOURCE_LABELS = {
 
 # agentx (SCHEMAS.md part B): a tier-2 task's tokens are billed at 1.5 x the model's rates.
 TIER2_MULTIPLIER = 1.5
-TIER2_LIMIT = 200_000  # input + cache tokens of one request above which Anthropic bills TIER2_MULTIPLIER
+TIER2_LIMIT = 200_000  # input + cache tokens of one request above which agentx bills TIER2_MULTIPLIER
+AGENTX_TIER2 = "agentx tier 2 (1.5x)"  # the tier a custom.json price applies above TIER2_LIMIT
 
 # Axiom's built-in tokenPriceTable (USD per 1M tokens), from its source as recorded in
 # shared/reference/SCHEMAS.md, part A.
@@ -54,6 +61,44 @@ AXIOM_DEFAULT_PRICES: dict[str, tuple[float, float]] = {
 }
 
 
+BASE_TIER = -1  # `Rate.above` of a base row: every request's input exceeds it
+# Anthropic bills a 1-hour cache write at 2x the base input rate (a 5-minute one at 1.25x):
+# https://platform.claude.com/docs/en/build-with-claude/prompt-caching#pricing. Used only where
+# a price names no 1-hour rate (custom.json); genai-prices' Anthropic entries name their own.
+ONE_HOUR_WRITE_MULTIPLIER = 2.0
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One row of a price schedule (USD per 1M tokens): valid on UTC days [valid_from,
+    valid_until) (None = unbounded) for requests whose input tokens, cache included, exceed
+    `above`; `tier` names a row above the base one ("" for the base row)."""
+
+    valid_from: date | None
+    valid_until: date | None
+    above: int
+    input: float
+    output: float
+    cache_read: float | None = None
+    cache_write: float | None = None
+    cache_write_1h: float | None = None
+    tier: str = ""
+
+    def complete(self) -> tuple[float, float, float, float, float]:
+        """(input, output, cache read, 5-minute write, 1-hour write) with the documented fallbacks:
+        a missing cache read or write rate is the input rate, a missing 1-hour write rate is
+        `ONE_HOUR_WRITE_MULTIPLIER` x input."""
+        return (self.input, self.output, self.input if self.cache_read is None else self.cache_read,
+                self.input if self.cache_write is None else self.cache_write,
+                self.input * ONE_HOUR_WRITE_MULTIPLIER if self.cache_write_1h is None else self.cache_write_1h)
+
+    def scaled(self, factor: float, above: int, tier: str) -> Rate:
+        """This row with every rate (fallbacks applied) times `factor`, above `above` tokens."""
+        r_in, r_out, r_read, r_write, r_1h = self.complete()
+        return Rate(self.valid_from, self.valid_until, above, r_in * factor, r_out * factor, r_read * factor,
+                    r_write * factor, r_1h * factor, tier)
+
+
 @dataclass(frozen=True)
 class ModelPrice:
     """USD per 1M tokens for one model id, and where that price came from."""
@@ -65,6 +110,16 @@ class ModelPrice:
     cache_read: float | None = None
     cache_write: float | None = None
     note: str = ""
+    cache_write_1h: float | None = None
+    rates: tuple[Rate, ...] = ()   # the full schedule (library prices); empty = one row from the fields above
+    data_version: str = ""         # e.g. "genai-prices 0.2.3" for a library price
+
+    def schedule(self) -> tuple[Rate, ...]:
+        """Every rate row of this price: its own schedule, else one row valid always, at any size."""
+        if self.rates:
+            return self.rates
+        return (Rate(None, None, BASE_TIER, self.input, self.output, self.cache_read, self.cache_write,
+                     self.cache_write_1h),)
 
 
 @dataclass
@@ -100,6 +155,42 @@ class PriceBook:
         return (models, [p.input for p in rows], [p.output for p in rows],
                 [p.input if p.cache_read is None else p.cache_read for p in rows],
                 [p.input if p.cache_write is None else p.cache_write for p in rows])
+
+    def dated_base_params(self) -> dict[str, list]:
+        """The base rows of every schedule (no long-context tier: agentx's `usage_daily` applies
+        its own 1.5x tier 2) as the bound lists of agentx's priced-usage macro: `price_model`,
+        `price_from`, `price_until`, `price_input`, `price_output`, `price_cache_read`,
+        `price_cache_write` (fallbacks applied), one row per period of a price's history."""
+        keys = ("model", "from", "until", "input", "output", "cache_read", "cache_write")
+        columns: dict[str, list] = {f"price_{k}": [] for k in keys}
+        for model in sorted(self.prices):
+            for rate in self.prices[model].schedule():
+                if rate.above == BASE_TIER:
+                    values = (model, rate.valid_from, rate.valid_until, *rate.complete()[:4])
+                    for key, value in zip(keys, values):
+                        columns[f"price_{key}"].append(value)
+        return columns
+
+    def schedule_params(self) -> dict[str, list]:
+        """Every model's rate schedule as bound, parallel lists (`rate_model`, `rate_from`,
+        `rate_until`, `rate_above`, `rate_upto`, `rate_input`, `rate_output`, `rate_cache_read`,
+        `rate_cache_write`, `rate_cache_write_1h`, `rate_tier`), fallbacks applied, for SQL that
+        prices each request by its day and its input size."""
+        keys = ("model", "from", "until", "above", "upto", "input", "output", "cache_read", "cache_write",
+                "cache_write_1h", "tier")
+        columns: dict[str, list] = {f"rate_{k}": [] for k in keys}
+        for model in sorted(self.prices):
+            rows = self.prices[model].schedule()
+            for rate in rows:
+                # `upto`: the next threshold of the same period (None for the top row), so that
+                # exactly one row matches a request: above < input tokens <= upto.
+                period = (rate.valid_from, rate.valid_until)
+                upto = min((r.above for r in rows if (r.valid_from, r.valid_until) == period and r.above > rate.above),
+                           default=None)
+                values = (model, rate.valid_from, rate.valid_until, rate.above, upto, *rate.complete(), rate.tier)
+                for key, value in zip(keys, values):
+                    columns[f"rate_{key}"].append(value)
+        return columns
 
 
 def _is_rate(value: object) -> bool:
@@ -200,14 +291,69 @@ class LastGoodSettings:
         return SettingsPrices(dict(kept.prices), [f"{reason}; keeping the prices last read from it."])
 
 
+def library_data_version() -> str:
+    """The bundled price data's version, as provenance names it (the package ships its data)."""
+    from genai_prices import __version__
+
+    return f"genai-prices {__version__}"
+
+
+def _library_periods(info: object) -> list[tuple[date | None, date | None]]:
+    """The UTC day ranges over which the library's choice of price for `info` cannot change:
+    split at every start date its conditional prices name (prices by date)."""
+    from genai_prices.types import StartDateConstraint
+
+    starts = sorted({c.constraint.start_date for c in (info.prices if isinstance(info.prices, list) else [])
+                     if isinstance(c.constraint, StartDateConstraint)})
+    bounds: list[date | None] = [None, *starts, None]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _library_rates(info: object, valid_from: date | None, valid_until: date | None) -> list[Rate]:
+    """The rate rows of one period: the base row and one per long-context tier threshold,
+    each key at the price the library itself applies above that threshold."""
+    from genai_prices.types import TieredPrices
+
+    # Noon UTC of the period's first day: start-date constraints compare days, so any moment of
+    # the period chooses the same price (DeepSeek's time-of-day discounts are not modelled).
+    day = valid_from or (valid_until - timedelta(days=1) if valid_until else date(2000, 1, 1))
+    prices = info.get_prices(datetime.combine(day, time(12), timezone.utc))
+    keys = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok")
+    values = [getattr(prices, k, None) for k in keys]
+    thresholds = sorted({t.start for v in values if isinstance(v, TieredPrices) for t in v.tiers})
+
+    def at(value: object, above: int) -> float | None:
+        if value is None:
+            return None
+        if not isinstance(value, TieredPrices):
+            return float(value)
+        chosen = value.base  # the library's rule: the highest tier whose start the input exceeds
+        for tier in value.tiers:
+            if above >= tier.start:
+                chosen = tier.price
+        return float(chosen)
+
+    rows = []
+    for above in [BASE_TIER, *thresholds]:
+        r_in, r_out, r_read, r_write, r_1h = (at(v, above) for v in values)
+        if r_in is None or r_out is None:
+            return []
+        if r_1h is None:  # as the library bills a 1-hour write it has no rate for: a write, else input
+            r_1h = r_in if r_write is None else r_write
+        rows.append(Rate(valid_from, valid_until, above, r_in, r_out, r_read, r_write, r_1h,
+                         "" if above == BASE_TIER else f"above {above:,} input tokens"))
+    return rows
+
+
 def library_price(model: str, provider: str | None = None, when: datetime | None = None) -> ModelPrice | None:
     """The `genai-prices` bundled price for `model`, or None if the library does not know it.
 
-    Works offline: the package only fetches updates when its updater is started, which we
-    never do. Tiered prices (e.g. above 272k input tokens) give their base rate; the note says so.
+    The flat fields are the base rates in force at `when` (now by default), for display; the
+    schedule (`rates`) holds every period of the library's price history and every
+    long-context tier, so each request is priced by its own day and size. Works offline: the
+    package only fetches updates when its updater is started, which we never do.
     """
     from genai_prices.data_snapshot import get_snapshot
-    from genai_prices.types import TieredPrices
 
     snapshot = get_snapshot()
     when = when or datetime.now(timezone.utc)
@@ -218,22 +364,20 @@ def library_price(model: str, provider: str | None = None, when: datetime | None
             _provider, info = snapshot.find_provider_model(model, None, provider_id, None)
         except LookupError:
             continue
-        rates = info.get_prices(when)
-        tiered = any(isinstance(v, TieredPrices) for v in (rates.input_mtok, rates.output_mtok))
-
-        def base(value: object) -> float | None:
-            if value is None:
-                return None
-            return float(value.base if isinstance(value, TieredPrices) else value)
-
-        input_rate, output_rate = base(rates.input_mtok), base(rates.output_mtok)
-        if input_rate is None or output_rate is None:
+        rates = tuple(r for start, until in _library_periods(info) for r in _library_rates(info, start, until))
+        today = when.astimezone(timezone.utc).date() if when.tzinfo else when.date()
+        now = [r for r in rates if (r.valid_from is None or r.valid_from <= today)
+               and (r.valid_until is None or today < r.valid_until)]
+        if not now:
             return None
-        note = f"matched {info.id}" + ("; tiered, base rate" if tiered else "")
-        return ModelPrice(
-            model, input_rate, output_rate, PRICE_LIBRARY,
-            cache_read=base(rates.cache_read_mtok), cache_write=base(rates.cache_write_mtok), note=note,
-        )
+        base = now[0]
+        tiers = [r.tier for r in now if r.tier]
+        note = f"matched {info.id}" + (f"; tiers {', '.join(tiers)}" if tiers else "")
+        if len({(r.valid_from, r.valid_until) for r in rates}) > 1:
+            note += "; priced by request date"
+        return ModelPrice(model, base.input, base.output, PRICE_LIBRARY, cache_read=base.cache_read,
+                          cache_write=base.cache_write, note=note, cache_write_1h=base.cache_write_1h, rates=rates,
+                          data_version=library_data_version())
     return None
 
 
@@ -341,7 +485,9 @@ def resolve_agentx_prices(models: Iterable[tuple[str, str]], custom: CustomPrice
     def find(provider: str, model: str) -> ModelPrice | None:
         if model in custom.prices:
             rate_in, rate_out, cache_read, cache_write = custom.prices[model]
-            return ModelPrice(model, rate_in, rate_out, AGENTX_CUSTOM, cache_read=cache_read, cache_write=cache_write)
+            base = Rate(None, None, BASE_TIER, rate_in, rate_out, cache_read, cache_write)
+            return ModelPrice(model, rate_in, rate_out, AGENTX_CUSTOM, cache_read=cache_read, cache_write=cache_write,
+                              rates=(base, base.scaled(TIER2_MULTIPLIER, TIER2_LIMIT, AGENTX_TIER2)))
         return library_price(model, provider if provider != "unknown" else None) if use_library else None
 
     return _price_book(models, find, custom.warnings)

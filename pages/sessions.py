@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import pricing
 from pages.common import page_chrome
 from pages.common.data import app_config, claude_logs
 from pages.common.markdown import md_text
@@ -51,7 +52,9 @@ class Reader:
             projects = agentx_demo_paths()[1]  # the agentx demo's own Claude Code logs
         if projects or dataset.source.adapter == "agentx":
             root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
-            custom = dataset.settings_path if dataset.source.adapter == "agentx" else None
+            custom = None
+            if dataset.source.adapter == "agentx":  # custom.json: the named file, else the one beside the database
+                custom = dataset.settings_path or pricing.custom_prices_path(Path(str(dataset.source.path)).parent)
             self.logs = claude_logs(root, str(custom) if custom else None)
 
     def sessions(self, rng, search, page):

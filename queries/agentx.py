@@ -114,10 +114,7 @@ def range_params(rng: DateRange, prices: PriceBook | None = None, *, provider: s
         "provider": provider or None, "model": model or None, "agent": agent or None,
     }
     if prices is not None:
-        models, inputs, outputs, reads, writes = prices.rate_lists()
-        params |= {"price_model": models, "price_input": inputs, "price_output": outputs,
-                   "price_cache_read": reads, "price_cache_write": writes,
-                   "tier2_multiplier": pricing.TIER2_MULTIPLIER}
+        params |= prices.dated_base_params() | {"tier2_multiplier": pricing.TIER2_MULTIPLIER}
     return params
 
 

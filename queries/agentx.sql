@@ -158,13 +158,17 @@ FROM agentx_raw_rotations;
 -- name: define_agentx_priced_usage
 -- Table macro: usage_daily rows of a day range (and optional provider/model/agent), each with its cost.
 -- Cost = tier-1 tokens x the four rates + tier-2 tokens x the same rates x tier2_multiplier;
--- tier2_extra_cost is what the multiplier added. Rates are USD per 1M tokens, bound as lists.
+-- tier2_extra_cost is what the multiplier added. Rates are USD per 1M tokens, bound as lists,
+-- each valid on a UTC day range (price_from / price_until, NULL = unbounded): a row pays the
+-- price in force on its day.
 CREATE OR REPLACE MACRO agentx_priced_usage(from_day, until_day, provider_eq, model_eq, agent_eq,
                                             price_model, price_input, price_output,
-                                            price_cache_read, price_cache_write, tier2_multiplier) AS TABLE
+                                            price_cache_read, price_cache_write, tier2_multiplier,
+                                            price_from, price_until) AS TABLE
 WITH prices AS (
     SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output,
-           unnest(price_cache_read) AS cache_read, unnest(price_cache_write) AS cache_write
+           unnest(price_cache_read) AS cache_read, unnest(price_cache_write) AS cache_write,
+           CAST(unnest(price_from) AS DATE) AS valid_from, CAST(unnest(price_until) AS DATE) AS valid_until
 ),
 rated AS (
     SELECT
@@ -177,7 +181,9 @@ rated AS (
                   + u.tier2_cache_read_tokens * p.cache_read + u.tier2_cache_write_tokens * p.cache_write) / 1e6, 0)
                                                                          AS tier2_base_cost
     FROM agentx_usage AS u
-    LEFT JOIN prices AS p ON p.model = u.model
+    LEFT JOIN prices AS p
+           ON p.model = u.model
+          AND (p.valid_from IS NULL OR u."day" >= p.valid_from) AND (p.valid_until IS NULL OR u."day" < p.valid_until)
     WHERE u."day" BETWEEN from_day AND until_day
       AND (provider_eq IS NULL OR u.provider = provider_eq)
       AND (model_eq IS NULL OR u.model = model_eq)
@@ -225,7 +231,7 @@ SELECT
     COALESCE(sum(tier2_extra_cost), 0)                                AS tier2_extra_cost
 FROM agentx_priced_usage($from_day, $until_day, $provider, $model, $agent,
                          $price_model, $price_input, $price_output, $price_cache_read, $price_cache_write,
-                         $tier2_multiplier);
+                         $tier2_multiplier, $price_from, $price_until);
 
 -- name: agentx_daily
 -- One row per UTC day of the range, zero days included (usage_daily has no finer time).
@@ -244,7 +250,7 @@ per_day AS (
         sum(cost)                   AS estimated_cost
     FROM agentx_priced_usage($from_day, $until_day, $provider, $model, $agent,
                              $price_model, $price_input, $price_output, $price_cache_read, $price_cache_write,
-                             $tier2_multiplier)
+                             $tier2_multiplier, $price_from, $price_until)
     GROUP BY "day"
 )
 SELECT
@@ -277,7 +283,7 @@ SELECT
     bool_or(unpriced)                                  AS has_unpriced_rows
 FROM agentx_priced_usage($from_day, $until_day, $provider, $model, $agent,
                          $price_model, $price_input, $price_output, $price_cache_read, $price_cache_write,
-                         $tier2_multiplier)
+                         $tier2_multiplier, $price_from, $price_until)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;
 
@@ -297,7 +303,7 @@ WITH usage AS (
         bool_or(unpriced)           AS has_unpriced_rows
     FROM agentx_priced_usage($from_day, $until_day, NULL, NULL, NULL,
                              $price_model, $price_input, $price_output, $price_cache_read, $price_cache_write,
-                             $tier2_multiplier)
+                             $tier2_multiplier, $price_from, $price_until)
     GROUP BY agent_id
 ),
 task_stats AS (
@@ -383,7 +389,7 @@ WITH usage AS (
         SELECT *, cost - tier1_cost AS tier2_multiplier_cost
         FROM agentx_priced_usage($from_day, $until_day, NULL, NULL, NULL,
                                  $price_model, $price_input, $price_output, $price_cache_read,
-                                 $price_cache_write, $tier2_multiplier)
+                                 $price_cache_write, $tier2_multiplier, $price_from, $price_until)
     )
     GROUP BY agent_id
 ),

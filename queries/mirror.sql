@@ -265,22 +265,54 @@ WHERE request_id > $lo AND request_id <= $hi;
 
 -- name: define_filtered_rollup
 -- Table macro: the rollup rows of one filter state, each with its display-zone day and cost.
+-- Rows without a stored cost are priced per hour at the base rate in force on the hour's UTC
+-- day; the requests above a long-context tier threshold (few: read from the mirrored rows) add
+-- what their tier costs beyond that base rate, as rows with no requests and no tokens.
 CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, model_eq,
-                                        price_model, price_input, price_output) AS TABLE
+                                        rate_model, rate_from, rate_until, rate_above, rate_upto,
+                                        rate_input, rate_output, rate_tier) AS TABLE
 WITH prices AS (
-    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output
+    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
+           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
+           CAST(unnest(rate_upto) AS BIGINT) AS upto, unnest(rate_input) AS input, unnest(rate_output) AS output,
+           unnest(rate_tier) AS tier
+),
+hourly AS (
+    SELECT
+        r.*,
+        r.stored_cost + COALESCE((r.unstored_prompt * p.input + r.unstored_completion * p.output) / 1e6, 0) AS cost,
+        (r.unpriced_rows > 0 AND p.model IS NULL)                                AS unpriced
+    FROM request_rollup AS r
+    LEFT JOIN prices AS p
+           ON p.model = r.model AND p.above < 0
+          AND (p.valid_from IS NULL OR r.hour >= p.valid_from) AND (p.valid_until IS NULL OR r.hour < p.valid_until)
+    WHERE r.hour >= start_utc AND r.hour < end_utc
+      AND (provider_eq IS NULL OR r.provider = provider_eq)
+      AND (model_eq IS NULL OR r.model = model_eq)
+),
+tier_extra AS (
+    SELECT
+        date_trunc('hour', q.ts) AS hour, q.provider, q.model, q.initiator,
+        0 AS requests, 0 AS prompt_tokens, 0 AS completion_tokens, 0 AS stored_cost, 0 AS unstored_prompt,
+        0 AS unstored_completion, 0 AS unpriced_rows,
+        (q.prompt_tokens * (t.input - b.input) + q.completion_tokens * (t.output - b.output)) / 1e6 AS cost,
+        false AS unpriced
+    FROM requests AS q
+    JOIN prices AS t
+      ON t.model = q.model AND t.above >= 0 AND q.prompt_tokens > t.above AND (t.upto IS NULL OR q.prompt_tokens <= t.upto)
+     AND (t.valid_from IS NULL OR q.ts >= t.valid_from) AND (t.valid_until IS NULL OR q.ts < t.valid_until)
+    JOIN prices AS b
+      ON b.model = t.model AND b.above < 0
+     AND b.valid_from IS NOT DISTINCT FROM t.valid_from AND b.valid_until IS NOT DISTINCT FROM t.valid_until
+    WHERE q.stored_cost <= 0 AND q.ts >= start_utc AND q.ts < end_utc
+      AND (provider_eq IS NULL OR q.provider = provider_eq)
+      AND (model_eq IS NULL OR q.model = model_eq)
 )
 SELECT
-    r.*,
-    CAST(CASE WHEN tz = 'UTC' THEN r.hour
-              ELSE timezone(tz, r.hour AT TIME ZONE 'UTC') END AS DATE)          AS day,
-    r.stored_cost + COALESCE((r.unstored_prompt * p.input + r.unstored_completion * p.output) / 1e6, 0) AS cost,
-    (r.unpriced_rows > 0 AND p.model IS NULL)                                    AS unpriced
-FROM request_rollup AS r
-LEFT JOIN prices AS p ON p.model = r.model
-WHERE r.hour >= start_utc AND r.hour < end_utc
-  AND (provider_eq IS NULL OR r.provider = provider_eq)
-  AND (model_eq IS NULL OR r.model = model_eq);
+    x.*,
+    CAST(CASE WHEN tz = 'UTC' THEN x.hour
+              ELSE timezone(tz, x.hour AT TIME ZONE 'UTC') END AS DATE)          AS day
+FROM (SELECT * FROM hourly UNION ALL BY NAME SELECT * FROM tier_extra) AS x;
 
 -- name: rollup_totals
 -- Requests, tokens and estimated cost of one filter state, as a single row (from the rollup).
@@ -291,7 +323,8 @@ SELECT
     COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
     COALESCE(sum(cost), 0)                            AS estimated_cost
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
-                     $price_model, $price_input, $price_output);
+                     $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
+                     $rate_tier);
 
 -- name: rollup_daily
 -- One row per calendar day of the range, zero days included, with the initiator split (from the rollup).
@@ -310,7 +343,8 @@ per_day AS (
         sum(CASE WHEN initiator = 'task' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS task_tokens,
         sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
     FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
-                         $price_model, $price_input, $price_output)
+                         $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
+                     $rate_tier)
     GROUP BY day
 )
 SELECT
@@ -341,6 +375,7 @@ SELECT
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
     bool_or(unpriced)                             AS has_unpriced_rows
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
-                     $price_model, $price_input, $price_output)
+                     $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
+                     $rate_tier)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;

@@ -5,9 +5,11 @@ Two kinds of sessions, one shape:
   no cache tokens, so those are None, not 0).
 - Claude Code logs (what agentx ran): `<projects>/<project>/<sessionId>.jsonl`, with
   subagents under `<project>/<sessionId>/subagents/*.jsonl` (their turns are marked). DuckDB
-  reads the JSONL directly; each API response counts once (message id + request id), and
-  malformed lines are skipped and counted. Priced like agentx: custom.json, then the price
-  library; a request whose input + cache tokens exceed 200,000 is tier 2 (1.5x).
+  reads the JSONL directly; each API response counts once (message id + request id; message
+  id alone when the line has no request id), `<synthetic>` entries (Claude Code's own API
+  errors) are no turns, and malformed lines are skipped and counted. Priced like agentx:
+  custom.json (1.5x above 200,000 input + cache tokens, agentx's rule), then the price library
+  (its own long-context tiers and its price on the request's day); 1-hour cache writes apart.
 No Streamlit here; the CLI and the pages call the same functions.
 """
 
@@ -70,6 +72,8 @@ class Turn:
     subagent: bool = False
     tier2: bool = False
     unpriced: bool = False
+    tier: str = ""               # the rate tier above the base one that priced it ("" = base)
+    cache_write_1h_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,9 @@ def _window(rng: DateRange | None) -> tuple[datetime | None, datetime | None]:
 # Axiom.
 
 def _axiom_params(prices: PriceBook, rng: DateRange | None) -> dict[str, object]:
-    models, inputs, outputs = prices.lists()
     start, end = _window(rng)
-    return {"price_model": models, "price_input": inputs, "price_output": outputs,
-            "start_utc": start or datetime(1, 1, 1), "end_utc": end or datetime(9999, 12, 31)}
+    return prices.schedule_params() | {"start_utc": start or datetime(1, 1, 1),
+                                       "end_utc": end or datetime(9999, 12, 31)}
 
 
 def axiom_sessions(source: Source, prices: PriceBook, rng: DateRange | None = None, search: str | None = None,
@@ -234,14 +237,13 @@ class ClaudeLogs:
         counts = _fetch(cur, "claude_counts", {})[0]
         self.files, self.malformed_lines = int(counts["files"]), int(counts["malformed_lines"])
         self.duplicate_lines, self.turn_count = int(counts["duplicate_lines"]), int(counts["turns"])
+        self.synthetic_lines = int(counts["synthetic_lines"])
         models = [r["model"] for r in _fetch(cur, "claude_models", {})]
         self.prices = pricing.resolve_agentx_prices((("anthropic", m) for m in models),
                                                     custom or pricing.CustomPrices(), use_library)
 
     def _params(self) -> dict[str, object]:
-        models, inputs, outputs, reads, writes = self.prices.rate_lists()
-        return {"price_model": models, "price_input": inputs, "price_output": outputs, "price_cache_read": reads,
-                "price_cache_write": writes, "tier2_multiplier": pricing.TIER2_MULTIPLIER, "tier2_limit": pricing.TIER2_LIMIT}
+        return self.prices.schedule_params()
 
     def warnings(self) -> list[str]:
         """What reading the logs skipped, in words."""
@@ -283,7 +285,7 @@ class ClaudeLogs:
             cur.close()
         turns = [Turn(r["ts"], r["model"], int(r["input_tokens"]), int(r["output_tokens"]), int(r["cache_read_tokens"]),
                       int(r["cache_write_tokens"]), float(r["estimated_cost"]), bool(r["subagent"]), bool(r["tier2"]),
-                      bool(r["unpriced"])) for r in rows]
+                      bool(r["unpriced"]), r["tier"], int(r["cache_write_1h_tokens"])) for r in rows]
         project = rows[0]["project"] if rows else None
         cwd = next((r["cwd"] for r in rows if r["cwd"]), None)
         return SessionDetail("claude-code", _summarize(chosen, turns, project, cwd), turns, self.warnings())

@@ -1,7 +1,8 @@
 -- The session inspector: sessions with their totals, and one session's turns.
 -- Axiom: a session's turns are its token_usage rows (read through `filtered_requests`, so
 -- cost is Axiom's rule). Claude Code: the JSONL logs under a projects directory, read by
--- DuckDB's read_json_objects; each API response (message id + request id) counts once.
+-- DuckDB's read_json_objects; each API response (message id + request id, or message id
+-- alone without a request id) counts once, priced per request by its day and input size.
 
 -- name: axiom_session_list
 -- Axiom sessions with requests in a UTC window, newest activity first, matching an optional search text.
@@ -17,7 +18,8 @@ SELECT
     any_value(channel)                         AS channel,
     any_value(initiator)                       AS initiator,
     bool_or(unpriced)                          AS has_unpriced_rows
-FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $price_model, $price_input, $price_output)
+FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
+                       $rate_upto, $rate_input, $rate_output, $rate_tier)
 WHERE session_id IS NOT NULL AND session_id <> ''
   AND ($search IS NULL OR contains(lower(session_id), lower($search)))
 GROUP BY session_id
@@ -30,7 +32,8 @@ SELECT
     count(DISTINCT session_id) FILTER (WHERE session_id IS NOT NULL AND session_id <> ''
                                        AND ($search IS NULL OR contains(lower(session_id), lower($search)))) AS n,
     count(*) FILTER (WHERE session_id IS NULL OR session_id = '')                                          AS no_session
-FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $price_model, $price_input, $price_output);
+FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
+                       $rate_upto, $rate_input, $rate_output, $rate_tier);
 
 -- name: axiom_session_ids
 -- Axiom session ids equal to, or starting with, the text asked for (at most a few).
@@ -45,7 +48,7 @@ LIMIT 6;
 SELECT request_id, ts, provider, model, prompt_tokens AS input_tokens, completion_tokens AS output_tokens,
        cost AS estimated_cost, unpriced
 FROM filtered_requests(CAST('0001-01-01' AS TIMESTAMP), CAST('9999-12-31' AS TIMESTAMP), 'UTC', NULL, NULL,
-                       $price_model, $price_input, $price_output)
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output, $rate_tier)
 WHERE session_id = $session_id
 ORDER BY ts, request_id;
 
@@ -77,6 +80,8 @@ SELECT
         WHEN json_extract_string(l.line, '$.type') <> 'assistant' OR json_extract_string(l.line, '$.type') IS NULL
             THEN 'other'
         WHEN COALESCE(json_type(l.line, '$.message.usage'), '') <> 'OBJECT' THEN 'malformed'
+        -- Claude Code's own API-error entries: not a request, no turn, not a model.
+        WHEN json_extract_string(l.line, '$.message.model') = '<synthetic>' THEN 'synthetic'
         ELSE 'turn'
     END AS kind
 FROM claude_lines AS l;
@@ -95,8 +100,12 @@ WITH lines AS (
                                                                                           AS output_tokens,
         GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_read_input_tokens') AS BIGINT), 0), 0)
                                                                                           AS cache_read_tokens,
-        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation_input_tokens') AS BIGINT), 0), 0)
-                                                                                          AS cache_write_tokens,
+        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation_input_tokens') AS BIGINT),
+                          TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation.ephemeral_5m_input_tokens') AS BIGINT)
+                          + TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation.ephemeral_1h_input_tokens') AS BIGINT),
+                          0), 0)                                                          AS cache_write_tokens,
+        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation.ephemeral_1h_input_tokens') AS BIGINT), 0), 0)
+                                                                                          AS reported_1h_tokens,
         f.subagent_file OR COALESCE(TRY_CAST(json_extract(k.line, '$.isSidechain') AS BOOLEAN), false)
                                                                                           AS subagent,
         json_extract_string(k.line, '$.cwd')                                              AS cwd,
@@ -105,11 +114,17 @@ WITH lines AS (
     JOIN claude_files AS f USING (filename)
     WHERE k.kind = 'turn'
 )
-SELECT *
+SELECT
+    row_number() OVER (ORDER BY filename, message_id, request_id, ts) AS turn_id,
+    * EXCLUDE (reported_1h_tokens),
+    -- The 1-hour part of the cache writes (the rest are 5-minute writes), never more than all writes.
+    LEAST(reported_1h_tokens, cache_write_tokens)                     AS cache_write_1h_tokens
 FROM lines
 -- One API response is written on several lines; usage only grows while it streams, so keep the
--- line with the most output tokens (then the earliest). Lines without both ids cannot be matched.
-QUALIFY message_id IS NULL OR request_id IS NULL
+-- line with the most output tokens (then the earliest). Lines sharing a message id and a request
+-- id are one response; without a request id, one message id is one response (a NULL request id
+-- is a partition of its own). Lines without a message id cannot be matched.
+QUALIFY message_id IS NULL
      OR row_number() OVER (PARTITION BY message_id, request_id
                            ORDER BY output_tokens DESC, ts NULLS LAST, filename) = 1;
 
@@ -118,6 +133,7 @@ QUALIFY message_id IS NULL OR request_id IS NULL
 SELECT
     (SELECT count(*) FROM claude_files)                                   AS files,
     (SELECT count(*) FROM claude_line_kinds WHERE kind = 'malformed')     AS malformed_lines,
+    (SELECT count(*) FROM claude_line_kinds WHERE kind = 'synthetic')     AS synthetic_lines,
     (SELECT count(*) FROM claude_line_kinds WHERE kind = 'turn')
         - (SELECT count(*) FROM claude_turns)                             AS duplicate_lines,
     (SELECT count(*) FROM claude_turns)                                   AS turns;
@@ -127,24 +143,39 @@ SELECT
 SELECT DISTINCT model FROM claude_turns ORDER BY model;
 
 -- name: define_claude_priced_turns
--- Table macro: deduplicated turns, each with its cost (four rates; tier-2 requests at tier2_multiplier x).
-CREATE OR REPLACE MACRO claude_priced_turns(price_model, price_input, price_output, price_cache_read,
-                                            price_cache_write, tier2_multiplier, tier2_limit) AS TABLE
-WITH prices AS (
-    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output,
-           unnest(price_cache_read) AS cache_read, unnest(price_cache_write) AS cache_write
+-- Table macro: deduplicated turns, each priced by the rate row of its model, its UTC day and its input size.
+CREATE OR REPLACE MACRO claude_priced_turns(rate_model, rate_from, rate_until, rate_above, rate_input, rate_output,
+                                            rate_cache_read, rate_cache_write, rate_cache_write_1h, rate_tier) AS TABLE
+WITH rates AS (
+    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
+           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
+           unnest(rate_input) AS input, unnest(rate_output) AS output, unnest(rate_cache_read) AS cache_read,
+           unnest(rate_cache_write) AS cache_write, unnest(rate_cache_write_1h) AS cache_write_1h,
+           unnest(rate_tier) AS tier
+),
+matched AS (
+    -- The row in force on the turn's day (the newest one for a turn without a time) whose
+    -- threshold the turn's input, cache tokens included, exceeds most closely.
+    SELECT t.*, r.model AS rate_model, r.input, r.output, r.cache_read AS r_cache_read,
+           r.cache_write AS r_cache_write, r.cache_write_1h AS r_cache_write_1h, r.tier AS rate_tier
+    FROM claude_turns AS t
+    LEFT JOIN rates AS r
+           ON r.model = t.model
+          AND (r.valid_from IS NULL OR t.ts IS NULL OR t.ts >= r.valid_from)
+          AND (r.valid_until IS NULL OR t.ts IS NULL OR t.ts < r.valid_until)
+          AND t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > r.above
+    QUALIFY row_number() OVER (PARTITION BY t.turn_id ORDER BY r.valid_from DESC NULLS LAST, r.above DESC) = 1
 )
 SELECT
-    t.*,
-    (t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > tier2_limit) AS tier2,
-    COALESCE((t.input_tokens * p.input + t.output_tokens * p.output + t.cache_read_tokens * p.cache_read
-              + t.cache_write_tokens * p.cache_write) / 1e6, 0)
-        * CASE WHEN t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > tier2_limit
-               THEN tier2_multiplier ELSE 1 END                                           AS cost,
-    (p.model IS NULL AND t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_tokens > 0)
+    m.* EXCLUDE (rate_model, input, output, r_cache_read, r_cache_write, r_cache_write_1h, rate_tier),
+    COALESCE(m.rate_tier, '')                                                             AS tier,
+    COALESCE(m.rate_tier, '') <> ''                                                       AS tier2,
+    COALESCE((m.input_tokens * m.input + m.output_tokens * m.output + m.cache_read_tokens * m.r_cache_read
+              + (m.cache_write_tokens - m.cache_write_1h_tokens) * m.r_cache_write
+              + m.cache_write_1h_tokens * m.r_cache_write_1h) / 1e6, 0)                   AS cost,
+    (m.rate_model IS NULL AND m.input_tokens + m.output_tokens + m.cache_read_tokens + m.cache_write_tokens > 0)
                                                                                           AS unpriced
-FROM claude_turns AS t
-LEFT JOIN prices AS p ON p.model = t.model;
+FROM matched AS m;
 
 -- name: claude_session_list
 -- Claude Code sessions with turns in a UTC window, newest activity first, matching an optional search text.
@@ -163,8 +194,8 @@ SELECT
     list(DISTINCT model ORDER BY model)        AS models,
     any_value(cwd)                             AS cwd,
     bool_or(unpriced)                          AS has_unpriced_rows
-FROM claude_priced_turns($price_model, $price_input, $price_output, $price_cache_read, $price_cache_write,
-                         $tier2_multiplier, $tier2_limit)
+FROM claude_priced_turns($rate_model, $rate_from, $rate_until, $rate_above, $rate_input, $rate_output,
+                         $rate_cache_read, $rate_cache_write, $rate_cache_write_1h, $rate_tier)
 WHERE ($start_utc IS NULL OR ts >= $start_utc) AND ($end_utc IS NULL OR ts < $end_utc)
 GROUP BY session_id
 HAVING $search IS NULL OR contains(lower(session_id), lower($search))
@@ -182,12 +213,12 @@ LIMIT 6;
 
 -- name: claude_session_turns
 -- Every deduplicated turn of one Claude Code session, oldest first, with its cost.
-SELECT ts, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost AS estimated_cost,
-       subagent, tier2, unpriced, message_id, request_id, filename, project, cwd
-FROM claude_priced_turns($price_model, $price_input, $price_output, $price_cache_read, $price_cache_write,
-                         $tier2_multiplier, $tier2_limit)
+SELECT ts, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
+       cost AS estimated_cost, subagent, tier2, tier, unpriced, message_id, request_id, filename, project, cwd
+FROM claude_priced_turns($rate_model, $rate_from, $rate_until, $rate_above, $rate_input, $rate_output,
+                         $rate_cache_read, $rate_cache_write, $rate_cache_write_1h, $rate_tier)
 WHERE session_id = $session_id
-ORDER BY ts NULLS LAST, filename, message_id;
+ORDER BY ts NULLS LAST, filename, message_id, turn_id;
 
 -- name: claude_session_count
 -- How many Claude Code sessions a list of a UTC window and search text has (for paging).

@@ -13,7 +13,7 @@ from pricing import PriceBook, ModelPrice
 from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.source import Source
-from queries.sql import sql
+from queries.sql import bind
 
 
 @dataclass(frozen=True)
@@ -27,17 +27,13 @@ class Filters:
     def params(self, prices: PriceBook) -> dict[str, object]:
         """The bound parameters every filtered block takes."""
         start_utc, end_utc = self.range.utc_window()
-        models, inputs, outputs = prices.lists()
         return {
             "start_utc": start_utc,
             "end_utc": end_utc,
             "tz": self.range.tz,
             "provider": self.provider or None,
             "model": self.model or None,
-            "price_model": models,
-            "price_input": inputs,
-            "price_output": outputs,
-        }
+        } | prices.schedule_params()  # each price's rows by day and prompt size (pricing.py)
 
 
 @dataclass(frozen=True)
@@ -163,7 +159,7 @@ def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str
     """Run named block `name` on a fresh cursor and return its rows as dicts."""
     cur = source.cursor()
     try:
-        cur.execute(sql(name), params)
+        cur.execute(*bind(name, params))  # only the parameters the block names
         columns = [d[0] for d in cur.description]
         return [dict(zip(columns, row)) for row in cur.fetchall()]
     finally:

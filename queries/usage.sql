@@ -1,14 +1,22 @@
 -- Aggregations behind the Token Usage page and `cli.py report`. They read only the
 -- canonical `requests` view (or the mirror that replaces it), never a source table.
--- Prices arrive as three bound, parallel lists (model ids, input and output USD per 1M
--- tokens) so a price change never needs a schema change or string-built SQL.
+-- Prices arrive as bound, parallel lists (pricing.PriceBook.schedule_params: model ids, UTC
+-- day range, prompt-size band, input and output USD per 1M tokens) so a price change never
+-- needs a schema change or string-built SQL.
 
 -- name: define_filtered_requests
 -- Table macro: the rows of one filter state, each with its display-zone day and Axiom's cost.
+-- A row without a stored cost is priced by the rate row of its model, its UTC day and its
+-- prompt size (rate_above < prompt_tokens <= rate_upto): one row, valid always, for
+-- settings.json and Axiom's defaults; the library's price history and long-context tiers.
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
-                                          price_model, price_input, price_output) AS TABLE
+                                          rate_model, rate_from, rate_until, rate_above, rate_upto,
+                                          rate_input, rate_output, rate_tier) AS TABLE
 WITH prices AS (
-    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output
+    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
+           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
+           CAST(unnest(rate_upto) AS BIGINT) AS upto, unnest(rate_input) AS input, unnest(rate_output) AS output,
+           unnest(rate_tier) AS tier
 )
 SELECT
     r.*,
@@ -18,9 +26,15 @@ SELECT
          ELSE COALESCE((r.prompt_tokens * p.input + r.completion_tokens * p.output) / 1e6, 0)
     END                                                                          AS cost,
     (r.stored_cost <= 0 AND p.model IS NULL
-        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced
+        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced,
+    -- The tier that priced a computed cost ('' = base rate; NULL = stored cost or no price), for provenance.
+    CASE WHEN r.stored_cost <= 0 THEN p.tier END                                 AS price_tier
 FROM requests AS r
-LEFT JOIN prices AS p ON p.model = r.model
+LEFT JOIN prices AS p
+       ON p.model = r.model
+      AND (p.valid_from IS NULL OR r.ts >= p.valid_from) AND (p.valid_until IS NULL OR r.ts < p.valid_until)
+      AND (p.above < 0 OR r.prompt_tokens > p.above)  -- a base row takes any size, odd ones too
+      AND (p.upto IS NULL OR r.prompt_tokens <= p.upto)
 WHERE r.ts >= start_utc AND r.ts < end_utc
   AND (provider_eq IS NULL OR r.provider = provider_eq)
   AND (model_eq IS NULL OR r.model = model_eq);
@@ -34,7 +48,8 @@ SELECT
     COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
     COALESCE(sum(cost), 0)                            AS estimated_cost
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
-                       $price_model, $price_input, $price_output);
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                       $rate_input, $rate_output, $rate_tier);
 
 -- name: daily
 -- One row per calendar day of the range, zero days included, with the initiator split.
@@ -53,7 +68,8 @@ per_day AS (
         sum(CASE WHEN initiator = 'task' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS task_tokens,
         sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
     FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
-                           $price_model, $price_input, $price_output)
+                           $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                           $rate_input, $rate_output, $rate_tier)
     GROUP BY day
 )
 SELECT
@@ -84,7 +100,8 @@ SELECT
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
     bool_or(unpriced)                             AS has_unpriced_rows
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
-                       $price_model, $price_input, $price_output)
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                       $rate_input, $rate_output, $rate_tier)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;
 

@@ -912,12 +912,17 @@ class Turn:
     cache_write_tokens: int = 0
     cache_read_tokens: int = 0
     sidechain: bool = False
+    cache_write_1h_tokens: int = 0  # the 1-hour part of cache_write_tokens (usage.cache_creation)
 
     def line(self, session_id: str, cwd: str = "/home/dev/project") -> str:
         message: dict[str, object] = {"role": "assistant", "model": self.model, "content": [{"type": "text", "text": "ok"}],
                                       "usage": {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
                                                 "cache_creation_input_tokens": self.cache_write_tokens,
                                                 "cache_read_input_tokens": self.cache_read_tokens}}
+        if self.cache_write_1h_tokens:
+            message["usage"]["cache_creation"] = {  # type: ignore[index]
+                "ephemeral_5m_input_tokens": self.cache_write_tokens - self.cache_write_1h_tokens,
+                "ephemeral_1h_input_tokens": self.cache_write_1h_tokens}
         if self.message_id is not None:
             message["id"] = self.message_id
         record: dict[str, object] = {"type": "assistant", "sessionId": session_id, "timestamp": self.timestamp,
@@ -960,10 +965,11 @@ class ClaudeProjects:
 def oracle_claude_turns(root: Path) -> tuple[dict[str, list[dict]], int]:
     """Sessions -> their deduplicated turns, and the count of malformed lines, read with `json`.
 
-    A turn is an assistant line with a message and usage; lines sharing message id + request
-    id are one API response, counted once with the largest output count seen (usage only grows
-    while a response streams). Malformed = not a JSON object, or an assistant line without a
-    usable message.
+    A turn is an assistant line with a message and usage, and a model other than `<synthetic>`;
+    lines sharing message id + request id (message id alone when there is no request id) are
+    one API response, counted once with the largest output count seen (usage only grows while
+    a response streams). Malformed = not a JSON object, or an assistant line without a usable
+    message.
     """
     files = sorted(root.glob("*/*.jsonl")) + sorted(root.glob("*/*/subagents/*.jsonl"))
     malformed = 0
@@ -989,14 +995,17 @@ def oracle_claude_turns(root: Path) -> tuple[dict[str, list[dict]], int]:
                 malformed += 1
                 continue
             usage = message["usage"]
+            if message.get("model") == "<synthetic>":
+                continue
             session = record.get("sessionId") or (path.parent.parent.name if subagent else path.stem)
             turn = dict(session_id=session, timestamp=record.get("timestamp"), model=message.get("model"),
                         input_tokens=usage.get("input_tokens") or 0, output_tokens=usage.get("output_tokens") or 0,
                         cache_read_tokens=usage.get("cache_read_input_tokens") or 0,
                         cache_write_tokens=usage.get("cache_creation_input_tokens") or 0,
+                        cache_write_1h_tokens=(usage.get("cache_creation") or {}).get("ephemeral_1h_input_tokens") or 0,
                         subagent=subagent or bool(record.get("isSidechain")))
             key = (message.get("id"), record.get("requestId"))
-            if key[0] is None or key[1] is None:
+            if key[0] is None:
                 loose.append(turn)
             elif key not in seen or turn["output_tokens"] > seen[key]["output_tokens"]:
                 seen[key] = turn
@@ -1033,6 +1042,12 @@ def random_claude_projects(seed: int, projects: ClaudeProjects, n_sessions: int 
             if rng.random() < 0.05:  # a retried request: same message id, another request id
                 lines.append(Turn(turn.message_id, f"{turn.request_id}-retry", turn.timestamp, turn.model,
                                   10, 10).line(session))
+            if rng.random() < 0.2:  # a response without a request id, written on two lines, some 1-hour writes
+                loose = Turn(f"msg_{s}_{n}_noreq", None, turn.timestamp, turn.model, rng.randrange(0, 5_000),
+                             rng.randrange(1, 2_000), 20_000, rng.randrange(0, 250_000), cache_write_1h_tokens=12_000)
+                lines += [loose.line(session), loose.line(session)]
+            if rng.random() < 0.1:  # Claude Code's own API-error entry: no turn
+                lines.append(Turn(f"msg_{s}_{n}_err", f"req_{s}_{n}_err", turn.timestamp, "<synthetic>").line(session))
         rng.shuffle(lines)
         projects.session_file(project, session, lines)
         if rng.random() < 0.4:
@@ -1044,12 +1059,14 @@ def random_claude_projects(seed: int, projects: ClaudeProjects, n_sessions: int 
 
 
 def claude_turn_cost(turn: dict, rates: Rates | None) -> float:
-    """A turn's cost: four rates, x1.5 when input + cache tokens exceed 200,000; 0 when unpriced."""
+    """A turn's cost at custom.json rates: four rates, 1-hour writes at 2x input (Anthropic's
+    rule), x1.5 when input + cache tokens exceed 200,000 (agentx's rule); 0 when unpriced."""
     if rates is None:
         return 0.0
     r_in, r_out, r_cr, r_cw = rates
+    one_hour = turn.get("cache_write_1h_tokens", 0)
     cost = (turn["input_tokens"] * r_in + turn["output_tokens"] * r_out + turn["cache_read_tokens"] * r_cr
-            + turn["cache_write_tokens"] * r_cw) / 1e6
+            + (turn["cache_write_tokens"] - one_hour) * r_cw + one_hour * 2 * r_in) / 1e6
     prompt = turn["input_tokens"] + turn["cache_read_tokens"] + turn["cache_write_tokens"]
     return cost * 1.5 if prompt > TIER2_LIMIT else cost
 

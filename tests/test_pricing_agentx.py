@@ -24,8 +24,9 @@ def test_custom_entry_wins_over_the_library_with_all_four_rates(tmp_path):
     custom = pricing.read_custom_prices(write(tmp_path, {
         "claude-opus-4-7": {"input": 1, "output": 2, "cacheRead": 0.1, "cacheCreate": 1.25}}))
     book = pricing.resolve_agentx_prices([("anthropic", "claude-opus-4-7")], custom)
-    assert book.prices["claude-opus-4-7"] == pricing.ModelPrice(
-        "claude-opus-4-7", 1.0, 2.0, "agentx-custom", cache_read=0.1, cache_write=1.25)
+    price = book.prices["claude-opus-4-7"]
+    assert (price.model, price.input, price.output, price.source, price.cache_read, price.cache_write) == (
+        "claude-opus-4-7", 1.0, 2.0, "agentx-custom", 0.1, 1.25)
 
 
 def test_custom_entry_without_cache_rates_charges_cache_tokens_at_its_input_rate(tmp_path):

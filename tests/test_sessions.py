@@ -193,3 +193,100 @@ def test_an_axiom_sessions_turns_are_its_rows_oldest_first(axiom_db):
     detail = axiom_session(open_source(axiom_db.path), book, "s1")
     assert [(t.at, t.model, t.input_tokens) for t in detail.turns] == [
         (datetime(2026, 3, 20, 10), "gpt-4o", 3), (datetime(2026, 3, 20, 11), "claude-3-haiku-20240307", 7)]
+
+
+# --- Claude Code logs as Anthropic bills them (issue 10 items 3-6) -----------------------------------
+
+def library_logs(projects: ClaudeProjects) -> ClaudeLogs:
+    """Read the logs priced by the genai-prices library only (no custom.json)."""
+    return ClaudeLogs(projects.root, pricing.CustomPrices(), use_library=True)
+
+
+def test_lines_without_a_request_id_are_one_response_per_message_id(claude_projects):
+    line = Turn("msg_01X", None, "2026-03-20T10:00:00Z", "m", 10, 3).line("s1")
+    claude_projects.session_file("p", "s1", [line, line])
+    listing = logs(claude_projects).sessions()
+    assert [(s.turns, s.input_tokens, s.output_tokens) for s in listing.sessions] == [(1, 10, 3)]
+    assert listing.duplicate_lines == 1
+
+
+def test_synthetic_messages_are_no_turns_and_no_models(claude_projects):
+    claude_projects.session_file("p", "s1", [
+        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "m", 10, 3).line("s1"),
+        Turn("msg_2", "req_2", "2026-03-20T10:00:05Z", "<synthetic>", 0, 0).line("s1")])
+    read = logs(claude_projects, ROUND)
+    listing = read.sessions()
+    assert [(s.turns, s.models) for s in listing.sessions] == [(1, ("m",))]
+    assert listing.unpriced_models == [] and read.synthetic_lines == 1
+
+
+def test_a_one_hour_cache_write_costs_the_librarys_one_hour_rate(claude_projects):
+    # claude-sonnet-4-5 (genai-prices): input 3, output 15, cache read 0.3, 5-minute write 3.75,
+    # 1-hour write 6 USD per 1M. 1,000 + 50,000 + 100,000 = 151,000 input tokens: base tier.
+    # 1,000*3 + 2,000*15 + 50,000*0.3 + 40,000*3.75 + 60,000*6 = 558,000 / 1e6 = 0.558
+    claude_projects.session_file("p", "s1", [
+        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "claude-sonnet-4-5", 1_000, 2_000, 100_000, 50_000,
+             cache_write_1h_tokens=60_000).line("s1")])
+    (turn,) = library_logs(claude_projects).session("s1").turns
+    assert turn.estimated_cost == pytest.approx(0.558) and turn.cache_write_1h_tokens == 60_000
+
+
+def test_a_one_hour_cache_write_at_custom_rates_is_twice_the_input_rate(claude_projects):
+    # ROUND's m: input 1, 5-minute write 1.25; 1-hour write = 2 x 1 (Anthropic's rule).
+    # 100,000 5-minute + 100,000 1-hour writes: 0.125 + 0.2 = 0.325 (200,000 tokens: not above 200k).
+    claude_projects.session_file("p", "s1", [
+        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "m", 0, 0, 200_000, 0,
+             cache_write_1h_tokens=100_000).line("s1")])
+    (turn,) = logs(claude_projects, ROUND).session("s1").turns
+    assert turn.estimated_cost == pytest.approx(0.325) and not turn.tier2
+
+
+def test_a_request_above_200k_uses_the_librarys_long_context_tier(claude_projects):
+    # claude-sonnet-4-5 above 200,000 input tokens: input 6, output 22.5, cache read 0.6,
+    # 5-minute write 7.5, 1-hour write 12. 10,000 + 150,000 + 50,000 = 210,000 input tokens.
+    # 10,000*6 + 10,000*22.5 + 150,000*0.6 + 20,000*7.5 + 30,000*12 = 885,000 / 1e6 = 0.885
+    claude_projects.session_file("p", "s1", [
+        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "claude-sonnet-4-5", 10_000, 10_000, 50_000, 150_000,
+             cache_write_1h_tokens=30_000).line("s1")])
+    (turn,) = library_logs(claude_projects).session("s1").turns
+    assert turn.estimated_cost == pytest.approx(0.885)
+    assert turn.tier2 and turn.tier == "above 200,000 input tokens"
+
+
+def test_a_request_at_exactly_200k_library_tokens_is_the_base_tier(claude_projects):
+    # 200,000 input tokens do not exceed 200,000: 200,000*3 + 1,000*15 = 615,000 / 1e6
+    claude_projects.session_file("p", "s1", [
+        Turn("msg_1", "req_1", "2026-03-20T10:00:00Z", "claude-sonnet-4-5", 200_000, 1_000).line("s1")])
+    (turn,) = library_logs(claude_projects).session("s1").turns
+    assert turn.estimated_cost == pytest.approx(0.615) and turn.tier == ""
+
+
+def test_a_request_is_priced_at_the_price_in_force_on_its_day(claude_projects):
+    # genai-prices: claude-sonnet-4-6 had a >200k tier (input 6, output 22.5) until 2026-03-12;
+    # from 2026-03-13 one flat price (3 / 15). 250,000 input + 1,000 output tokens:
+    # on 03-12: 250,000*6 + 1,000*22.5 = 1.5225; on 03-13: 250,000*3 + 1,000*15 = 0.765.
+    claude_projects.session_file("p", "s1", [
+        Turn("msg_1", "req_1", "2026-03-12T23:59:59Z", "claude-sonnet-4-6", 250_000, 1_000).line("s1"),
+        Turn("msg_2", "req_2", "2026-03-13T00:00:00Z", "claude-sonnet-4-6", 250_000, 1_000).line("s1")])
+    turns = library_logs(claude_projects).session("s1").turns
+    assert [t.estimated_cost for t in turns] == [pytest.approx(1.5225), pytest.approx(0.765)]
+
+
+def test_library_priced_sessions_match_the_librarys_own_calculation_on_random_logs(claude_projects):
+    from genai_prices import Usage, calc_price
+
+    random_claude_projects(11, claude_projects)
+    want, _malformed = oracle_claude_turns(claude_projects.root)
+    got = {s.session_id: s for s in library_logs(claude_projects).sessions(page_size=100).sessions}
+    for sid, turns in want.items():
+        expected = 0.0
+        for t in turns:
+            if t["model"] == "house-model-x":
+                continue  # unknown to the library: unpriced
+            usage = Usage(input_tokens=t["input_tokens"] + t["cache_read_tokens"] + t["cache_write_tokens"],
+                          output_tokens=t["output_tokens"], cache_read_tokens=t["cache_read_tokens"],
+                          cache_write_tokens=t["cache_write_tokens"], cache_write_1h_tokens=t["cache_write_1h_tokens"])
+            when = datetime.fromisoformat(t["timestamp"].replace("Z", "+00:00"))
+            expected += float(calc_price(usage, t["model"], provider_id="anthropic",
+                                         genai_request_timestamp=when).total_price)
+        assert got[sid].estimated_cost == pytest.approx(expected, rel=1e-9), sid
