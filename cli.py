@@ -31,7 +31,7 @@ from pathlib import Path
 import pricing
 from queries import Dataset, SourceError, open_dataset
 from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
-from queries.formatting import fmt_change, fmt_int, fmt_share, fmt_usd
+from queries.formatting import fmt_change, fmt_duration, fmt_int, fmt_share, fmt_usd
 from queries.sessions import SessionError
 from queries.settings import resolve_config
 from queries.source import agentx_db_path
@@ -174,14 +174,8 @@ def to_csv(rows: list[dict[str, object]], fields: list[str] | None = None) -> st
 
 
 def ms(value: float | None) -> str:
-    """A duration in milliseconds for people: '850 ms', '12.3 s', '4.2 min'."""
-    if value is None:
-        return "—"
-    if value < 1_000:
-        return f"{value:.0f} ms"
-    if value < 60_000:
-        return f"{value / 1000:.1f} s"
-    return f"{value / 60_000:.1f} min"
+    """A duration in milliseconds for people, as the pages write it: '850 ms', '12.3 s', '4 min 05 s'."""
+    return fmt_duration(value)
 
 
 def render_table(report: UsageReport, dataset: Dataset) -> str:

@@ -15,7 +15,7 @@ from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.tables import breakdown_html
 from pages.common.views import header
 from queries import SourceError
-from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
+from queries.formatting import fmt_change, fmt_int, fmt_usd
 from queries.usage import UsageReport
 
 DESCRIPTION = "Explore token consumption, compare providers, and track estimated spend across any time range."
@@ -33,7 +33,7 @@ def kpi_cards(report: UsageReport) -> None:
          f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion",
          fmt_change(t.total_tokens, prev.total_tokens), "off"),
         ("Estimated Cost", fmt_usd(t.estimated_cost),
-         f"~{fmt_usd_small(t.estimated_cost / t.requests)} per request" if t.requests else "—",
+         f"~{fmt_usd(t.estimated_cost / t.requests)} per request" if t.requests else "—",
          fmt_change(t.estimated_cost, prev.estimated_cost), "inverse"),
     ]
     for col, (label, value, subline, change, colour) in zip(st.columns(3), cards):

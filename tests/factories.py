@@ -1064,3 +1064,29 @@ def texts(at) -> str:
     for box in at.selectbox:
         parts += [box.label, *map(str, box.options)]
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# Shown numbers as Axiom's page (JavaScript) writes them, by hand on exact fractions.
+
+def oracle_half_away(x: float, places: int) -> tuple[int, int]:
+    """(sign, |x| * 10**places rounded half away from zero), on the exact value of x (toFixed, Intl)."""
+    from fractions import Fraction
+    import math
+
+    exact = abs(Fraction(x)) * 10 ** places
+    n = math.floor(exact)
+    if exact - n >= Fraction(1, 2):
+        n += 1
+    return (-1 if x < 0 else 1), n
+
+
+def oracle_usd(x: float) -> str:
+    """Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', minimumFractionDigits: 2,
+    maximumFractionDigits: 4}).format(x): Axiom's formatCurrency, written out by hand."""
+    sign, n = oracle_half_away(x, 4)
+    whole, frac = divmod(n, 10_000)
+    digits = str(frac).rjust(4, "0")
+    while len(digits) > 2 and digits.endswith("0"):
+        digits = digits[:-1]
+    return f"{'-' if sign < 0 else ''}${whole:,}.{digits}"

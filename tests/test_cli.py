@@ -182,8 +182,8 @@ def test_table_report_shows_totals_breakdown_and_unpriced_models(run_cli, small_
     out = result.out
     assert "2026-03-20 .. 2026-03-20 (1 days, UTC)" in out
     assert re.search(r"Requests\s+2\b", out) and re.search(r"Total tokens\s+1,000,015\b", out)
-    assert re.search(r"Estimated cost\s+\$2\.5000", out)
-    assert re.search(r"openai\s+gpt-4o\s+1\s+1,000,000\s+0\s+1,000,000\s+\$2\.5000\s+100%", out)
+    assert re.search(r"Estimated cost\s+\$2\.50\b", out)
+    assert re.search(r"openai\s+gpt-4o\s+1\s+1,000,000\s+0\s+1,000,000\s+\$2\.50\s+100%", out)
     assert "Unpriced (cost shows $0.00; add them to tokenPriceTable): local" in out
     assert "(demo data)" not in out
 
