@@ -11,6 +11,7 @@ has a conftest of its own.)
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import sqlite3
@@ -373,15 +374,32 @@ def as_cost(value: object) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
+def axiom_rate_oracle(entry: object, kind: str) -> float | None:
+    """One rate as Axiom's buildPriceCase keeps it (`typeof v === 'number' && Number.isFinite(v)`),
+    with the dashboard's documented bound of 1e6 USD per 1M tokens; None when it is not kept."""
+    value = entry.get(kind) if isinstance(entry, dict) else None
+    if type(value) not in (int, float):
+        return None
+    try:
+        rate = float(value)
+    except OverflowError:
+        return None
+    return rate if math.isfinite(rate) and -1e6 <= rate <= 1e6 else None
+
+
 def axiom_price_table(settings: dict | None) -> dict[str, tuple[float, float]]:
-    """Axiom's table: user entries (non-negative numbers only) merged over the defaults."""
+    """Axiom's table: the user's entries spread over the defaults (an entry replaces its model's
+    default as a whole), each rate kept on its own, a rate not kept charging 0. An entry with no
+    rate kept at all charges nothing; it is left out (and its default with it), so it counts as
+    unpriced."""
     table = dict(AXIOM_DEFAULTS)
-    for model, entry in ((settings or {}).get("tokenPriceTable") or {}).items():
-        ok = isinstance(entry, dict) and all(
-            isinstance(entry.get(k), (int, float)) and not isinstance(entry.get(k), bool) and entry.get(k) >= 0
-            for k in ("input", "output"))
-        if ok:
-            table[model] = (float(entry["input"]), float(entry["output"]))
+    user = (settings or {}).get("tokenPriceTable")
+    entries = user if isinstance(user, dict) else dict(enumerate(user)) if isinstance(user, list) else {}
+    for model, entry in entries.items():
+        rates = [axiom_rate_oracle(entry, k) for k in ("input", "output")]
+        table.pop(str(model), None)
+        if rates != [None, None]:
+            table[str(model)] = (rates[0] or 0.0, rates[1] or 0.0)
     return table
 
 

@@ -315,14 +315,16 @@ def test_malformed_settings_warning_is_printed_in_the_table_report(run_cli, smal
     assert result.code == 0 and "warning: settings.json is not valid JSON" in result.out
 
 
-def test_bad_price_entries_are_skipped_with_a_warning_and_defaults_stand(run_cli, small_db, write_settings):
+def test_odd_price_entries_are_read_as_axiom_reads_them_with_warnings(run_cli, small_db, write_settings):
     settings = write_settings({"tokenPriceTable": {"gpt-4o": {"input": -1, "output": 5},
                                                    "local": {"input": "1", "output": True}}})
     data = run_cli("report", "--db", small_db.path, "--settings", settings, *ONE_DAY, "--format", "json",
                    "--no-price-library").json()
-    assert data["totals"]["estimated_cost"] == pytest.approx(2.5)  # gpt-4o at Axiom's 2.50, local unpriced
-    assert data["unpriced_models"] == ["local"]
-    assert sum("Skipped the tokenPriceTable entry" in w for w in data["warnings"]) == 2
+    # gpt-4o's entry replaces the default and -1 is a finite number: 1,000,000 * -1 / 1e6 (0 completion).
+    assert data["totals"]["estimated_cost"] == -1.0
+    assert data["unpriced_models"] == ["local"]   # neither "1" nor true is a number: no usable rate
+    assert sum("'gpt-4o'" in w and "negative" in w for w in data["warnings"]) == 1
+    assert sum("'local'" in w and "no usable" in w for w in data["warnings"]) == 1
 
 
 def test_null_tokens_count_as_zero(run_cli, make_axiom_db):
