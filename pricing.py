@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -34,6 +34,18 @@ SOURCE_LABELS = {
     AXIOM_DEFAULT: "Axiom built-in default",
     PRICE_LIBRARY: "genai-prices library",
     AGENTX_CUSTOM: ".agentx/pricing/custom.json",
+}
+# Where a breakdown row's cost came from, as its `price_source` names it (queries.usage): the
+# agent's stored cost, one of the sources above, or nothing at all.
+STORED = "stored"
+UNPRICED = "unpriced"
+PROVENANCE_LABELS = {
+    STORED: "stored cost",
+    SETTINGS: "settings.json",
+    AXIOM_DEFAULT: "Axiom default",
+    AGENTX_CUSTOM: "custom.json",
+    PRICE_LIBRARY: "genai-prices",
+    UNPRICED: "unpriced",
 }
 
 # agentx (SCHEMAS.md part B): a tier-2 task's tokens are billed at 1.5 x the model's rates.
@@ -65,6 +77,27 @@ class ModelPrice:
     cache_read: float | None = None
     cache_write: float | None = None
     note: str = ""
+    version: str | None = None  # the price library's data version (genai-prices bundles its data)
+    tier: str | None = None     # the library's tier that applied, where one did (filled by the library lookup)
+
+    def provenance(self) -> str:
+        """Where this price came from, for a breakdown row: 'settings.json', 'Axiom default',
+        'custom.json', or 'genai-prices 0.2.3' (with the tier, where one applied)."""
+        label = PROVENANCE_LABELS.get(self.source, self.source)
+        if self.source == PRICE_LIBRARY:
+            label += f" {self.version or library_version()}" + (f", {self.tier}" if self.tier else "")
+        return label
+
+
+def library_version() -> str:
+    """The genai-prices package version, which is the version of its bundled price data (we never
+    fetch updates); 'unknown' when the package is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("genai-prices")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 @dataclass
@@ -334,6 +367,8 @@ def _price_book(models: Iterable[tuple[str, str]], find: Callable[[str, str], Mo
         if found is None:
             unpriced.add(model)
         else:
+            if found.source == PRICE_LIBRARY and found.version is None:
+                found = replace(found, version=library_version())
             prices[model] = found
     return PriceBook(prices, sorted(unpriced - prices.keys()), list(warnings))
 

@@ -72,7 +72,8 @@ def price_notices(report: UsageReport) -> None:
     if report.unpriced_models:
         with st.container(border=True):
             names = ", ".join(f"`{m}`" for m in report.unpriced_models)
-            st.warning(f"No price is known for {names}: their cost shows $0.00 although tokens were used. "
+            st.warning(f"No price is known for {names}: their cost reads \"unpriced\" (counted as $0.00 in the "
+                       "totals) although tokens were used. "
                        "Add an entry to tokenPriceTable in settings.json (USD per 1M tokens) and Refresh:",
                        icon=":material/sell:")
             st.code(pricing.settings_snippet(report.unpriced_models), language="json")

@@ -101,3 +101,17 @@ def fmt_duration(ms: float | None) -> str:
         return f"{minutes} min {rest:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def fmt_cost_cell(cost: float, unpriced: bool) -> str:
+    """A breakdown row's cost: 'unpriced' when nothing priced its tokens (never a silent $0.00)."""
+    return "unpriced" if unpriced else fmt_usd(cost)
+
+
+def fmt_stored_difference(stored: float, recomputed: float | None, difference: float | None) -> str:
+    """'stored $7.93 vs $7.20 by price (+10.1%)' when a stored cost differs from the price's cost
+    for the same requests by more than 1 % (`difference` is set then), else ''."""
+    if difference is None or recomputed is None:
+        return ""
+    change = f" ({fmt_change(stored, recomputed)})" if recomputed else ""
+    return f"stored {fmt_usd(stored)} vs {fmt_usd(recomputed)} by price{change}"

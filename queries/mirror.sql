@@ -54,10 +54,12 @@ SELECT date_trunc('hour', u.ts)                                             AS h
        count(*)                                                             AS requests,
        sum(u.prompt_tokens)::BIGINT                                         AS prompt_tokens,
        sum(u.completion_tokens)::BIGINT                                     AS completion_tokens,
-       COALESCE(sum(u.stored_cost) FILTER (WHERE u.stored_cost > 0), 0)     AS stored_cost,
+       COALESCE(sum(exact_usd(u.stored_cost)) FILTER (WHERE u.stored_cost > 0),
+                CAST(0 AS DECIMAL(38, 15)))                                 AS stored_cost,  -- exact (usage.sql)
        COALESCE(sum(u.prompt_tokens) FILTER (WHERE u.stored_cost <= 0), 0)::BIGINT     AS unstored_prompt,
        COALESCE(sum(u.completion_tokens) FILTER (WHERE u.stored_cost <= 0), 0)::BIGINT AS unstored_completion,
-       count(*) FILTER (WHERE u.stored_cost <= 0 AND u.prompt_tokens + u.completion_tokens > 0) AS unpriced_rows
+       count(*) FILTER (WHERE u.stored_cost <= 0 AND u.prompt_tokens + u.completion_tokens > 0) AS unpriced_rows,
+       count(*) FILTER (WHERE u.stored_cost > 0)                            AS stored_rows
 FROM query_table(rows_table) AS u
 LEFT JOIN query_table(sessions_table) AS m ON m.session_id = u.session_id
 WHERE u.request_id > lo AND u.request_id <= hi AND u.ts IS NOT NULL
@@ -268,14 +270,19 @@ WHERE request_id > $lo AND request_id <= $hi;
 CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, model_eq,
                                         price_model, price_input, price_output) AS TABLE
 WITH prices AS (
-    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output
+    SELECT unnest(price_model) AS model, exact_rate(unnest(price_input)) AS input,
+           exact_rate(unnest(price_output)) AS output
 )
 SELECT
     r.*,
     CAST(CASE WHEN tz = 'UTC' THEN r.hour
               ELSE timezone(tz, r.hour AT TIME ZONE 'UTC') END AS DATE)          AS day,
-    r.stored_cost + COALESCE((r.unstored_prompt * p.input + r.unstored_completion * p.output) / 1e6, 0) AS cost,
-    (r.unpriced_rows > 0 AND p.model IS NULL)                                    AS unpriced
+    r.stored_cost + COALESCE(token_cost(r.unstored_prompt, r.unstored_completion, p.input, p.output),
+                             CAST(0 AS DECIMAL(38, 15)))                         AS cost,
+    (r.unpriced_rows > 0 AND p.model IS NULL)                                    AS unpriced,
+    CASE WHEN p.model IS NULL THEN r.unpriced_rows ELSE 0 END                    AS unpriced_requests,
+    p.input                                                                      AS price_in,
+    p.output                                                                     AS price_out
 FROM request_rollup AS r
 LEFT JOIN prices AS p ON p.model = r.model
 WHERE r.hour >= start_utc AND r.hour < end_utc
@@ -289,7 +296,7 @@ SELECT
     COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
     COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
     COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
-    COALESCE(sum(cost), 0)                            AS estimated_cost
+    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $price_model, $price_input, $price_output);
 
@@ -319,7 +326,7 @@ SELECT
     COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
     COALESCE(completion_tokens, 0)                          AS completion_tokens,
     COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
-    COALESCE(estimated_cost, 0)                             AS estimated_cost,
+    COALESCE(estimated_cost, CAST(0 AS DECIMAL(38, 15)))    AS estimated_cost,
     COALESCE(main_tokens, 0)                                AS main_tokens,
     COALESCE(task_tokens, 0)                                AS task_tokens,
     COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
@@ -328,7 +335,7 @@ LEFT JOIN per_day USING (day)
 ORDER BY days.day;
 
 -- name: rollup_breakdown
--- One row per (provider, model) with activity, by cost then requests, with its share of cost (from the rollup).
+-- One row per (provider, model) with activity, by cost then requests, with its share of cost and where its cost came from (from the rollup).
 SELECT
     provider,
     model,
@@ -339,7 +346,12 @@ SELECT
     sum(cost)                                     AS estimated_cost,
     CASE WHEN sum(sum(cost)) OVER () > 0
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
-    bool_or(unpriced)                             AS has_unpriced_rows
+    bool_or(unpriced)                             AS has_unpriced_rows,
+    sum(stored_rows)                              AS stored_requests,
+    sum(unpriced_requests)                        AS unpriced_requests,
+    sum(stored_cost)                              AS stored_total,
+    sum(token_cost(prompt_tokens - unstored_prompt, completion_tokens - unstored_completion, price_in, price_out))
+        FILTER (WHERE stored_rows > 0)            AS recomputed_cost
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $price_model, $price_input, $price_output)
 GROUP BY provider, model

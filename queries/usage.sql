@@ -2,23 +2,39 @@
 -- canonical `requests` view (or the mirror that replaces it), never a source table.
 -- Prices arrive as three bound, parallel lists (model ids, input and output USD per 1M
 -- tokens) so a price change never needs a schema change or string-built SQL.
+--
+-- Money is exact: every cost is a DECIMAL(38, 15) and sums are DECIMAL sums, so a total, its
+-- days and its breakdown rows are the same number however they are grouped; Python turns each
+-- sum into a float once, at output. A stored cost (a double) counts to the nearest 1e-12 USD and
+-- a rate (USD per 1M tokens) to the nearest 1e-9: DuckDB's own DOUBLE -> DECIMAL cast, which
+-- gives the printed decimal for every cost below $1,000 with at most 12 decimals (a detour
+-- through VARCHAR would be exact for all, and 200x slower). The bounds: rates up to
+-- pricing.MAX_RATE and 9.2e18 tokens stay below DECIMAL(38, 15)'s 1e23.
 
 -- name: define_filtered_requests
--- Table macro: the rows of one filter state, each with its display-zone day and Axiom's cost.
+-- Macros of exact money (exact_usd, exact_rate, token_cost), and the table macro of one filter state's rows, each with its display-zone day and Axiom's cost.
+CREATE OR REPLACE MACRO exact_usd(x) AS TRY_CAST(TRY_CAST(x AS DECIMAL(38, 12)) AS DECIMAL(38, 15));
+CREATE OR REPLACE MACRO exact_rate(x) AS CAST(x AS DECIMAL(38, 9));
+CREATE OR REPLACE MACRO token_cost(prompt, completion, rate_in, rate_out) AS
+    CAST((prompt * rate_in + completion * rate_out) * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15));
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
                                           price_model, price_input, price_output) AS TABLE
 WITH prices AS (
-    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output
+    SELECT unnest(price_model) AS model, exact_rate(unnest(price_input)) AS input,
+           exact_rate(unnest(price_output)) AS output
 )
 SELECT
     r.*,
     CAST(CASE WHEN tz = 'UTC' THEN r.ts
               ELSE timezone(tz, r.ts AT TIME ZONE 'UTC') END AS DATE)            AS day,
-    CASE WHEN r.stored_cost > 0 THEN r.stored_cost
-         ELSE COALESCE((r.prompt_tokens * p.input + r.completion_tokens * p.output) / 1e6, 0)
+    CASE WHEN r.stored_cost > 0 THEN exact_usd(r.stored_cost)
+         ELSE COALESCE(token_cost(r.prompt_tokens, r.completion_tokens, p.input, p.output),
+                       CAST(0 AS DECIMAL(38, 15)))
     END                                                                          AS cost,
     (r.stored_cost <= 0 AND p.model IS NULL
-        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced
+        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced,
+    p.input                                                                      AS price_in,
+    p.output                                                                     AS price_out
 FROM requests AS r
 LEFT JOIN prices AS p ON p.model = r.model
 WHERE r.ts >= start_utc AND r.ts < end_utc
@@ -32,7 +48,7 @@ SELECT
     COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
     COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
     COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
-    COALESCE(sum(cost), 0)                            AS estimated_cost
+    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $price_model, $price_input, $price_output);
 
@@ -62,7 +78,7 @@ SELECT
     COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
     COALESCE(completion_tokens, 0)                          AS completion_tokens,
     COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
-    COALESCE(estimated_cost, 0)                             AS estimated_cost,
+    COALESCE(estimated_cost, CAST(0 AS DECIMAL(38, 15)))    AS estimated_cost,
     COALESCE(main_tokens, 0)                                AS main_tokens,
     COALESCE(task_tokens, 0)                                AS task_tokens,
     COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
@@ -71,7 +87,7 @@ LEFT JOIN per_day USING (day)
 ORDER BY days.day;
 
 -- name: breakdown
--- One row per (provider, model) with activity, by cost then requests, with its share of cost.
+-- One row per (provider, model) with activity, by cost then requests, with its share of cost and where its cost came from.
 SELECT
     provider,
     model,
@@ -82,7 +98,12 @@ SELECT
     sum(cost)                                     AS estimated_cost,
     CASE WHEN sum(sum(cost)) OVER () > 0
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
-    bool_or(unpriced)                             AS has_unpriced_rows
+    bool_or(unpriced)                             AS has_unpriced_rows,
+    count(*) FILTER (WHERE stored_cost > 0)       AS stored_requests,
+    count(*) FILTER (WHERE unpriced)              AS unpriced_requests,
+    COALESCE(sum(cost) FILTER (WHERE stored_cost > 0), CAST(0 AS DECIMAL(38, 15))) AS stored_total,
+    sum(token_cost(prompt_tokens, completion_tokens, price_in, price_out))
+        FILTER (WHERE stored_cost > 0)            AS recomputed_cost
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $price_model, $price_input, $price_output)
 GROUP BY provider, model

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -413,15 +414,46 @@ def row_cost(row: Usage, prices: dict[str, tuple[float, float]]) -> float:
     return 0.0
 
 
+def exact_usd(value: float) -> Decimal:
+    """A stored cost as the dashboard counts it exactly: the decimal the double prints as
+    (shortest form), to 1e-12 USD (README, "Prices"; the test data's costs have at most 6
+    decimals, where every reading of "to 1e-12" agrees)."""
+    return Decimal(repr(float(value))).quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
+
+
+def exact_rate(value: float) -> Decimal:
+    """A rate (USD per 1M tokens) as the dashboard counts it: its printed decimal, to 1e-9."""
+    return Decimal(repr(float(value))).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+
+
+def row_cost_exact(row: Usage, prices: dict[str, tuple[float, float]]) -> Decimal:
+    """`row_cost` in exact decimals: stored cost above 0, else tokens x rate / 1e6, else 0."""
+    stored = as_cost(row.estimated_cost)
+    if stored > 0:
+        return exact_usd(stored)
+    if row.model in prices:
+        rate_in, rate_out = prices[row.model]
+        with localcontext() as ctx:
+            ctx.prec = 80
+            return (as_tokens(row.prompt_tokens) * exact_rate(rate_in)
+                    + as_tokens(row.completion_tokens) * exact_rate(rate_out)) / 10 ** 6
+    return Decimal(0)
+
+
 def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict[str, tuple[float, float]],
                   start: date, end: date, tz: str = "UTC", provider: str | None = None,
-                  model: str | None = None) -> dict:
-    """totals, daily, by_initiator, breakdown (unordered) and unpriced_models, as the CLI's JSON names them."""
+                  model: str | None = None, exact: bool = False) -> dict:
+    """totals, daily, by_initiator, breakdown (unordered) and unpriced_models, as the CLI's JSON names them.
+
+    With `exact`, every estimated_cost is a Decimal: the exact sum of the rows' exact costs
+    (`row_cost_exact`), summed with no rounding at all."""
     zone = ZoneInfo(tz)
     n_days = (end - start).days + 1
     days = [start + timedelta(days=i) for i in range(n_days)]
+    zero = Decimal(0) if exact else 0.0
+    cost_of = row_cost_exact if exact else row_cost
     daily = {d: dict(day=d.isoformat(), requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0,
-                     estimated_cost=0.0) for d in days}
+                     estimated_cost=zero) for d in days}
     split = {d: dict(day=d.isoformat(), main_tokens=0, task_tokens=0, heartbeat_tokens=0) for d in days}
     groups: dict[tuple[str, str], dict] = {}
     unpriced: set[str] = set()
@@ -437,7 +469,7 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
         if model is not None and row.model != model:
             continue
         p, c = as_tokens(row.prompt_tokens), as_tokens(row.completion_tokens)
-        cost = row_cost(row, prices)
+        cost = cost_of(row, prices)
         bucket = daily[day]
         bucket["requests"] += 1
         bucket["prompt_tokens"] += p
@@ -447,7 +479,7 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
         split[day][f"{initiator_of(row.session_id, session_types)}_tokens"] += p + c
         g = groups.setdefault((row.provider, row.model), dict(
             provider=row.provider, model=row.model, requests=0, prompt_tokens=0, completion_tokens=0,
-            total_tokens=0, estimated_cost=0.0))
+            total_tokens=0, estimated_cost=zero))
         g["requests"] += 1
         g["prompt_tokens"] += p
         g["completion_tokens"] += c
@@ -455,10 +487,10 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
         g["estimated_cost"] += cost
         if as_cost(row.estimated_cost) <= 0 and row.model not in prices and p + c > 0:
             unpriced.add(row.model)
-    total_cost = sum(g["estimated_cost"] for g in groups.values())
+    total_cost = sum((g["estimated_cost"] for g in groups.values()), zero)
     for g in groups.values():
-        g["cost_share"] = g["estimated_cost"] / total_cost if total_cost > 0 else None
-    totals = dict(requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0, estimated_cost=0.0)
+        g["cost_share"] = float(g["estimated_cost"]) / float(total_cost) if total_cost > 0 else None
+    totals = dict(requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0, estimated_cost=zero)
     for d in daily.values():
         for key in totals:
             totals[key] += d[key]

@@ -23,7 +23,8 @@ TOTALS_KEYS = {"requests", "prompt_tokens", "completion_tokens", "total_tokens",
 DAILY_KEYS = {"day", "requests", "prompt_tokens", "completion_tokens", "total_tokens", "estimated_cost"}
 BY_INITIATOR_KEYS = {"day", "main_tokens", "task_tokens", "heartbeat_tokens"}
 BREAKDOWN_KEYS = {"provider", "model", "requests", "prompt_tokens", "completion_tokens", "total_tokens",
-                  "estimated_cost", "cost_share"}
+                  "estimated_cost", "cost_share", "price_source", "stored_requests", "unpriced_requests",
+                  "stored_cost", "recomputed_cost", "stored_difference"}
 PRICE_KEYS = {"model", "input", "output", "source"}
 
 
@@ -110,8 +111,8 @@ def test_cli_report_gives_axioms_numbers_on_random_axiom_data(random_db, write_s
     assert sorted((b["provider"], b["model"]) for b in got["breakdown"]) == sorted(expected)
     for b in got["breakdown"]:
         w = expected[(b["provider"], b["model"])]
-        assert b == {**w, "estimated_cost": pytest.approx(w["estimated_cost"], **approx),
-                     "cost_share": pytest.approx(w["cost_share"], **approx)}
+        assert {k: b[k] for k in w} == {**w, "estimated_cost": pytest.approx(w["estimated_cost"], **approx),
+                                        "cost_share": pytest.approx(w["cost_share"], **approx)}
     assert sum(b["cost_share"] for b in got["breakdown"]) == pytest.approx(1.0)
     # ...in Axiom's order: cost descending, then requests descending.
     for a, b in zip(got["breakdown"], got["breakdown"][1:]):
@@ -184,7 +185,7 @@ def test_table_report_shows_totals_breakdown_and_unpriced_models(run_cli, small_
     assert re.search(r"Requests\s+2\b", out) and re.search(r"Total tokens\s+1,000,015\b", out)
     assert re.search(r"Estimated cost\s+\$2\.50\b", out)
     assert re.search(r"openai\s+gpt-4o\s+1\s+1,000,000\s+0\s+1,000,000\s+\$2\.50\s+100%", out)
-    assert "Unpriced (cost shows $0.00; add them to tokenPriceTable): local" in out
+    assert "Unpriced (no price anywhere, counted as $0.00; add them to tokenPriceTable): local" in out
     assert "(demo data)" not in out
 
 
