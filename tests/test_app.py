@@ -519,3 +519,21 @@ def test_a_database_damaged_in_place_keeps_serving_the_mirror_with_a_warning(axi
     at.button(key="refresh").click().run()
     assert not any("could not be re-read" in w.value for w in at.warning)
     assert kpis(at)["Requests"] == "1"
+
+
+def test_breakdown_names_each_price_source_and_never_shows_a_silent_zero(axiom_db, write_settings, monkeypatch):
+    # gpt-4o: the agent stored $3.00 for 1M prompt tokens, Axiom's default price says $2.50 (+20 %).
+    axiom_db.usage(f"{TODAY} 09:00:00", provider="openai", model="gpt-4o", prompt=1_000_000, cost=3.0)
+    # my-llm: no stored cost and no price anywhere.
+    axiom_db.usage(f"{TODAY} 10:00:00", provider="local", model="my-llm", prompt=500, completion=50)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    monkeypatch.setenv("USAGE_SETTINGS", str(write_settings({"tokenPriceTable": {}})))
+    monkeypatch.setenv("USAGE_PRICE_LIBRARY", "false")
+    at = logged_in(range="today")
+    assert not at.exception
+    table = at.get("html")[0].proto.body
+    assert "Price from" in table
+    gpt_row = table[table.index("gpt-4o"):].split("</tr>")[0]
+    assert "$3.00" in gpt_row and "stored cost" in gpt_row and "stored $3.00 vs $2.50 by price (+20.0%)" in gpt_row
+    llm_row = table[table.index("my-llm"):].split("</tr>")[0]
+    assert ">unpriced<" in llm_row and "$0.00" not in llm_row

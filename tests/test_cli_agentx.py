@@ -231,4 +231,4 @@ def test_agents_table_lists_only_unpriced_models_used_in_the_range(run_cli, agen
     agentx_db.daily(DailyUsage("a", "in-range-model", "2026-03-20", 10, tasks=1),
                     DailyUsage("a", "old-model", "2026-01-01", 10, tasks=1))
     out = run_cli("agents", "--cwd", agentx_db.cwd, *DAY, "--no-price-library").out
-    assert "Unpriced (no price anywhere, counted as $0.00; add them to custom.json): in-range-model" in out
+    assert "Unpriced (cost shows $0.00; add them to custom.json): in-range-model" in out
