@@ -9,7 +9,8 @@
 -- a rate (USD per 1M tokens) to the nearest 1e-9: DuckDB's own DOUBLE -> DECIMAL cast, which
 -- gives the printed decimal for every cost below $1,000 with at most 12 decimals (a detour
 -- through VARCHAR would be exact for all, and 200x slower). The bounds: rates up to
--- pricing.MAX_RATE and 9.2e18 tokens stay below DECIMAL(38, 15)'s 1e23.
+-- pricing.MAX_RATE and 9.2e18 tokens stay below DECIMAL(38, 15)'s 1e23; a stored cost above
+-- 1e20 USD (or NaN) is no cost and counts as nothing (exact_usd is NULL).
 
 -- name: define_filtered_requests
 -- Macros of exact money (exact_usd, exact_rate, token_cost), and the table macro of one filter state's rows, each with its display-zone day and Axiom's cost.
