@@ -30,7 +30,8 @@ import pricing
 from queries import Dataset, SourceError, open_dataset
 from queries.csv_out import csv_text
 from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
-from queries.formatting import fmt_change, fmt_int, fmt_share, fmt_usd
+from queries.formatting import (fmt_change, fmt_cost_cell, fmt_duration, fmt_int, fmt_share, fmt_stored_difference,
+                                fmt_usd)
 from queries.sessions import SessionError
 from queries.settings import resolve_config
 from queries.source import agentx_db_path
@@ -163,14 +164,8 @@ def table(header: tuple[str, ...], rows: list[tuple], left: int = 1, last_left: 
 
 
 def ms(value: float | None) -> str:
-    """A duration in milliseconds for people: '850 ms', '12.3 s', '4.2 min'."""
-    if value is None:
-        return "—"
-    if value < 1_000:
-        return f"{value:.0f} ms"
-    if value < 60_000:
-        return f"{value / 1000:.1f} s"
-    return f"{value / 60_000:.1f} min"
+    """A duration in milliseconds for people, as the pages write it: '850 ms', '12.3 s', '4 min 05 s'."""
+    return fmt_duration(value)
 
 
 def render_table(report: UsageReport, dataset: Dataset) -> str:
@@ -188,25 +183,29 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
                  f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion")
     lines.append(f"  Estimated cost  {fmt_usd(t.estimated_cost):>16}")
     lines.append("")
-    header = ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost", "Share")
+    header = ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost", "Share", "Price from")
     body = [(b.provider, b.model, fmt_int(b.requests), fmt_int(b.prompt_tokens), fmt_int(b.completion_tokens),
-             fmt_int(b.total_tokens), fmt_usd(b.estimated_cost),
-             fmt_share(b.cost_share) if len(report.breakdown) > 1 else "") for b in report.breakdown]
+             fmt_int(b.total_tokens), fmt_cost_cell(b.estimated_cost, b.is_unpriced),
+             fmt_share(b.cost_share) if len(report.breakdown) > 1 else "",
+             "; ".join(x for x in (b.price_source, fmt_stored_difference(
+                 b.stored_cost, b.recomputed_cost, b.stored_difference)) if x)) for b in report.breakdown]
     body.append(("Total", "", fmt_int(t.requests), fmt_int(t.prompt_tokens), fmt_int(t.completion_tokens),
-                 fmt_int(t.total_tokens), fmt_usd(t.estimated_cost), ""))
+                 fmt_int(t.total_tokens), fmt_usd(t.estimated_cost), "", ""))
     if report.breakdown:
         widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
         for n, row in enumerate([header, *body]):
             if n == len(body):
                 lines.append("  " + "  ".join("=" * w for w in widths))
-            cells = [str(c).ljust(w) if i < 2 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+            cells = [str(c).ljust(w) if i < 2 or i == len(header) - 1 else str(c).rjust(w)
+                     for i, (c, w) in enumerate(zip(row, widths))]
             lines.append("  " + "  ".join(cells).rstrip())
     else:
         lines.append("  No usage matches these filters.")
     if report.unpriced_models:
         lines.append("")
         where = "custom.json" if dataset.source.adapter == "agentx" else "tokenPriceTable"
-        lines.append(f"  Unpriced (cost shows $0.00; add them to {where}): {', '.join(report.unpriced_models)}")
+        lines.append(f"  Unpriced (no price anywhere, counted as $0.00; add them to {where}): "
+                     f"{', '.join(report.unpriced_models)}")
     for warning in report.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)

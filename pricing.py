@@ -41,6 +41,18 @@ SOURCE_LABELS = {
     PRICE_LIBRARY: "genai-prices library",
     AGENTX_CUSTOM: ".agentx/pricing/custom.json",
 }
+# Where a breakdown row's cost came from, as its `price_source` names it (queries.usage): the
+# agent's stored cost, one of the sources above, or nothing at all.
+STORED = "stored"
+UNPRICED = "unpriced"
+PROVENANCE_LABELS = {
+    STORED: "stored cost",
+    SETTINGS: "settings.json",
+    AXIOM_DEFAULT: "Axiom default",
+    AGENTX_CUSTOM: "custom.json",
+    PRICE_LIBRARY: "genai-prices",
+    UNPRICED: "unpriced",
+}
 
 # agentx (SCHEMAS.md part B): a tier-2 task's tokens are billed at 1.5 x the model's rates.
 TIER2_MULTIPLIER = 1.5
@@ -121,14 +133,29 @@ class ModelPrice:
         return (Rate(None, None, BASE_TIER, self.input, self.output, self.cache_read, self.cache_write,
                      self.cache_write_1h),)
 
+    def provenance(self) -> str:
+        """Where this price came from, for a breakdown row: 'settings.json', 'Axiom default',
+        'custom.json', or 'genai-prices 0.2.3' (the library's data version)."""
+        label = PROVENANCE_LABELS.get(self.source, self.source)
+        if self.source == PRICE_LIBRARY:
+            label = self.data_version or library_data_version()
+        return label
+
 
 @dataclass
 class SettingsPrices:
-    """The user's tokenPriceTable as read from settings.json, with what was wrong in it."""
+    """The user's tokenPriceTable as read from settings.json, with what was wrong in it.
+
+    `prices` holds every entry with at least one usable rate; a rate that is not usable is 0.0,
+    because that is what Axiom charges for it. `unusable` names the entries with no usable rate
+    at all: Axiom charges nothing for those models, and their entry still replaces Axiom's
+    built-in default for the same id.
+    """
 
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     unreadable: bool = False  # the file exists but its price table could not be read at all
+    unusable: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -207,18 +234,29 @@ class _Missing:
     """`_read_json_object`'s answer for a file that does not exist (normal: nothing to say)."""
 
 
+class _NotJson(ValueError):
+    """A NaN / Infinity / -Infinity literal: Python's json accepts them, JavaScript's JSON.parse
+    (which Axiom and agentx read these files with) refuses the whole file."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NotJson(name)
+
+
 def _read_json_object(path: Path, fallback: str) -> dict | _Missing | str:
     """A JSON file's top-level object; `_Missing` when there is no file; else the warning to show
     (ending in `fallback`, what is used instead). Never raises: these files are the user's."""
     try:
         if not path.exists():
             return _Missing()
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
     except (OSError, UnicodeDecodeError) as exc:  # OSError also: a name longer than the file system allows
         reason = getattr(exc, "strerror", None) or exc.__class__.__name__
         return f"Could not read {path.name} ({reason}); {fallback}."
     except json.JSONDecodeError as exc:
         return f"{path.name} is not valid JSON (line {exc.lineno}); {fallback}."
+    except _NotJson as exc:
+        return f"{path.name} is not valid JSON ({exc} is not a JSON value); {fallback}."
     except RecursionError:
         return f"{path.name} is nested too deeply to read; {fallback}."
     if not isinstance(data, dict):
@@ -242,10 +280,60 @@ def _json_object_for(result: SettingsPrices | CustomPrices, path: str | Path | N
     return data
 
 
-def read_settings_prices(path: str | Path | None) -> SettingsPrices:
-    """Parse `tokenPriceTable` from settings.json; anything wrong becomes a warning, never an error.
+# The largest |rate| we multiply by, USD per 1M tokens: costs are summed exactly as
+# DECIMAL(38, 15) (queries/usage.sql), and a rate above this could overflow it. Axiom has no such
+# bound; a price of a dollar per token is no price anyone means.
+MAX_RATE = 1_000_000
 
-    A missing file means Axiom's defaults only (as Axiom does), and says nothing.
+
+def axiom_rate(entry: object, kind: str) -> float | None:
+    """A tokenPriceTable entry's `input` or `output` rate as Axiom 0.24.2 reads it, or None when
+    Axiom would not use it.
+
+    usage-stats.ts `buildPriceCase` keeps a rate only when `typeof value === 'number' &&
+    Number.isFinite(value)` (each kind on its own, `prices?.[kind]` on whatever the entry is), and
+    charges 0 (`ELSE 0`) when it does not. So: a string, a bool, null, a missing key, a non-object
+    entry or a number too big for a double (JSON.parse makes it Infinity) is not a rate; a
+    negative number is one (Number.isFinite(-1) is true), and so is 0. Beyond Axiom: |rate| above
+    `MAX_RATE` is refused (see there).
+    """
+    if not isinstance(entry, dict):
+        return None
+    value = entry.get(kind)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        rate = float(value)
+    except OverflowError:  # a JSON integer too large for a double: Infinity in JavaScript
+        return None
+    if not math.isfinite(rate) or abs(rate) > MAX_RATE:
+        return None
+    return rate
+
+
+def _js_object_entries(table: object) -> dict[str, object] | None:
+    """The own entries JavaScript's spread `{...table}` copies (provider-config.ts
+    `getConfiguredPriceTable`): an object's keys, an array's indexes as keys; None for anything
+    else (a number, bool or null spreads to nothing; a string spreads to single characters, none
+    of which can hold a price)."""
+    if isinstance(table, dict):
+        return {str(k): v for k, v in table.items()}
+    if isinstance(table, list):
+        return {str(i): v for i, v in enumerate(table)}
+    return None
+
+
+def read_settings_prices(path: str | Path | None) -> SettingsPrices:
+    """Parse `tokenPriceTable` from settings.json as Axiom 0.24.2 does; anything odd becomes a
+    warning, never an error.
+
+    provider-config.ts `getConfiguredPriceTable` spreads the user's table over the built-in
+    defaults, so an entry replaces the default for its model as a whole; usage-stats.ts
+    `buildPriceCase` then checks input and output each on its own (`axiom_rate`). Hence
+    `{"input": 1.5}` charges input at 1.5 and output at 0, and `"gpt-4o-mini": {"input": 0.3}`
+    means 0.3 / 0, not the default 0.15 / 0.60. Extra keys are ignored. A file that JSON.parse
+    would refuse (also NaN or Infinity literals, which Python alone accepts) means the defaults
+    only, as Axiom's `catch` does. A missing file means the defaults only, and says nothing.
     """
     result = SettingsPrices()
     data = _json_object_for(result, path, "using default prices")
@@ -254,17 +342,31 @@ def read_settings_prices(path: str | Path | None) -> SettingsPrices:
     table = data.get("tokenPriceTable")
     if table is None:
         return result
-    if not isinstance(table, dict):
+    entries = _js_object_entries(table)
+    if entries is None:
         result.warnings.append("tokenPriceTable in settings.json is not an object; using default prices.")
         result.unreadable = True
         return result
-    for model, entry in table.items():
-        if not isinstance(entry, dict) or not (_is_rate(entry.get("input")) and _is_rate(entry.get("output"))):
+    for model, entry in entries.items():
+        rates = {kind: axiom_rate(entry, kind) for kind in ("input", "output")}
+        bad = [kind for kind, rate in rates.items() if rate is None]
+        if len(bad) == 2:
+            result.unusable.add(model)
+            default = " and replaces Axiom's built-in price for it" if model in AXIOM_DEFAULT_PRICES else ""
             result.warnings.append(
-                f"Skipped the tokenPriceTable entry for {model!r}: input and output must be non-negative numbers."
-            )
+                f"The tokenPriceTable entry for {model!r} has no usable input or output price (a finite number "
+                f"per 1M tokens): Axiom charges nothing for it{default}.")
             continue
-        result.prices[str(model)] = (float(entry["input"]), float(entry["output"]))
+        if bad:
+            result.warnings.append(
+                f"The tokenPriceTable entry for {model!r} has no usable {bad[0]} price: those tokens cost 0, "
+                f"as on Axiom's page.")
+        negative = [kind for kind, rate in rates.items() if rate is not None and rate < 0]
+        if negative:
+            result.warnings.append(
+                f"The tokenPriceTable entry for {model!r} has a negative {' and '.join(negative)} price: Axiom "
+                f"subtracts those tokens' cost, and so do we.")
+        result.prices[model] = (rates["input"] or 0.0, rates["output"] or 0.0)
     return result
 
 
@@ -288,7 +390,8 @@ class LastGoodSettings:
         if kept is None:
             return current
         reason = current.warnings[0].replace("; using default prices.", "") if current.warnings else "unreadable"
-        return SettingsPrices(dict(kept.prices), [f"{reason}; keeping the prices last read from it."])
+        return SettingsPrices(dict(kept.prices), [f"{reason}; keeping the prices last read from it."],
+                              unusable=set(kept.unusable))
 
 
 def library_data_version() -> str:
@@ -410,7 +513,7 @@ def resolve_prices(
     def find(provider: str, model: str) -> ModelPrice | None:
         if model in settings.prices:
             return ModelPrice(model, *settings.prices[model], SETTINGS)
-        if model in AXIOM_DEFAULT_PRICES:
+        if model in AXIOM_DEFAULT_PRICES and model not in settings.unusable:
             return ModelPrice(model, *AXIOM_DEFAULT_PRICES[model], AXIOM_DEFAULT)
         return library_price(model, provider) if use_library else None
 

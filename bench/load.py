@@ -50,6 +50,7 @@ for entry in (str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")):
 
 import generate  # noqa: E402  (bench/generate.py)
 from queries.dates import preset_range, today_in  # noqa: E402
+from queries.formatting import fmt_usd  # noqa: E402
 
 # The toolbar's labels (pages/common/filters.py) and the link values they stand for.
 PRESET_LABELS = {"today": "Today", "yesterday": "Yesterday", "7d": "Last 7 days", "30d": "Last 30 days",
@@ -108,7 +109,7 @@ def card_texts(totals: dict) -> dict[str, str]:
     """The three KPI values as the page writes them (same rule as tests/browser's expect_kpis)."""
     cost = totals["estimated_cost"]
     return {"Requests": f"{totals['requests']:,}", "Total Tokens": f"{totals['total_tokens']:,}",
-            "Estimated Cost": f"${cost:,.4f}" if cost else "$0.00"}
+            "Estimated Cost": fmt_usd(cost)}
 
 
 def rss_bytes(pid: int) -> int:

@@ -16,7 +16,7 @@ from pages.common.markdown import md_text
 from pages.common.tables import breakdown_html
 from pages.common.views import header
 from queries import SourceError
-from queries.formatting import fmt_change, fmt_int, fmt_usd, fmt_usd_small
+from queries.formatting import fmt_change, fmt_int, fmt_usd
 from queries.usage import UsageReport
 from queries.wording import Wording
 
@@ -35,7 +35,7 @@ def kpi_cards(report: UsageReport, wording: Wording) -> None:
          f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion",
          fmt_change(t.total_tokens, prev.total_tokens), "off"),
         ("Estimated Cost", fmt_usd(t.estimated_cost),
-         f"~{fmt_usd_small(t.estimated_cost / t.requests)} per {wording.unit}" if t.requests else "—",
+         f"~{fmt_usd(t.estimated_cost / t.requests)} per {wording.unit}" if t.requests else "—",
          fmt_change(t.estimated_cost, prev.estimated_cost), "inverse"),
     ]
     for col, (label, value, subline, change, colour) in zip(st.columns(3), cards):
@@ -75,8 +75,9 @@ def price_notices(report: UsageReport, wording: Wording) -> None:
     if report.unpriced_models:
         with st.container(border=True):
             names = ", ".join(report.unpriced_models)
-            st.warning(md_text(f"No price is known for {names}: their cost shows $0.00 although tokens were used. "
-                               f"{wording.unpriced_hint()}"), icon=":material/sell:")
+            st.warning(md_text(f"No price is known for {names}: their cost reads \"unpriced\" (counted as $0.00 "
+                               f"in the totals) although tokens were used. {wording.unpriced_hint()}"),
+                       icon=":material/sell:")
             st.code(wording.snippet(report.unpriced_models), language="json")
     library = [p for p in report.prices if p.source == pricing.PRICE_LIBRARY]
     if library:

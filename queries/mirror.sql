@@ -54,10 +54,12 @@ SELECT date_trunc('hour', u.ts)                                             AS h
        count(*)                                                             AS requests,
        sum(u.prompt_tokens)::BIGINT                                         AS prompt_tokens,
        sum(u.completion_tokens)::BIGINT                                     AS completion_tokens,
-       COALESCE(sum(u.stored_cost) FILTER (WHERE u.stored_cost > 0), 0)     AS stored_cost,
+       COALESCE(sum(exact_usd(u.stored_cost)) FILTER (WHERE u.stored_cost > 0),
+                CAST(0 AS DECIMAL(38, 15)))                                 AS stored_cost,  -- exact (usage.sql)
        COALESCE(sum(u.prompt_tokens) FILTER (WHERE u.stored_cost <= 0), 0)::BIGINT     AS unstored_prompt,
        COALESCE(sum(u.completion_tokens) FILTER (WHERE u.stored_cost <= 0), 0)::BIGINT AS unstored_completion,
-       count(*) FILTER (WHERE u.stored_cost <= 0 AND u.prompt_tokens + u.completion_tokens > 0) AS unpriced_rows
+       count(*) FILTER (WHERE u.stored_cost <= 0 AND u.prompt_tokens + u.completion_tokens > 0) AS unpriced_rows,
+       count(*) FILTER (WHERE u.stored_cost > 0)                            AS stored_rows
 FROM query_table(rows_table) AS u
 LEFT JOIN query_table(sessions_table) AS m ON m.session_id = u.session_id
 WHERE u.request_id > lo AND u.request_id <= hi AND u.ts IS NOT NULL
@@ -274,14 +276,19 @@ CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, mod
 WITH prices AS (
     SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
            CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, unnest(rate_input) AS input, unnest(rate_output) AS output,
-           unnest(rate_tier) AS tier
+           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
+           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier
 ),
 hourly AS (
     SELECT
         r.*,
-        r.stored_cost + COALESCE((r.unstored_prompt * p.input + r.unstored_completion * p.output) / 1e6, 0) AS cost,
-        (r.unpriced_rows > 0 AND p.model IS NULL)                                AS unpriced
+        r.stored_cost + COALESCE(token_cost(r.unstored_prompt, r.unstored_completion, p.input, p.output),
+                                 CAST(0 AS DECIMAL(38, 15)))                     AS cost,
+        (r.unpriced_rows > 0 AND p.model IS NULL)                                AS unpriced,
+        CASE WHEN p.model IS NULL THEN r.unpriced_rows ELSE 0 END                AS unpriced_requests,
+        p.input                                                                  AS price_in,
+        p.output                                                                 AS price_out,
+        CAST(NULL AS VARCHAR)                                                    AS price_tier
     FROM request_rollup AS r
     LEFT JOIN prices AS p
            ON p.model = r.model AND p.above < 0
@@ -291,12 +298,16 @@ hourly AS (
       AND (model_eq IS NULL OR r.model = model_eq)
 ),
 tier_extra AS (
+    -- What a long-context tier adds over the base rate, for the few requests above a threshold;
+    -- no requests or tokens of their own (they are counted in `hourly`).
     SELECT
         date_trunc('hour', q.ts) AS hour, q.provider, q.model, q.initiator,
-        0 AS requests, 0 AS prompt_tokens, 0 AS completion_tokens, 0 AS stored_cost, 0 AS unstored_prompt,
-        0 AS unstored_completion, 0 AS unpriced_rows,
-        (q.prompt_tokens * (t.input - b.input) + q.completion_tokens * (t.output - b.output)) / 1e6 AS cost,
-        false AS unpriced
+        0 AS requests, 0 AS prompt_tokens, 0 AS completion_tokens, CAST(0 AS DECIMAL(38, 15)) AS stored_cost,
+        0 AS unstored_prompt, 0 AS unstored_completion, 0 AS unpriced_rows, 0 AS stored_rows,
+        token_cost(q.prompt_tokens, q.completion_tokens, t.input - b.input, t.output - b.output) AS cost,
+        false AS unpriced,
+        0 AS unpriced_requests,
+        t.tier AS price_tier
     FROM requests AS q
     JOIN prices AS t
       ON t.model = q.model AND t.above >= 0 AND q.prompt_tokens > t.above AND (t.upto IS NULL OR q.prompt_tokens <= t.upto)
@@ -321,7 +332,7 @@ SELECT
     COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
     COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
     COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
-    COALESCE(sum(cost), 0)                            AS estimated_cost
+    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
                      $rate_tier);
@@ -353,7 +364,7 @@ SELECT
     COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
     COALESCE(completion_tokens, 0)                          AS completion_tokens,
     COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
-    COALESCE(estimated_cost, 0)                             AS estimated_cost,
+    COALESCE(estimated_cost, CAST(0 AS DECIMAL(38, 15)))    AS estimated_cost,
     COALESCE(main_tokens, 0)                                AS main_tokens,
     COALESCE(task_tokens, 0)                                AS task_tokens,
     COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
@@ -362,7 +373,7 @@ LEFT JOIN per_day USING (day)
 ORDER BY days.day;
 
 -- name: rollup_breakdown
--- One row per (provider, model) with activity, by cost then requests, with its share of cost (from the rollup).
+-- One row per (provider, model) with activity, by cost then requests, with its share of cost and where its cost came from (from the rollup).
 SELECT
     provider,
     model,
@@ -373,7 +384,13 @@ SELECT
     sum(cost)                                     AS estimated_cost,
     CASE WHEN sum(sum(cost)) OVER () > 0
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
-    bool_or(unpriced)                             AS has_unpriced_rows
+    bool_or(unpriced)                             AS has_unpriced_rows,
+    sum(stored_rows)                              AS stored_requests,
+    sum(unpriced_requests)                        AS unpriced_requests,
+    sum(stored_cost)                              AS stored_total,
+    sum(token_cost(prompt_tokens - unstored_prompt, completion_tokens - unstored_completion, price_in, price_out))
+        FILTER (WHERE stored_rows > 0)            AS recomputed_cost,
+    string_agg(DISTINCT price_tier, '; ' ORDER BY price_tier) FILTER (WHERE price_tier <> '') AS price_tiers
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
                      $rate_tier)

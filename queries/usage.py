@@ -6,10 +6,11 @@ the filter state and the resolved prices, and returns small typed results.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
-from pricing import PriceBook, ModelPrice
+from pricing import PROVENANCE_LABELS, STORED, UNPRICED, ModelPrice, PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.source import Source
@@ -64,7 +65,15 @@ class DailyRow:
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    """One (provider, model) pair with activity in range; `cost_share` is None when total cost is 0."""
+    """One (provider, model) pair with activity in range; `cost_share` is None when total cost is 0.
+
+    Provenance: `price_source` names where the row's cost came from ('stored cost', 'settings.json',
+    'Axiom default', 'custom.json', 'genai-prices <version>[, <tier>]', joined by ' + ' when its
+    requests differ, and 'unpriced' for requests with tokens and no price anywhere).
+    `stored_requests` / `unpriced_requests` count those requests; `stored_cost` is what the agent
+    stored for them, `recomputed_cost` what the row's price gives for the same requests (None
+    without a price), and `stored_difference` their difference when it is above 1 % (else None).
+    """
 
     provider: str
     model: str
@@ -75,6 +84,52 @@ class BreakdownRow:
     estimated_cost: float
     cost_share: float | None
     has_unpriced_rows: bool
+    price_source: str = ""
+    stored_requests: int = 0
+    unpriced_requests: int = 0
+    stored_cost: float = 0.0
+    recomputed_cost: float | None = None
+    stored_difference: float | None = None
+
+    @property
+    def is_unpriced(self) -> bool:
+        """No request of the row has a stored cost or a price: its cost reads 'unpriced', never a
+        silent $0.00."""
+        return self.price_source == PROVENANCE_LABELS[UNPRICED]
+
+
+# A stored cost and the price table's cost for the same requests that differ by more than this
+# share of the latter are shown side by side (issue 10, item 8).
+STORED_DIFFERENCE_SHARE = Decimal("0.01")
+
+
+def _provenance(price: ModelPrice | None, requests: int, stored: int, unpriced: int, tiers: str | None = None) -> str:
+    """The `price_source` of a breakdown row (see BreakdownRow); `tiers` names the price library's
+    long-context tiers that priced some of its requests ('above 200,000 input tokens')."""
+    parts = []
+    if stored:
+        parts.append(PROVENANCE_LABELS[STORED])
+    if requests - stored - unpriced > 0 or (price is not None and not parts):
+        label = price.provenance() if price is not None else PROVENANCE_LABELS[UNPRICED]
+        parts.append(f"{label}, {tiers}" if tiers and price is not None else label)
+    if unpriced and PROVENANCE_LABELS[UNPRICED] not in parts:
+        parts.append(PROVENANCE_LABELS[UNPRICED])
+    return " + ".join(parts) or PROVENANCE_LABELS[UNPRICED]
+
+
+def _stored_difference(stored: Decimal, recomputed: Decimal | None) -> float | None:
+    """stored - recomputed when both exist and differ by more than 1 % of the recomputed cost."""
+    if recomputed is None or stored == 0:
+        return None
+    difference = stored - recomputed
+    return float(difference) if abs(difference) > STORED_DIFFERENCE_SHARE * abs(recomputed) else None
+
+
+def _shares(costs: list[Decimal]) -> list[float | None]:
+    """Each cost's share of their sum as Axiom's page takes it (`cost / total` in doubles; no share
+    when the total is 0, usage.vue costShareLabel)."""
+    total = float(sum(costs, Decimal(0)))
+    return [None if total == 0 else float(c) / total for c in costs]
 
 
 @dataclass(frozen=True)
@@ -204,13 +259,32 @@ def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]
 
 
 def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[BreakdownRow]:
-    """The provider × model table, by cost then requests, each row with its share of cost."""
-    return [
-        BreakdownRow(r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
-                     int(r["completion_tokens"]), int(r["total_tokens"]), float(r["estimated_cost"]),
-                     None if r["cost_share"] is None else float(r["cost_share"]), bool(r["has_unpriced_rows"]))
-        for r in _rows(source, _block(source, "breakdown", filters.range), filters.params(prices))
-    ]
+    """The provider × model table, by cost then requests, each row with its share of cost and
+    where its cost came from. Costs are exact sums (Decimal) until they become floats here."""
+    rows = _rows(source, _block(source, "breakdown", filters.range), filters.params(prices))
+    shares = _shares([r["estimated_cost"] for r in rows])
+    out = []
+    for r, share in zip(rows, shares):
+        requests, stored, unpriced = int(r["requests"]), int(r["stored_requests"]), int(r["unpriced_requests"])
+        recomputed = r["recomputed_cost"]
+        out.append(BreakdownRow(
+            r["provider"], r["model"], requests, int(r["prompt_tokens"]), int(r["completion_tokens"]),
+            int(r["total_tokens"]), float(r["estimated_cost"]), share, bool(r["has_unpriced_rows"]),
+            price_source=_provenance(prices.prices.get(r["model"]), requests, stored, unpriced, r.get("price_tiers")),
+            stored_requests=stored, unpriced_requests=unpriced, stored_cost=float(r["stored_total"]),
+            recomputed_cost=None if recomputed is None else float(recomputed),
+            stored_difference=_stored_difference(r["stored_total"], recomputed)))
+    return out
+
+
+def with_provenance(rows: list[BreakdownRow], prices: PriceBook) -> list[BreakdownRow]:
+    """Rows of a source without stored costs (agentx's usage_daily), each with its `price_source`
+    and its unpriced requests (all of the row's, when its model has no price)."""
+    def unpriced(b: BreakdownRow) -> int:
+        return b.requests if b.has_unpriced_rows and b.model not in prices.prices else 0
+
+    return [replace(b, price_source=_provenance(prices.prices.get(b.model), b.requests, 0, unpriced(b)),
+                    unpriced_requests=unpriced(b)) if not b.price_source else b for b in rows]
 
 
 def usage_report(source: Source, filters: Filters, prices: PriceBook, cat: Catalog | None = None) -> UsageReport:
@@ -221,7 +295,8 @@ def usage_report(source: Source, filters: Filters, prices: PriceBook, cat: Catal
     if source.adapter == "agentx":
         from queries.agentx import agentx_usage_report  # imports this module
 
-        return agentx_usage_report(source, filters, prices, cat)
+        report = agentx_usage_report(source, filters, prices, cat)
+        return replace(report, breakdown=with_provenance(report.breakdown, prices))
     rows = breakdown(source, filters, prices)
     models_in_range = sorted({b.model for b in rows})
     warnings = list(prices.warnings)

@@ -3,32 +3,48 @@
 -- Prices arrive as bound, parallel lists (pricing.PriceBook.schedule_params: model ids, UTC
 -- day range, prompt-size band, input and output USD per 1M tokens) so a price change never
 -- needs a schema change or string-built SQL.
+--
+-- Money is exact: every cost is a DECIMAL(38, 15) and sums are DECIMAL sums, so a total, its
+-- days and its breakdown rows are the same number however they are grouped; Python turns each
+-- sum into a float once, at output. A stored cost (a double) counts to the nearest 1e-12 USD and
+-- a rate (USD per 1M tokens) to the nearest 1e-9: DuckDB's own DOUBLE -> DECIMAL cast, which
+-- gives the printed decimal for every cost below $1,000 with at most 12 decimals (a detour
+-- through VARCHAR would be exact for all, and 200x slower). The bounds: rates up to
+-- pricing.MAX_RATE and 9.2e18 tokens stay below DECIMAL(38, 15)'s 1e23; a stored cost above
+-- 1e20 USD (or NaN) is no cost and counts as nothing (exact_usd is NULL).
 
 -- name: define_filtered_requests
--- Table macro: the rows of one filter state, each with its display-zone day and Axiom's cost.
+-- Macros of exact money (exact_usd, exact_rate, token_cost), and the table macro of one filter state's rows, each with its display-zone day and Axiom's cost.
 -- A row without a stored cost is priced by the rate row of its model, its UTC day and its
 -- prompt size (rate_above < prompt_tokens <= rate_upto): one row, valid always, for
 -- settings.json and Axiom's defaults; the library's price history and long-context tiers.
+CREATE OR REPLACE MACRO exact_usd(x) AS TRY_CAST(TRY_CAST(x AS DECIMAL(38, 12)) AS DECIMAL(38, 15));
+CREATE OR REPLACE MACRO exact_rate(x) AS CAST(x AS DECIMAL(38, 9));
+CREATE OR REPLACE MACRO token_cost(prompt, completion, rate_in, rate_out) AS
+    CAST((prompt * rate_in + completion * rate_out) * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15));
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
                                           rate_model, rate_from, rate_until, rate_above, rate_upto,
                                           rate_input, rate_output, rate_tier) AS TABLE
 WITH prices AS (
     SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
            CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, unnest(rate_input) AS input, unnest(rate_output) AS output,
-           unnest(rate_tier) AS tier
+           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
+           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier
 )
 SELECT
     r.*,
     CAST(CASE WHEN tz = 'UTC' THEN r.ts
               ELSE timezone(tz, r.ts AT TIME ZONE 'UTC') END AS DATE)            AS day,
-    CASE WHEN r.stored_cost > 0 THEN r.stored_cost
-         ELSE COALESCE((r.prompt_tokens * p.input + r.completion_tokens * p.output) / 1e6, 0)
+    CASE WHEN r.stored_cost > 0 THEN exact_usd(r.stored_cost)
+         ELSE COALESCE(token_cost(r.prompt_tokens, r.completion_tokens, p.input, p.output),
+                       CAST(0 AS DECIMAL(38, 15)))
     END                                                                          AS cost,
     (r.stored_cost <= 0 AND p.model IS NULL
         AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced,
     -- The tier that priced a computed cost ('' = base rate; NULL = stored cost or no price), for provenance.
-    CASE WHEN r.stored_cost <= 0 THEN p.tier END                                 AS price_tier
+    CASE WHEN r.stored_cost <= 0 THEN p.tier END                                 AS price_tier,
+    p.input                                                                      AS price_in,
+    p.output                                                                     AS price_out
 FROM requests AS r
 LEFT JOIN prices AS p
        ON p.model = r.model
@@ -46,7 +62,7 @@ SELECT
     COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
     COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
     COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
-    COALESCE(sum(cost), 0)                            AS estimated_cost
+    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                        $rate_input, $rate_output, $rate_tier);
@@ -78,7 +94,7 @@ SELECT
     COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
     COALESCE(completion_tokens, 0)                          AS completion_tokens,
     COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
-    COALESCE(estimated_cost, 0)                             AS estimated_cost,
+    COALESCE(estimated_cost, CAST(0 AS DECIMAL(38, 15)))    AS estimated_cost,
     COALESCE(main_tokens, 0)                                AS main_tokens,
     COALESCE(task_tokens, 0)                                AS task_tokens,
     COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
@@ -87,7 +103,7 @@ LEFT JOIN per_day USING (day)
 ORDER BY days.day;
 
 -- name: breakdown
--- One row per (provider, model) with activity, by cost then requests, with its share of cost.
+-- One row per (provider, model) with activity, by cost then requests, with its share of cost and where its cost came from.
 SELECT
     provider,
     model,
@@ -98,7 +114,14 @@ SELECT
     sum(cost)                                     AS estimated_cost,
     CASE WHEN sum(sum(cost)) OVER () > 0
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
-    bool_or(unpriced)                             AS has_unpriced_rows
+    bool_or(unpriced)                             AS has_unpriced_rows,
+    count(*) FILTER (WHERE stored_cost > 0)       AS stored_requests,
+    count(*) FILTER (WHERE unpriced)              AS unpriced_requests,
+    COALESCE(sum(cost) FILTER (WHERE stored_cost > 0), CAST(0 AS DECIMAL(38, 15))) AS stored_total,
+    sum(token_cost(prompt_tokens, completion_tokens, price_in, price_out))
+        FILTER (WHERE stored_cost > 0)            AS recomputed_cost,
+    -- The price library's long-context tiers that priced some of the row's requests, for provenance.
+    string_agg(DISTINCT price_tier, '; ' ORDER BY price_tier) FILTER (WHERE price_tier <> '') AS price_tiers
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                        $rate_input, $rate_output, $rate_tier)

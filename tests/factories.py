@@ -11,6 +11,7 @@ has a conftest of its own.)
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import sqlite3
@@ -18,6 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -373,15 +375,32 @@ def as_cost(value: object) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
+def axiom_rate_oracle(entry: object, kind: str) -> float | None:
+    """One rate as Axiom's buildPriceCase keeps it (`typeof v === 'number' && Number.isFinite(v)`),
+    with the dashboard's documented bound of 1e6 USD per 1M tokens; None when it is not kept."""
+    value = entry.get(kind) if isinstance(entry, dict) else None
+    if type(value) not in (int, float):
+        return None
+    try:
+        rate = float(value)
+    except OverflowError:
+        return None
+    return rate if math.isfinite(rate) and -1e6 <= rate <= 1e6 else None
+
+
 def axiom_price_table(settings: dict | None) -> dict[str, tuple[float, float]]:
-    """Axiom's table: user entries (non-negative numbers only) merged over the defaults."""
+    """Axiom's table: the user's entries spread over the defaults (an entry replaces its model's
+    default as a whole), each rate kept on its own, a rate not kept charging 0. An entry with no
+    rate kept at all charges nothing; it is left out (and its default with it), so it counts as
+    unpriced."""
     table = dict(AXIOM_DEFAULTS)
-    for model, entry in ((settings or {}).get("tokenPriceTable") or {}).items():
-        ok = isinstance(entry, dict) and all(
-            isinstance(entry.get(k), (int, float)) and not isinstance(entry.get(k), bool) and entry.get(k) >= 0
-            for k in ("input", "output"))
-        if ok:
-            table[model] = (float(entry["input"]), float(entry["output"]))
+    user = (settings or {}).get("tokenPriceTable")
+    entries = user if isinstance(user, dict) else dict(enumerate(user)) if isinstance(user, list) else {}
+    for model, entry in entries.items():
+        rates = [axiom_rate_oracle(entry, k) for k in ("input", "output")]
+        table.pop(str(model), None)
+        if rates != [None, None]:
+            table[str(model)] = (rates[0] or 0.0, rates[1] or 0.0)
     return table
 
 
@@ -395,15 +414,46 @@ def row_cost(row: Usage, prices: dict[str, tuple[float, float]]) -> float:
     return 0.0
 
 
+def exact_usd(value: float) -> Decimal:
+    """A stored cost as the dashboard counts it exactly: the decimal the double prints as
+    (shortest form), to 1e-12 USD (README, "Prices"; the test data's costs have at most 6
+    decimals, where every reading of "to 1e-12" agrees)."""
+    return Decimal(repr(float(value))).quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
+
+
+def exact_rate(value: float) -> Decimal:
+    """A rate (USD per 1M tokens) as the dashboard counts it: its printed decimal, to 1e-9."""
+    return Decimal(repr(float(value))).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+
+
+def row_cost_exact(row: Usage, prices: dict[str, tuple[float, float]]) -> Decimal:
+    """`row_cost` in exact decimals: stored cost above 0, else tokens x rate / 1e6, else 0."""
+    stored = as_cost(row.estimated_cost)
+    if stored > 0:
+        return exact_usd(stored)
+    if row.model in prices:
+        rate_in, rate_out = prices[row.model]
+        with localcontext() as ctx:
+            ctx.prec = 80
+            return (as_tokens(row.prompt_tokens) * exact_rate(rate_in)
+                    + as_tokens(row.completion_tokens) * exact_rate(rate_out)) / 10 ** 6
+    return Decimal(0)
+
+
 def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict[str, tuple[float, float]],
                   start: date, end: date, tz: str = "UTC", provider: str | None = None,
-                  model: str | None = None) -> dict:
-    """totals, daily, by_initiator, breakdown (unordered) and unpriced_models, as the CLI's JSON names them."""
+                  model: str | None = None, exact: bool = False) -> dict:
+    """totals, daily, by_initiator, breakdown (unordered) and unpriced_models, as the CLI's JSON names them.
+
+    With `exact`, every estimated_cost is a Decimal: the exact sum of the rows' exact costs
+    (`row_cost_exact`), summed with no rounding at all."""
     zone = ZoneInfo(tz)
     n_days = (end - start).days + 1
     days = [start + timedelta(days=i) for i in range(n_days)]
+    zero = Decimal(0) if exact else 0.0
+    cost_of = row_cost_exact if exact else row_cost
     daily = {d: dict(day=d.isoformat(), requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0,
-                     estimated_cost=0.0) for d in days}
+                     estimated_cost=zero) for d in days}
     split = {d: dict(day=d.isoformat(), main_tokens=0, task_tokens=0, heartbeat_tokens=0) for d in days}
     groups: dict[tuple[str, str], dict] = {}
     unpriced: set[str] = set()
@@ -419,7 +469,7 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
         if model is not None and row.model != model:
             continue
         p, c = as_tokens(row.prompt_tokens), as_tokens(row.completion_tokens)
-        cost = row_cost(row, prices)
+        cost = cost_of(row, prices)
         bucket = daily[day]
         bucket["requests"] += 1
         bucket["prompt_tokens"] += p
@@ -429,7 +479,7 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
         split[day][f"{initiator_of(row.session_id, session_types)}_tokens"] += p + c
         g = groups.setdefault((row.provider, row.model), dict(
             provider=row.provider, model=row.model, requests=0, prompt_tokens=0, completion_tokens=0,
-            total_tokens=0, estimated_cost=0.0))
+            total_tokens=0, estimated_cost=zero))
         g["requests"] += 1
         g["prompt_tokens"] += p
         g["completion_tokens"] += c
@@ -437,10 +487,10 @@ def oracle_report(rows: list[Usage], session_types: dict[str, str], prices: dict
         g["estimated_cost"] += cost
         if as_cost(row.estimated_cost) <= 0 and row.model not in prices and p + c > 0:
             unpriced.add(row.model)
-    total_cost = sum(g["estimated_cost"] for g in groups.values())
+    total_cost = sum((g["estimated_cost"] for g in groups.values()), zero)
     for g in groups.values():
-        g["cost_share"] = g["estimated_cost"] / total_cost if total_cost > 0 else None
-    totals = dict(requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0, estimated_cost=0.0)
+        g["cost_share"] = float(g["estimated_cost"]) / float(total_cost) if total_cost > 0 else None
+    totals = dict(requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0, estimated_cost=zero)
     for d in daily.values():
         for key in totals:
             totals[key] += d[key]
@@ -1164,3 +1214,29 @@ def signed_in(password: str, page: str = "token_usage", **query: str):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, at.exception
     return at
+
+
+# ---------------------------------------------------------------------------------------
+# Shown numbers as Axiom's page (JavaScript) writes them, by hand on exact fractions.
+
+def oracle_half_away(x: float, places: int) -> tuple[int, int]:
+    """(sign, |x| * 10**places rounded half away from zero), on the exact value of x (toFixed, Intl)."""
+    from fractions import Fraction
+    import math
+
+    exact = abs(Fraction(x)) * 10 ** places
+    n = math.floor(exact)
+    if exact - n >= Fraction(1, 2):
+        n += 1
+    return (-1 if x < 0 else 1), n
+
+
+def oracle_usd(x: float) -> str:
+    """Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', minimumFractionDigits: 2,
+    maximumFractionDigits: 4}).format(x): Axiom's formatCurrency, written out by hand."""
+    sign, n = oracle_half_away(x, 4)
+    whole, frac = divmod(n, 10_000)
+    digits = str(frac).rjust(4, "0")
+    while len(digits) > 2 and digits.endswith("0"):
+        digits = digits[:-1]
+    return f"{'-' if sign < 0 else ''}${whole:,}.{digits}"

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT, shown, texts
+from factories import ROOT, oracle_usd, shown, texts
 
 PASSWORD = "correct horse battery staple"
 TODAY = datetime.now(timezone.utc).date()
@@ -70,7 +70,7 @@ def expected_kpis(report: dict) -> dict[str, str]:
     t = report["totals"]
     cost = t["estimated_cost"]
     return {"Requests": f"{t['requests']:,}", "Total Tokens": f"{t['total_tokens']:,}",
-            "Estimated Cost": "$0.00" if cost == 0 else f"${cost:,.4f}"}
+            "Estimated Cost": oracle_usd(cost)}
 
 
 # --- the gate -------------------------------------------------------------------------
@@ -307,11 +307,11 @@ def test_hand_worked_costs_and_the_unpriced_notice(axiom_db, write_settings, mon
     monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
     monkeypatch.setenv("USAGE_SETTINGS", str(write_settings({"tokenPriceTable": {}})))
     at = logged_in(range="today")
-    assert kpis(at) == {"Requests": "3", "Total Tokens": "2,100,550", "Estimated Cost": "$4.7500"}
+    assert kpis(at) == {"Requests": "3", "Total Tokens": "2,100,550", "Estimated Cost": "$4.75"}
     assert any("my-llm" in shown(w.value) and "$0.00" in shown(w.value) for w in at.warning)
     assert '"my-llm"' in at.code[0].value
     table = at.get("html")[0].proto.body
-    assert "$4.7500" in table and "(100%)" in table and "(0%)" in table
+    assert "$4.75" in table and "(100%)" in table and "(0%)" in table
 
 
 def test_a_missing_database_is_a_clear_message_without_the_path(tmp_path, monkeypatch):
@@ -492,15 +492,15 @@ def test_settings_broken_mid_run_keep_prices_with_a_warning(axiom_db, write_sett
     monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
     monkeypatch.setenv("USAGE_SETTINGS", str(settings))
     at = logged_in(range="today")
-    assert kpis(at)["Estimated Cost"] == "$2.0000"
+    assert kpis(at)["Estimated Cost"] == "$2.00"
     settings.write_text("{ half written", encoding="utf-8")
     at.button(key="refresh").click().run()
     assert not at.exception
-    assert kpis(at)["Estimated Cost"] == "$2.0000"
+    assert kpis(at)["Estimated Cost"] == "$2.00"
     assert any("keeping the prices last read" in w.value for w in at.warning)
     settings.write_text('{"tokenPriceTable": {"my-model": {"input": 3, "output": 0}}}', encoding="utf-8")
     at.button(key="refresh").click().run()
-    assert kpis(at)["Estimated Cost"] == "$3.0000"
+    assert kpis(at)["Estimated Cost"] == "$3.00"
 
 
 def test_a_database_damaged_in_place_keeps_serving_the_mirror_with_a_warning(axiom_db, monkeypatch):
@@ -519,3 +519,21 @@ def test_a_database_damaged_in_place_keeps_serving_the_mirror_with_a_warning(axi
     at.button(key="refresh").click().run()
     assert not any("could not be re-read" in shown(w.value) for w in at.warning)
     assert kpis(at)["Requests"] == "1"
+
+
+def test_breakdown_names_each_price_source_and_never_shows_a_silent_zero(axiom_db, write_settings, monkeypatch):
+    # gpt-4o: the agent stored $3.00 for 1M prompt tokens, Axiom's default price says $2.50 (+20 %).
+    axiom_db.usage(f"{TODAY} 09:00:00", provider="openai", model="gpt-4o", prompt=1_000_000, cost=3.0)
+    # my-llm: no stored cost and no price anywhere.
+    axiom_db.usage(f"{TODAY} 10:00:00", provider="local", model="my-llm", prompt=500, completion=50)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    monkeypatch.setenv("USAGE_SETTINGS", str(write_settings({"tokenPriceTable": {}})))
+    monkeypatch.setenv("USAGE_PRICE_LIBRARY", "false")
+    at = logged_in(range="today")
+    assert not at.exception
+    table = at.get("html")[0].proto.body
+    assert "Price from" in table
+    gpt_row = table[table.index("gpt-4o"):].split("</tr>")[0]
+    assert "$3.00" in gpt_row and "stored cost" in gpt_row and "stored $3.00 vs $2.50 by price (+20.0%)" in gpt_row
+    llm_row = table[table.index("my-llm"):].split("</tr>")[0]
+    assert ">unpriced<" in llm_row and "$0.00" not in llm_row

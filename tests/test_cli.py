@@ -23,7 +23,8 @@ TOTALS_KEYS = {"requests", "prompt_tokens", "completion_tokens", "total_tokens",
 DAILY_KEYS = {"day", "requests", "prompt_tokens", "completion_tokens", "total_tokens", "estimated_cost"}
 BY_INITIATOR_KEYS = {"day", "main_tokens", "task_tokens", "heartbeat_tokens"}
 BREAKDOWN_KEYS = {"provider", "model", "requests", "prompt_tokens", "completion_tokens", "total_tokens",
-                  "estimated_cost", "cost_share"}
+                  "estimated_cost", "cost_share", "price_source", "stored_requests", "unpriced_requests",
+                  "stored_cost", "recomputed_cost", "stored_difference"}
 PRICE_KEYS = {"model", "input", "output", "source"}
 
 
@@ -110,8 +111,8 @@ def test_cli_report_gives_axioms_numbers_on_random_axiom_data(random_db, write_s
     assert sorted((b["provider"], b["model"]) for b in got["breakdown"]) == sorted(expected)
     for b in got["breakdown"]:
         w = expected[(b["provider"], b["model"])]
-        assert b == {**w, "estimated_cost": pytest.approx(w["estimated_cost"], **approx),
-                     "cost_share": pytest.approx(w["cost_share"], **approx)}
+        assert {k: b[k] for k in w} == {**w, "estimated_cost": pytest.approx(w["estimated_cost"], **approx),
+                                        "cost_share": pytest.approx(w["cost_share"], **approx)}
     assert sum(b["cost_share"] for b in got["breakdown"]) == pytest.approx(1.0)
     # ...in Axiom's order: cost descending, then requests descending.
     for a, b in zip(got["breakdown"], got["breakdown"][1:]):
@@ -182,9 +183,9 @@ def test_table_report_shows_totals_breakdown_and_unpriced_models(run_cli, small_
     out = result.out
     assert "2026-03-20 .. 2026-03-20 (1 days, UTC)" in out
     assert re.search(r"Requests\s+2\b", out) and re.search(r"Total tokens\s+1,000,015\b", out)
-    assert re.search(r"Estimated cost\s+\$2\.5000", out)
-    assert re.search(r"openai\s+gpt-4o\s+1\s+1,000,000\s+0\s+1,000,000\s+\$2\.5000\s+100%", out)
-    assert "Unpriced (cost shows $0.00; add them to tokenPriceTable): local" in out
+    assert re.search(r"Estimated cost\s+\$2\.50\b", out)
+    assert re.search(r"openai\s+gpt-4o\s+1\s+1,000,000\s+0\s+1,000,000\s+\$2\.50\s+100%", out)
+    assert "Unpriced (no price anywhere, counted as $0.00; add them to tokenPriceTable): local" in out
     assert "(demo data)" not in out
 
 
@@ -315,14 +316,16 @@ def test_malformed_settings_warning_is_printed_in_the_table_report(run_cli, smal
     assert result.code == 0 and "warning: settings.json is not valid JSON" in result.out
 
 
-def test_bad_price_entries_are_skipped_with_a_warning_and_defaults_stand(run_cli, small_db, write_settings):
+def test_odd_price_entries_are_read_as_axiom_reads_them_with_warnings(run_cli, small_db, write_settings):
     settings = write_settings({"tokenPriceTable": {"gpt-4o": {"input": -1, "output": 5},
                                                    "local": {"input": "1", "output": True}}})
     data = run_cli("report", "--db", small_db.path, "--settings", settings, *ONE_DAY, "--format", "json",
                    "--no-price-library").json()
-    assert data["totals"]["estimated_cost"] == pytest.approx(2.5)  # gpt-4o at Axiom's 2.50, local unpriced
-    assert data["unpriced_models"] == ["local"]
-    assert sum("Skipped the tokenPriceTable entry" in w for w in data["warnings"]) == 2
+    # gpt-4o's entry replaces the default and -1 is a finite number: 1,000,000 * -1 / 1e6 (0 completion).
+    assert data["totals"]["estimated_cost"] == -1.0
+    assert data["unpriced_models"] == ["local"]   # neither "1" nor true is a number: no usable rate
+    assert sum("'gpt-4o'" in w and "negative" in w for w in data["warnings"]) == 1
+    assert sum("'local'" in w and "no usable" in w for w in data["warnings"]) == 1
 
 
 def test_null_tokens_count_as_zero(run_cli, make_axiom_db):

@@ -78,7 +78,7 @@ def test_agents_csv_has_the_json_keys_then_errors_and_timeouts(run_cli, small_ag
 
 def test_agents_table_shows_each_agent(run_cli, small_agentx):
     out = run_cli("agents", "--cwd", small_agentx.cwd, *DAY).out
-    assert "Agent" in out and "$2.5000" in out and "200 ms" in out
+    assert "Agent" in out and "$2.50" in out and "200 ms" in out
 
 
 def test_agents_on_an_axiom_database_explains_what_it_needs(run_cli, axiom_db):

@@ -183,7 +183,7 @@ def test_fmt_usd_is_within_half_a_hundredth_of_a_cent(value):
 
 
 def test_fmt_usd_of_zero_is_zero_dollars_and_negative_has_its_sign_first():
-    assert (fmt_usd(0.0), fmt_usd(443.86354), fmt_usd(-1.5)) == ("$0.00", "$443.8635", "-$1.5000")
+    assert (fmt_usd(0.0), fmt_usd(443.86354), fmt_usd(-1.5)) == ("$0.00", "$443.8635", "-$1.50")
 
 
 @given(value=st.floats(min_value=1e-12, max_value=1e6))

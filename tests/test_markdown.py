@@ -75,7 +75,7 @@ def test_the_unpriced_notice_shows_hostile_model_ids_as_text(hostile_axiom):
     at = open_page()
     (notice,) = [w.value for w in at.warning if "No price is known" in w.value]
     names = ", ".join(sorted((BOLD_LINK, LATEX, DIRECTIVE)))
-    assert plain(notice).startswith(f"No price is known for {names}: their cost shows $0.00 although")
+    assert plain(notice).startswith(f"No price is known for {names}: their cost reads \"unpriced\" (counted as $0.00 in the totals) although")
 
 
 def test_the_price_library_caption_has_no_latex_between_its_dollar_signs(hostile_axiom):

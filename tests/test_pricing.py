@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pricing
-from factories import AXIOM_DEFAULTS
+from factories import AXIOM_DEFAULTS, axiom_price_table
 
 
 # --- read_settings_prices ---------------------------------------------------------------------
@@ -59,33 +59,84 @@ def test_price_table_that_is_not_an_object_warns(write_settings):
     assert result.prices == {} and len(result.warnings) == 1
 
 
-@pytest.mark.parametrize("entry", [
-    {"input": -1, "output": 2},
-    {"input": 1, "output": -0.5},
-    {"input": "3", "output": 15},
-    {"input": 3, "output": "15"},
-    {"input": True, "output": 15},
-    {"input": 3, "output": False},
-    {"input": None, "output": 15},
-    {"input": 3},
-    {},
-    "3/15",
-    [3, 15],
-    None,
-    {"input": 10 ** 400, "output": 1},   # a JSON integer too big for a float
+# Axiom 0.24.2, the lines followed (packages/core/src):
+#   provider-config.ts getConfiguredPriceTable:
+#       return { ...DEFAULT_PRICE_TABLE, ...(settings.tokenPriceTable ?? {}) }   (catch: { ...DEFAULT_PRICE_TABLE })
+#   usage-stats.ts buildPriceCase, per kind ('input' | 'output'):
+#       const value = prices?.[kind]
+#       return typeof value === 'number' && Number.isFinite(value)
+#       ... `CASE model WHEN '<model>' THEN <rate> ... ELSE 0 END`
+# So each rate stands on its own, a rate Axiom does not keep costs 0, and the entry replaces the
+# default for its model as a whole. Each case below is worked by hand from those lines.
+
+@pytest.mark.parametrize(("entry", "rates"), [
+    ({"input": 1.5}, (1.5, 0.0)),                        # output missing: ELSE 0
+    ({"output": 2}, (0.0, 2.0)),
+    ({"input": "3", "output": 15}, (0.0, 15.0)),         # typeof "3" is 'string'
+    ({"input": 3, "output": "15"}, (3.0, 0.0)),
+    ({"input": True, "output": 15}, (0.0, 15.0)),        # typeof true is 'boolean'
+    ({"input": None, "output": 15}, (0.0, 15.0)),        # null?.[kind] ... typeof null is 'object'
+    ({"input": 10 ** 400, "output": 1}, (0.0, 1.0)),     # JSON.parse gives Infinity: not finite
+    ({"input": -1, "output": 2}, (-1.0, 2.0)),           # Number.isFinite(-1) is true: kept
+    ({"input": 0, "output": 0}, (0.0, 0.0)),             # a free model is priced, at 0
+    ({"input": 3, "output": 15, "cacheRead": 0.3, "note": "x"}, (3.0, 15.0)),   # extra keys: never read
 ])
-def test_price_entry_that_is_not_two_non_negative_numbers_is_skipped_with_a_warning(write_settings, entry):
-    path = write_settings({"tokenPriceTable": {"bad-model": entry, "good-model": {"input": 1, "output": 2}}})
-    result = pricing.read_settings_prices(path)
-    assert result.prices == {"good-model": (1.0, 2.0)}
-    assert len(result.warnings) == 1 and "bad-model" in result.warnings[0]
+def test_each_rate_of_an_entry_is_read_on_its_own(write_settings, entry, rates):
+    result = pricing.read_settings_prices(write_settings({"tokenPriceTable": {"m": entry}}))
+    assert result.prices == {"m": rates} and result.unusable == set()
 
 
-@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "1e400"])
-def test_non_finite_price_is_skipped_with_a_warning(write_settings, text):
+@pytest.mark.parametrize("entry", [{}, {"input": "1", "output": None}, "3/15", [3, 15], None, 7, {"price": 3}])
+def test_entry_with_no_usable_rate_charges_nothing_and_is_named(write_settings, entry):
+    result = pricing.read_settings_prices(write_settings({"tokenPriceTable": {"m": entry, "ok": {"input": 1, "output": 2}}}))
+    assert result.prices == {"ok": (1.0, 2.0)} and result.unusable == {"m"}
+    assert len(result.warnings) == 1 and "'m'" in result.warnings[0]
+
+
+def test_a_rate_that_is_not_used_is_named_in_a_warning(write_settings):
+    result = pricing.read_settings_prices(write_settings({"tokenPriceTable": {"m": {"input": 1.5}}}))
+    assert len(result.warnings) == 1 and "'m'" in result.warnings[0] and "output" in result.warnings[0]
+
+
+def test_negative_rate_is_used_as_axiom_does_and_warned_about(write_settings):
+    result = pricing.read_settings_prices(write_settings({"tokenPriceTable": {"m": {"input": -1, "output": 2}}}))
+    assert result.prices == {"m": (-1.0, 2.0)}
+    assert any("negative" in w and "'m'" in w for w in result.warnings)
+
+
+def test_float_overflowing_number_is_not_a_rate(write_settings):
+    # 1e400 is Infinity to JSON.parse (and to Python's float): not finite, so 0.
+    result = pricing.read_settings_prices(write_settings('{"tokenPriceTable": {"m": {"input": 1e400, "output": 1}}}'))
+    assert result.prices == {"m": (0.0, 1.0)}
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_literal_makes_the_file_unreadable_as_json_parse_does(write_settings, text):
+    # JSON.parse throws on them, and getConfiguredPriceTable's catch returns the defaults only.
     result = pricing.read_settings_prices(
-        write_settings('{"tokenPriceTable": {"m": {"input": %s, "output": 1}}}' % text))
-    assert result.prices == {} and len(result.warnings) == 1
+        write_settings('{"tokenPriceTable": {"m": {"input": %s, "output": 1}, "gpt-4o": {"input": 1, "output": 1}}}' % text))
+    assert result.prices == {} and result.unreadable and len(result.warnings) == 1
+    assert "not valid JSON" in result.warnings[0]
+
+
+def test_price_table_given_as_an_array_spreads_by_index_as_javascript_does(write_settings):
+    # {...[{input: 1, output: 2}]} is {"0": {input: 1, output: 2}}.
+    result = pricing.read_settings_prices(write_settings({"tokenPriceTable": [{"input": 1, "output": 2}]}))
+    assert result.prices == {"0": (1.0, 2.0)}
+
+
+def test_partial_entry_for_a_default_model_replaces_the_default_as_a_whole(write_settings):
+    # The issue's example: "gpt-4o-mini": {"input": 0.3} means 0.3 / 0, not the default 0.15 / 0.60.
+    settings = pricing.read_settings_prices(write_settings({"tokenPriceTable": {"gpt-4o-mini": {"input": 0.3}}}))
+    book = pricing.resolve_prices([("openai", "gpt-4o-mini")], settings, use_library=False)
+    assert book.prices["gpt-4o-mini"] == pricing.ModelPrice("gpt-4o-mini", 0.3, 0.0, pricing.SETTINGS)
+
+
+def test_unusable_entry_for_a_default_model_leaves_it_without_the_default(write_settings):
+    # {..."gpt-4o": {input: "2.5"}} replaces gpt-4o's default; neither rate is a number: Axiom charges 0.
+    settings = pricing.read_settings_prices(write_settings({"tokenPriceTable": {"gpt-4o": {"input": "2.5"}}}))
+    book = pricing.resolve_prices([("openai", "gpt-4o")], settings, use_library=False)
+    assert book.prices == {} and book.unpriced == ["gpt-4o"]
 
 
 json_scalars = st.none() | st.booleans() | st.integers(min_value=-(10 ** 500), max_value=10 ** 500) | \
@@ -98,31 +149,38 @@ settings_documents = json_values | st.dictionaries(
     st.dictionaries(st.text(max_size=12), price_entries, max_size=6) | json_values, max_size=3)
 
 
-def is_rate(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(float(value)) and value >= 0
-    except OverflowError:
-        return False
+def has_js_constant(value: object) -> bool:
+    """NaN or +-Infinity anywhere: json.dumps writes them as literals JSON.parse refuses."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(has_js_constant(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_js_constant(v) for v in value)
+    return False
 
 
 @given(document=settings_documents)
-def test_any_json_document_gives_exactly_its_valid_entries_and_never_raises(document):
+def test_any_json_document_gives_axioms_table_and_never_raises(document):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "settings.json"
         path.write_text(json.dumps(document), encoding="utf-8")
         result = pricing.read_settings_prices(path)
-    table = document.get("tokenPriceTable") if isinstance(document, dict) else None
-    entries = table if isinstance(table, dict) else {}
-    expected = {model: (float(e["input"]), float(e["output"])) for model, e in entries.items()
-                if isinstance(e, dict) and is_rate(e.get("input")) and is_rate(e.get("output"))}
+    if has_js_constant(document) or not isinstance(document, dict):
+        assert result.prices == {} and result.unusable == set()
+        return
+    table = document.get("tokenPriceTable")
+    entries = table if isinstance(table, dict) else dict(enumerate(table)) if isinstance(table, list) else {}
+    # The oracle's merged table, minus the defaults the user did not touch, is the user's part.
+    merged = axiom_price_table({"tokenPriceTable": table})
+    expected = {str(m): merged[str(m)] for m in entries if str(m) in merged}
     assert result.prices == expected
+    assert result.unusable == {str(m) for m in entries} - set(expected)
     for rate_in, rate_out in result.prices.values():
         assert isinstance(rate_in, float) and isinstance(rate_out, float)
-        assert math.isfinite(rate_in) and math.isfinite(rate_out) and rate_in >= 0 and rate_out >= 0
-    # Every entry that was dropped is named in a warning.
-    for model in set(entries) - set(expected):
+        assert math.isfinite(rate_in) and math.isfinite(rate_out)
+    # Every entry not used as it stands is named in a warning.
+    for model in result.unusable:
         assert any(repr(model) in w for w in result.warnings)
 
 

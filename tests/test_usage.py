@@ -65,6 +65,30 @@ def test_settings_entry_wins_over_axiom_default(axiom_db, write_settings):
     assert [(p.model, p.input, p.output, p.source) for p in rep.prices] == [("gpt-4o", 1.0, 2.0, "settings")]
 
 
+def test_partial_settings_entry_charges_its_rate_and_zero_for_the_other(axiom_db, write_settings):
+    # Axiom keeps each rate on its own (usage-stats.ts buildPriceCase), ELSE 0 for the missing one.
+    settings = write_settings({"tokenPriceTable": {"my-model": {"input": 1.5}}})
+    axiom_db.usage("2026-03-20 10:00:00", "acme", "my-model", 2_000_000, 1_000_000)
+    rep = report(axiom_db, settings=settings)
+    assert rep.totals.estimated_cost == 3.0      # 2,000,000 * 1.5 / 1e6 + 1,000,000 * 0
+    assert rep.unpriced_models == []
+
+
+def test_partial_settings_entry_for_a_default_model_replaces_the_default(axiom_db, write_settings):
+    # {...DEFAULT_PRICE_TABLE, ...tokenPriceTable}: gpt-4o-mini is 0.3 / 0 now, not 0.15 / 0.60.
+    settings = write_settings({"tokenPriceTable": {"gpt-4o-mini": {"input": 0.3}}})
+    axiom_db.usage("2026-03-20 10:00:00", "openai", "gpt-4o-mini", 1_000_000, 1_000_000)
+    rep = report(axiom_db, settings=settings, library=True)
+    assert rep.totals.estimated_cost == 0.3      # not 0.15 + 0.60 = 0.75
+
+
+def test_negative_settings_rate_lowers_the_cost_as_on_axioms_page(axiom_db, write_settings):
+    # Number.isFinite(-1) is true, so Axiom multiplies by -1: 1,000,000 * -1 / 1e6 + 1,000,000 * 3 / 1e6.
+    settings = write_settings({"tokenPriceTable": {"my-model": {"input": -1, "output": 3}}})
+    axiom_db.usage("2026-03-20 10:00:00", "acme", "my-model", 1_000_000, 1_000_000)
+    assert report(axiom_db, settings=settings).totals.estimated_cost == 2.0
+
+
 def test_axiom_default_is_used_when_settings_lacks_the_model(axiom_db, write_settings):
     settings = write_settings({"tokenPriceTable": {"some-other-model": {"input": 9, "output": 9}}})
     # claude-3-haiku at 0.25/1.25: 2,000,000 * 0.25 / 1e6 + 400,000 * 1.25 / 1e6 = 0.50 + 0.50
@@ -390,5 +414,6 @@ def test_oracle_prices_are_axioms_table_as_documented():
     # Guard the oracle itself: the SCHEMAS.md defaults, merged under valid user entries only.
     table = axiom_price_table(RANDOM_SETTINGS)
     assert table["gpt-4o"] == (2.0, 8.0) and table["claude-opus-4-7"] == (5.0, 25.0)
-    assert "broken-entry" not in table and table["gpt-4o-mini"] == AXIOM_DEFAULTS["gpt-4o-mini"] == (0.15, 0.60)
+    assert table["broken-entry"] == (0.0, 1.0)   # {"input": "3", "output": 1}: input is a string, so 0
+    assert table["gpt-4o-mini"] == AXIOM_DEFAULTS["gpt-4o-mini"] == (0.15, 0.60)
     assert pricing.AXIOM_DEFAULT_PRICES == AXIOM_DEFAULTS

@@ -14,6 +14,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
+from queries.formatting import fmt_usd
 from queries.usage import DailyRow
 
 PRIMARY = "#12936a"         # main agent / prompt tokens: the theme's primary green
@@ -79,6 +80,7 @@ def _long_frame(daily: list[DailyRow], series: list[tuple[str, str, str]]) -> tu
                 "completion": d.completion_tokens,
                 "total": d.total_tokens,
                 "cost": d.estimated_cost,
+                "cost_text": fmt_usd(d.estimated_cost),  # as the page and Axiom write money (d3 would say $,.4f)
             }
             for other_name, other_attr, _c in series:
                 row[other_name] = int(getattr(d, other_attr))
@@ -125,7 +127,7 @@ def daily_volume_chart(daily: list[DailyRow]) -> alt.Chart:
         [alt.Tooltip("full_date:N", title="Date"),
          alt.Tooltip("prompt:Q", title="Prompt", format=",d"),
          alt.Tooltip("completion:Q", title="Completion", format=",d"),
-         alt.Tooltip("cost:Q", title="Estimated cost", format="$,.4f")],
+         alt.Tooltip("cost_text:N", title="Estimated cost")],
     )
 
 
@@ -139,7 +141,7 @@ def initiator_chart(daily: list[DailyRow]) -> alt.Chart:
          alt.Tooltip("Main Agent:Q", format=",d"),
          alt.Tooltip("Task Agent:Q", format=",d"),
          alt.Tooltip("Heartbeat:Q", format=",d"),
-         alt.Tooltip("cost:Q", title="Estimated cost", format="$,.4f")],
+         alt.Tooltip("cost_text:N", title="Estimated cost")],
     )
 
 

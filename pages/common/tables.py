@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from queries.formatting import fmt_int, fmt_share, fmt_usd
+from queries.formatting import fmt_cost_cell, fmt_int, fmt_share, fmt_stored_difference, fmt_usd
 from queries.usage import BreakdownRow, Totals
 
 TABLE_CSS = """
@@ -27,7 +27,14 @@ TABLE_CSS = """
 </style>
 """
 
-COLUMNS = ("Provider", "Model", "Requests", "Prompt", "Completion", "Total tokens", "Est. cost")
+COLUMNS = ("Provider", "Model", "Requests", "Prompt", "Completion", "Total tokens", "Est. cost", "Price from")
+
+
+def _price_from(row: BreakdownRow) -> str:
+    """The 'Price from' cell: where the cost came from, and a stored cost that disagrees with the
+    price by more than 1 % (both figures and the change)."""
+    note = fmt_stored_difference(row.stored_cost, row.recomputed_cost, row.stored_difference)
+    return escape(row.price_source) + (f'<br><span class="share">{escape(note)}</span>' if note else "")
 
 
 def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
@@ -45,7 +52,8 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
             f'<td class="num">{fmt_int(r.prompt_tokens)}</td>'
             f'<td class="num">{fmt_int(r.completion_tokens)}</td>'
             f'<td class="num"><b>{fmt_int(r.total_tokens)}</b></td>'
-            f'<td class="num">{fmt_usd(r.estimated_cost)}{share}</td>'
+            f'<td class="num">{escape(fmt_cost_cell(r.estimated_cost, r.is_unpriced))}{share}</td>'
+            f'<td class="txt">{_price_from(r)}</td>'
             "</tr>"
         )
     body.append(
@@ -55,7 +63,7 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         f'<td class="num">{fmt_int(totals.prompt_tokens)}</td>'
         f'<td class="num">{fmt_int(totals.completion_tokens)}</td>'
         f'<td class="num">{fmt_int(totals.total_tokens)}</td>'
-        f'<td class="num">{fmt_usd(totals.estimated_cost)}</td>'
+        f'<td class="num">{fmt_usd(totals.estimated_cost)}</td><td></td>'
         "</tr>"
     )
     return f'{TABLE_CSS}<table class="tu-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

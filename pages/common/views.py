@@ -19,7 +19,7 @@ from pages.common.data import app_config, app_data, configured_data, refresh
 from pages.common.markdown import md_text
 from queries import Dataset, SourceError
 from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, preset_range, today_in
-from queries.formatting import fmt_change, fmt_int, fmt_usd
+from queries.formatting import fmt_change, fmt_duration, fmt_int, fmt_usd
 
 
 def header(title: str, description: str, is_demo: bool = False, read_at: str | None = None) -> bool:
@@ -123,19 +123,8 @@ def opt_int(value: int | float | None) -> str:
 
 
 def duration(ms: float | None) -> str:
-    """Milliseconds for people: '850 ms', '12.3 s', '4 min 05 s'; '—' when unknown."""
-    if ms is None:
-        return "—"
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    """Milliseconds for people: '850 ms', '12.3 s', '4 min 05 s' (the one format pages and CLI share)."""
+    return fmt_duration(ms)
 
 
 def not_agentx(what: str) -> None:

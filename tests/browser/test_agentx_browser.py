@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pytest
 from live_server import Server, fresh_page, running_server
+from factories import oracle_usd
 from playwright.sync_api import Page, expect
 
 from test_browser import hover_a_bar, metric_value, selectbox, show_login, sign_in, tooltip_rows
@@ -55,8 +56,8 @@ def date_input(page: Page, label: str):
 
 
 def usd(value: float) -> str:
-    """The page's money format (four decimals, '$0.00' for zero), written out here for the check."""
-    return "$0.00" if value == 0 else f"${value:,.4f}"
+    """The page's money format (Axiom's Intl currency, two to four decimals), written out by hand."""
+    return oracle_usd(value)
 
 
 def test_the_agents_top_row_shows_the_clis_sums(agentx_page: Page, agentx: Server, screenshots):

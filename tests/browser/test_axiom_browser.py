@@ -30,7 +30,7 @@ def test_a_model_name_that_is_html_is_shown_as_text_and_never_runs(axiom_page, a
     expect(page.locator("table.tu-table")).to_contain_text(HOSTILE_MODEL)
     assert page.locator("table.tu-table img").count() == 0
     assert page.evaluate("() => window.__pwned === undefined")
-    expect(metric_value(page, "Estimated Cost")).to_have_text("$4.5000")
+    expect(metric_value(page, "Estimated Cost")).to_have_text("$4.50")
 
 
 def test_auto_refresh_picks_up_new_rows_without_a_click(axiom_page, axiom):
