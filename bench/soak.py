@@ -9,11 +9,18 @@ put in WAL mode or left in rollback-journal (DELETE) mode. Then, for `--seconds`
 * a WRITER process (multiprocessing, spawn; plain `sqlite3`, no DuckDB) writes the way Axiom
   does: one autocommitted INSERT into token_usage per model request, paced at `--rate` rows/s,
   both timestamp forms (SQLite's `datetime('now')` default and JavaScript's ISO form), plus a
-  session INSERT every 50 rows. Its connection has a 5 s busy timeout (better-sqlite3's
-  default) and better-sqlite3's synchronous level (NORMAL in WAL, FULL otherwise). Every
-  write is timed, and it is known whether it waited on a lock (see `writer_main`): only our
-  reader can hold one, so "writes > 100 ms that waited on a lock" are the stalls our reads
-  caused; other slow writes are the machine's (CPU, disk). Failures (exceptions) are counted;
+  session INSERT every 50 rows. Two kinds (`--writer`):
+  - `probe` (the default): a 5 s busy timeout (better-sqlite3's default) and better-sqlite3's
+    synchronous level (NORMAL in WAL, FULL otherwise). Every write is first tried with no
+    busy timeout, so it is known whether it waited on a lock (see `writer_main`): only our
+    reader can hold one, so "writes > 100 ms that waited on a lock" are the stalls our reads
+    caused; other slow writes are the machine's (CPU, disk);
+  - `sqlite3`: Python's `sqlite3.connect(path, timeout=5)` as it comes, SQLite's default
+    busy handler (it sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries, so
+    it commits at its first poll after our lock ends, not at once) and Python's default
+    synchronous level (FULL). Whether a write waited is not known here: every write over
+    100 ms is counted as a lock wait.
+  Failures (exceptions) are counted;
 * the READER, in this process, opens the file with the project's query layer
   (`open_source`, with the mirror when the layer has one and `--mirror` allows it) and loops:
   `refresh()` when the source has one, `load_dataset` (the catalog and prices, what Refresh
@@ -66,6 +73,7 @@ SESSION_EVERY = 50           # a session INSERT every this many token_usage rows
 PREFILL_ROWS = 20_000
 WAL_SAMPLE_SECONDS = 1.0
 JOURNALS = ("wal", "delete")
+WRITERS = ("probe", "sqlite3")
 # (provider, model) the writer cycles through: priced by defaults, by nothing, and a third provider.
 WRITER_MODELS = (
     ("anthropic", "claude-sonnet-4-20250514"),
@@ -132,6 +140,52 @@ def sqlite_row_count(path: Path) -> int:
         con.close()
 
 
+# --- who holds SQLite's SHARED lock (another process) ------------------------------------------
+
+class SharedLockProbe:
+    """A child process that says, when asked, which process holds a SHARED lock on a SQLite file.
+
+    SQLite's unix locks are POSIX advisory locks: a reader holds a read lock on the 510-byte
+    "shared" range that starts 2 bytes past PENDING_BYTE (0x40000000; sqlite.org/fileformat.html,
+    os_unix.c). `fcntl(F_GETLK)` for a write lock on that range reports a conflicting lock and its
+    process id without taking anything, so asking never disturbs the reader or the agent. POSIX
+    locks never conflict within one process, hence the child. Asking is synchronous and involves
+    no clock: `holder()` is the state at the moment the child looks.
+    """
+
+    SCRIPT = (
+        "import fcntl, os, struct, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+        "for _ in sys.stdin:\n"
+        "    ask = struct.pack('hhqqi4x', fcntl.F_WRLCK, os.SEEK_SET, 0x40000002, 510, 0)\n"
+        "    kind, _w, _s, _l, pid = struct.unpack('hhqqi4x', fcntl.fcntl(fd, fcntl.F_GETLK, ask))\n"
+        "    print(0 if kind == fcntl.F_UNLCK else pid, flush=True)\n"
+    )
+
+    def __init__(self, path: Path) -> None:
+        import subprocess
+
+        self.process = subprocess.Popen([sys.executable, "-c", self.SCRIPT, str(path)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def holder(self) -> int | None:
+        """The id of a process holding a SHARED (or stronger) lock on the file now, or None."""
+        self.process.stdin.write("?\n")
+        self.process.stdin.flush()
+        pid = int(self.process.stdout.readline())
+        return pid or None
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+    def __enter__(self) -> "SharedLockProbe":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 # --- the writer (its own process, no DuckDB) --------------------------------------------------
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -140,7 +194,8 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return code in (5, 6) or "locked" in str(exc) or "busy" in str(exc)
 
 
-def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start, results) -> None:
+def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start, results,
+                kind: str = "probe") -> None:
     """Write like Axiom for `seconds` after `start` is set; put a summary dict on `results`.
 
     Each write is first tried with no busy timeout. Only if SQLite says the database is
@@ -152,10 +207,12 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     """
     summary: dict[str, object] = {"rows_written": 0}
     try:
-        con = sqlite3.connect(path, timeout=0, isolation_level=None)  # autocommit: one transaction per INSERT
+        # autocommit: one transaction per INSERT
+        con = sqlite3.connect(path, timeout=0 if kind == "probe" else BUSY_TIMEOUT_SECONDS, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL" if journal == "wal" else "PRAGMA journal_mode=DELETE")
-        # better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: NORMAL in WAL, FULL otherwise.
-        con.execute("PRAGMA synchronous=NORMAL" if journal == "wal" else "PRAGMA synchronous=FULL")
+        if kind == "probe":
+            # better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: NORMAL in WAL, FULL otherwise.
+            con.execute("PRAGMA synchronous=NORMAL" if journal == "wal" else "PRAGMA synchronous=FULL")
     except BaseException as exc:  # reported, not hung on
         summary["setup_error"] = repr(exc)
         ready.set()
@@ -181,7 +238,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
             try:
                 con.execute(statement, params)
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
+                if kind != "probe" or not _is_busy(exc):
                     raise
                 waited = True
                 lock_waits += 1
@@ -196,6 +253,8 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
             ok = False
         took = time.monotonic() - began
         latencies.append(took)
+        if kind != "probe" and took > SLOW_WRITE_SECONDS:
+            waited = True  # SQLite's own busy handler: a slow write is taken for a lock wait
         if took > SLOW_WRITE_SECONDS:
             slow.append((round(began - t0, 3), took, what, waited))
         return ok
@@ -239,7 +298,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     con.close()
     summary.update(
         rows_written=rows, sessions_written=sessions, writes=len(latencies), writer_seconds=elapsed,
-        failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits,
+        failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits if kind == "probe" else None,
         slow_writes=len(slow), slow_lock_waits=sum(1 for s in slow if s[3]),
         max_lock_wait=max((took for _at, took, _w, waited in slow if waited), default=None),
         slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited}
@@ -320,27 +379,31 @@ class WalSampler(threading.Thread):
 
 def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "auto", prefill: int = PREFILL_ROWS,
              directory: str | os.PathLike[str] | None = None, pause: float = 0.0,
-             hold_read_transaction: bool = False) -> dict:
+             hold_read_transaction: bool = False, writer: str = "probe") -> dict:
     """Run one soak (see the module doc) and return its figures as a JSON-ready dict.
 
     `mirror`: "auto" (use the query layer's mirror if it has one), "on" or "off" (read the
     attached file directly). `directory`: where the temporary database goes (default: the
     system's temp dir). `pause`: seconds the reader waits between iterations (0: a tight loop,
     the worst case). `hold_read_transaction`: the negative control; never set in a passing test.
+    `writer`: "probe" or "sqlite3" (see the module doc).
     """
     from queries import load_dataset
     from queries.usage import usage_report
 
     if journal not in JOURNALS:
         raise ValueError(f"journal must be one of {JOURNALS}, not {journal!r}")
+    if writer not in WRITERS:
+        raise ValueError(f"writer must be one of {WRITERS}, not {writer!r}")
     with tempfile.TemporaryDirectory(prefix=f"soak-{journal}-", dir=directory) as tmp:
         path = Path(tmp) / "openagent.db"
         prefilled = make_database(path, journal, prefill)
 
         ctx = mp.get_context("spawn")
         ready, start, results = ctx.Event(), ctx.Event(), ctx.Queue()
+        writer_kind = writer
         writer = ctx.Process(target=writer_main, name="axiom-writer",
-                             args=(str(path), journal, rate, seconds, ready, start, results), daemon=True)
+                             args=(str(path), journal, rate, seconds, ready, start, results, writer_kind), daemon=True)
         writer.start()
         deadline = time.monotonic() + 60
         while not ready.wait(0.2):
@@ -429,6 +492,7 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         "journal": journal,
         "seconds": seconds,
         "rate_target": rate,
+        "writer_kind": writer_kind,
         "filesystem": fs,
         "hold_read_transaction": hold_read_transaction,
         "prefill_rows": prefilled,
@@ -493,6 +557,10 @@ def _versions() -> dict[str, str]:
 
 # --- output ----------------------------------------------------------------------------------
 
+def _or_na(value: object) -> str:
+    return "n/a" if value is None else str(value)
+
+
 def _mb(n: int | None) -> str:
     return "n/a" if n is None else f"{n / 1e6:.2f} MB"
 
@@ -502,7 +570,7 @@ def table(reports: list[dict]) -> str:
     w, r_ = "writer", "reader"
     rows = [
         ("reader (pause between iterations)", lambda r: f"{r[r_]['kind']} ({r[r_]['pause_seconds']:g} s)"),
-        ("seconds, file system", lambda r: f"{r['seconds']:g} s, {r['filesystem']}"),
+        ("seconds, file system, writer", lambda r: f"{r['seconds']:g} s, {r['filesystem']}, {r['writer_kind']}"),
         ("rows written (prefill + writer)", lambda r: f"{r['rows']['written']:,} "
                                                       f"({r['prefill_rows']:,} + {r[w]['rows_written']:,})"),
         ("writer rate achieved", lambda r: f"{r[w]['rate_achieved']} rows/s"),
@@ -510,7 +578,7 @@ def table(reports: list[dict]) -> str:
                                                      + (" (mirror)" if r[r_]["kind"] == "mirror" else "")),
         ("seen == written == in file", lambda r: str(r["rows"]["seen_equals_written"])),
         ("write failures", lambda r: str(r[w]["failures"])),
-        ("writes that waited on a lock", lambda r: f"{r[w]['lock_waits']} of {r[w]['writes']:,}"),
+        ("writes that waited on a lock", lambda r: f"{_or_na(r[w]['lock_waits'])} of {r[w]['writes']:,}"),
         ("writes > 100 ms: lock wait / other", lambda r: f"{r[w]['slow_lock_waits']} / {r[w]['slow_other']}"),
         ("longest lock wait > 100 ms", lambda r: f"{r[w]['max_lock_wait_ms'] or '-'} ms"),
         ("write latency p50 / p99 / max", lambda r: f"{r[w]['p50_latency_ms']} / "
@@ -540,6 +608,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the temporary database goes (default: the system temp dir; /dev/shm takes "
                              "the disk's fsync cost out of the writer)")
     parser.add_argument("--pause", type=float, default=0.0, help="seconds the reader waits between iterations")
+    parser.add_argument("--writer", choices=WRITERS, default="probe",
+                        help="probe: better-sqlite3-like, knows which writes waited on a lock; sqlite3: Python's "
+                             "sqlite3 with SQLite's default busy handler (timeout=5)")
     parser.add_argument("--hold-read-transaction", action="store_true",
                         help="negative control: keep one read transaction open all along (the checks must fail)")
     parser.add_argument("--tag", default="", help="results go to bench/results/soak-<journal>[-<tag>].json")
@@ -549,9 +620,10 @@ def main(argv: list[str] | None = None) -> int:
     journals = JOURNALS if args.journal == "both" else (args.journal,)
     reports = []
     for journal in journals:
-        print(f"== soak: {journal}, {args.seconds:g} s, {args.rate} rows/s ...", flush=True)
+        print(f"== soak: {journal}, {args.seconds:g} s, {args.rate} rows/s, {args.writer} writer ...", flush=True)
         report = run_soak(args.seconds, journal, args.rate, mirror=args.mirror, prefill=args.prefill,
-                          directory=args.dir, pause=args.pause, hold_read_transaction=args.hold_read_transaction)
+                          directory=args.dir, pause=args.pause, hold_read_transaction=args.hold_read_transaction,
+                          writer=args.writer)
         reports.append(report)
         if not args.no_save:
             RESULTS.mkdir(parents=True, exist_ok=True)
