@@ -195,7 +195,7 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 
 def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start, results,
-                kind: str = "probe") -> None:
+                writer_kind: str = "probe") -> None:
     """Write like Axiom for `seconds` after `start` is set; put a summary dict on `results`.
 
     Each write is first tried with no busy timeout. Only if SQLite says the database is
@@ -208,9 +208,9 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     summary: dict[str, object] = {"rows_written": 0}
     try:
         # autocommit: one transaction per INSERT
-        con = sqlite3.connect(path, timeout=0 if kind == "probe" else BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        con = sqlite3.connect(path, timeout=0 if writer_kind == "probe" else BUSY_TIMEOUT_SECONDS, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL" if journal == "wal" else "PRAGMA journal_mode=DELETE")
-        if kind == "probe":
+        if writer_kind == "probe":
             # better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: NORMAL in WAL, FULL otherwise.
             con.execute("PRAGMA synchronous=NORMAL" if journal == "wal" else "PRAGMA synchronous=FULL")
     except BaseException as exc:  # reported, not hung on
@@ -238,7 +238,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
             try:
                 con.execute(statement, params)
             except sqlite3.OperationalError as exc:
-                if kind != "probe" or not _is_busy(exc):
+                if writer_kind != "probe" or not _is_busy(exc):
                     raise
                 waited = True
                 lock_waits += 1
@@ -253,7 +253,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
             ok = False
         took = time.monotonic() - began
         latencies.append(took)
-        if kind != "probe" and took > SLOW_WRITE_SECONDS:
+        if writer_kind != "probe" and took > SLOW_WRITE_SECONDS:
             waited = True  # SQLite's own busy handler: a slow write is taken for a lock wait
         if took > SLOW_WRITE_SECONDS:
             slow.append((round(began - t0, 3), took, what, waited))
@@ -298,7 +298,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     con.close()
     summary.update(
         rows_written=rows, sessions_written=sessions, writes=len(latencies), writer_seconds=elapsed,
-        failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits if kind == "probe" else None,
+        failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits if writer_kind == "probe" else None,
         slow_writes=len(slow), slow_lock_waits=sum(1 for s in slow if s[3]),
         max_lock_wait=max((took for _at, took, _w, waited in slow if waited), default=None),
         slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited}
@@ -379,14 +379,15 @@ class WalSampler(threading.Thread):
 
 def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "auto", prefill: int = PREFILL_ROWS,
              directory: str | os.PathLike[str] | None = None, pause: float = 0.0,
-             hold_read_transaction: bool = False, writer: str = "probe") -> dict:
+             hold_read_transaction: bool = False, writer: str = "probe", min_iterations: int = 1) -> dict:
     """Run one soak (see the module doc) and return its figures as a JSON-ready dict.
 
     `mirror`: "auto" (use the query layer's mirror if it has one), "on" or "off" (read the
     attached file directly). `directory`: where the temporary database goes (default: the
     system's temp dir). `pause`: seconds the reader waits between iterations (0: a tight loop,
     the worst case). `hold_read_transaction`: the negative control; never set in a passing test.
-    `writer`: "probe" or "sqlite3" (see the module doc).
+    `writer`: "probe" or "sqlite3" (see the module doc). `min_iterations`: the reader goes on
+    past `seconds` until it has done this many (a test asks for a count, not a time).
     """
     from queries import load_dataset
     from queries.usage import usage_report
@@ -443,7 +444,7 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         start.set()
         t0 = time.monotonic()
         end = t0 + seconds
-        while time.monotonic() < end:
+        while time.monotonic() < end or len(iteration_seconds) < min_iterations:
             began = time.monotonic()
             try:
                 if mirrored:
