@@ -18,8 +18,9 @@ put in WAL mode or left in rollback-journal (DELETE) mode. Then, for `--seconds`
   - `sqlite3`: Python's `sqlite3.connect(path, timeout=5)` as it comes, SQLite's default
     busy handler (it sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries, so
     it commits at its first poll after our lock ends, not at once) and Python's default
-    synchronous level (FULL). Whether a write waited is not known here: every write over
-    100 ms is counted as a lock wait.
+    synchronous level (FULL). Whether a write waited is not known here: a write that took
+    over 100 ms besides the time it spent waiting for a CPU (/proc/self/schedstat) is counted
+    as a lock wait (on tmpfs nothing else makes a write wait).
   Failures (exceptions) are counted;
 * the READER, in this process, opens the file with the project's query layer
   (`open_source`, with the mirror when the layer has one and `--mirror` allows it) and loops:
@@ -72,6 +73,7 @@ BUSY_TIMEOUT_SECONDS = 5.0   # better-sqlite3's default `timeout`
 SESSION_EVERY = 50           # a session INSERT every this many token_usage rows
 PREFILL_ROWS = 20_000
 WAL_SAMPLE_SECONDS = 1.0
+HOLD_POLL_SECONDS = 0.0005  # between reads of /proc/locks: ~1 ms resolution, a few % of one core
 JOURNALS = ("wal", "delete")
 WRITERS = ("probe", "sqlite3")
 # (provider, model) the writer cycles through: priced by defaults, by nothing, and a third provider.
@@ -186,12 +188,50 @@ class SharedLockProbe:
         self.close()
 
 
+def hold_sampler_main(path: str, pid: int, ready, stop, results) -> None:
+    """Until `stop` is set, read /proc/locks in a tight loop and time each stretch during which
+    process `pid` holds a read lock on `path`'s shared range (SQLite's SHARED lock; see
+    SharedLockProbe); put the stretches' lengths in seconds, longest first, on `results`.
+
+    /proc/locks lists every lock with its owner, so the agent's own locks do not hide ours. A
+    stretch is measured from the first read that saw the lock to the first that did not: it is
+    exact to within one read of /proc/locks and HOLD_POLL_SECONDS (more on a loaded machine).
+    """
+    inode = os.stat(path).st_ino
+    mine = f" {pid} "
+    suffix = f":{inode} {0x40000002} "
+    stretches: list[float] = []
+    began = None
+    ready.set()
+    while not stop.is_set():
+        with open("/proc/locks") as handle:
+            held = any(mine in line and suffix in line and " READ " in line for line in handle)
+        now = time.monotonic()
+        if held and began is None:
+            began = now
+        elif not held and began is not None:
+            stretches.append(now - began)
+            began = None
+        time.sleep(HOLD_POLL_SECONDS)
+    results.put(sorted(stretches, reverse=True))
+
+
 # --- the writer (its own process, no DuckDB) --------------------------------------------------
 
 def _is_busy(exc: sqlite3.Error) -> bool:
     """SQLITE_BUSY / SQLITE_LOCKED: another connection (here: only ours, the reader) holds a lock."""
     code = getattr(exc, "sqlite_errorcode", None)
     return code in (5, 6) or "locked" in str(exc) or "busy" in str(exc)
+
+
+def run_queue_seconds() -> float | None:
+    """Seconds this process has spent runnable but waiting for a CPU (/proc/self/schedstat's second
+    field; Linux): a write slowed by a busy machine, not by a lock, shows it. None elsewhere."""
+    try:
+        with open("/proc/self/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start, results,
@@ -221,7 +261,8 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     ready.set()
     start.wait()
     latencies: list[float] = []
-    slow: list[tuple[float, float, str, bool]] = []   # (seconds into the run, latency, table, waited on a lock)
+    # (seconds into the run, latency, table, waited on a lock, seconds of it spent waiting for a CPU)
+    slow: list[tuple[float, float, str, bool, float]] = []
     failures: list[str] = []
     lock_waits = 0
     rows = sessions = 0
@@ -233,6 +274,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     def write(statement: str, params: tuple, what: str) -> bool:
         nonlocal lock_waits
         waited = False
+        queued = run_queue_seconds()
         began = time.monotonic()
         try:
             try:
@@ -253,10 +295,11 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
             ok = False
         took = time.monotonic() - began
         latencies.append(took)
-        if writer_kind != "probe" and took > SLOW_WRITE_SECONDS:
-            waited = True  # SQLite's own busy handler: a slow write is taken for a lock wait
+        cpu_wait = run_queue_seconds() - queued if queued is not None else 0.0
+        if writer_kind != "probe" and took - cpu_wait > SLOW_WRITE_SECONDS:
+            waited = True  # SQLite's own busy handler: slow, and not for want of a CPU, is taken for a lock wait
         if took > SLOW_WRITE_SECONDS:
-            slow.append((round(began - t0, 3), took, what, waited))
+            slow.append((round(began - t0, 3), took, what, waited, cpu_wait))
         return ok
 
     i = 0
@@ -300,9 +343,9 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
         rows_written=rows, sessions_written=sessions, writes=len(latencies), writer_seconds=elapsed,
         failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits if writer_kind == "probe" else None,
         slow_writes=len(slow), slow_lock_waits=sum(1 for s in slow if s[3]),
-        max_lock_wait=max((took for _at, took, _w, waited in slow if waited), default=None),
-        slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited}
-                 for at, took, what, waited in sorted(slow, key=lambda s: -s[1])[:5]],
+        max_lock_wait=max((took for _at, took, _w, waited, _c in slow if waited), default=None),
+        slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited, "cpu_wait_ms": _ms(cpu)}
+                 for at, took, what, waited, cpu in sorted(slow, key=lambda s: -s[1])[:5]],
         p50=_pct(latencies, 0.50), p99=_pct(latencies, 0.99), max=max(latencies, default=None),
         wal_at_end=wal_at_end,
     )
@@ -379,7 +422,8 @@ class WalSampler(threading.Thread):
 
 def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "auto", prefill: int = PREFILL_ROWS,
              directory: str | os.PathLike[str] | None = None, pause: float = 0.0,
-             hold_read_transaction: bool = False, writer: str = "probe", min_iterations: int = 1) -> dict:
+             hold_read_transaction: bool = False, writer: str = "probe", min_iterations: int = 1,
+             lock_holds: bool = False) -> dict:
     """Run one soak (see the module doc) and return its figures as a JSON-ready dict.
 
     `mirror`: "auto" (use the query layer's mirror if it has one), "on" or "off" (read the
@@ -388,6 +432,7 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
     the worst case). `hold_read_transaction`: the negative control; never set in a passing test.
     `writer`: "probe" or "sqlite3" (see the module doc). `min_iterations`: the reader goes on
     past `seconds` until it has done this many (a test asks for a count, not a time).
+    `lock_holds`: time each SHARED lock the reader holds (hold_sampler_main; Linux).
     """
     from queries import load_dataset
     from queries.usage import usage_report
@@ -415,6 +460,13 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         opened = time.monotonic()
         source = open_reader_source(path, mirror)
         open_seconds = time.monotonic() - opened
+        holds = None
+        if lock_holds and os.path.exists("/proc/locks"):  # how long each of the reader's SHARED locks lasts
+            hold_ready, hold_stop, hold_results = ctx.Event(), ctx.Event(), ctx.Queue()
+            holds = ctx.Process(target=hold_sampler_main, name="lock-holds", daemon=True,
+                                args=(str(path), os.getpid(), hold_ready, hold_stop, hold_results))
+            holds.start()
+            hold_ready.wait(60)
         mirrored = hasattr(source, "refresh")
         holder = None
         if hold_read_transaction:  # negative control: a reader that never ends its transaction
@@ -462,6 +514,14 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
                 time.sleep(pause)
         reader_seconds = time.monotonic() - t0
         sampler.stop()
+        hold_lengths: list[float] = []
+        if holds is not None:
+            hold_stop.set()
+            try:
+                hold_lengths = hold_results.get(timeout=60)
+            except Exception:
+                pass
+            holds.join(30)
 
         try:  # before join: a child cannot exit while its queued result is unread
             summary = results.get(timeout=seconds + 120)
@@ -532,7 +592,13 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
             **{f"{kind}_p95_ms": _ms(_pct(values, 0.95)) for kind, values in ops.items() if values},
             "iteration_p50_ms": _ms(_pct(iteration_seconds, 0.50)),
             "iteration_p95_ms": _ms(_pct(iteration_seconds, 0.95)),
+            # the reader's SHARED locks on the file during the run (from /proc/locks; none in WAL is normal too)
+            "lock_holds": len(hold_lengths),
+            "lock_hold_longest_ms": [_ms(v) for v in hold_lengths[:5]],
+            "lock_holds_over_50ms": sum(v > 0.050 for v in hold_lengths),
+            "lock_held_fraction": round(sum(hold_lengths) / reader_seconds, 3) if reader_seconds else None,
         },
+        "cpu_pressure": _cpu_pressure(),
         "rows": {
             "written": prefilled + written,
             "in_file": in_file,
@@ -547,6 +613,14 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         },
         "versions": _versions(),
     }
+
+
+def _cpu_pressure() -> str | None:
+    """/proc/pressure/cpu's "some" line at the end of the run: other work on the machine inflates every timing."""
+    try:
+        return Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
 
 
 def _versions() -> dict[str, str]:
@@ -588,6 +662,8 @@ def table(reports: list[dict]) -> str:
         ("read errors", lambda r: f"{r[r_]['errors']}" + (f" ({r[r_]['final_error']})" if r[r_]["final_error"] else "")),
         ("read latency p50 / p95 (per call)", lambda r: f"{r[r_]['read_p50_ms']} / {r[r_]['read_p95_ms']} ms"),
         ("refresh p50 / p95", lambda r: f"{r[r_].get('refresh_p50_ms', '-')} / {r[r_].get('refresh_p95_ms', '-')} ms"),
+        ("reader's SHARED locks (> 50 ms)", lambda r: f"{r[r_]['lock_holds']:,} ({r[r_]['lock_holds_over_50ms']})"),
+        ("longest SHARED lock held", lambda r: f"{(r[r_]['lock_hold_longest_ms'] or ['-'])[0]} ms"),
         ("WAL max / at writer's end", lambda r: f"{_mb(r['wal']['max_bytes'])} / {_mb(r['wal']['final_bytes'])}"),
     ]
     width = max(len(name) for name, _ in rows)
@@ -612,6 +688,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writer", choices=WRITERS, default="probe",
                         help="probe: better-sqlite3-like, knows which writes waited on a lock; sqlite3: Python's "
                              "sqlite3 with SQLite's default busy handler (timeout=5)")
+    parser.add_argument("--no-lock-holds", action="store_true",
+                        help="do not time the reader's SHARED locks (read from /proc/locks by another process)")
     parser.add_argument("--hold-read-transaction", action="store_true",
                         help="negative control: keep one read transaction open all along (the checks must fail)")
     parser.add_argument("--tag", default="", help="results go to bench/results/soak-<journal>[-<tag>].json")
@@ -624,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== soak: {journal}, {args.seconds:g} s, {args.rate} rows/s, {args.writer} writer ...", flush=True)
         report = run_soak(args.seconds, journal, args.rate, mirror=args.mirror, prefill=args.prefill,
                           directory=args.dir, pause=args.pause, hold_read_transaction=args.hold_read_transaction,
-                          writer=args.writer)
+                          writer=args.writer, lock_holds=not args.no_lock_holds)
         reports.append(report)
         if not args.no_save:
             RESULTS.mkdir(parents=True, exist_ok=True)

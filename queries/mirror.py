@@ -16,6 +16,11 @@ deleted or rewritten). A refresh is one DuckDB transaction, and a rebuild fills 
 tables and renames them over the current ones in one transaction, so readers on other
 cursors always see one complete, consistent mirror.
 
+The agent keeps writing meanwhile. On a rollback-journal file each SQLite read holds a
+SHARED lock that keeps the agent's commit waiting, so the file is only ever read in short
+statements over bounded id (or rowid) ranges, each result read to the end so that the lock
+ends with the statement (`read_source`; sizes at COUNT_CHUNK).
+
 Storage is a DuckDB file in a private temporary directory, removed on close: DuckDB
 compresses row groups as it writes them, so a 10M-row copy peaks at a few hundred MB where
 an in-memory table needs 1.3 GB (measured; bench/README.md). `raw_ts` is kept only where
