@@ -55,7 +55,8 @@ MIRRORS: dict[str, dict[str, str]] = {
         "state": "axiom_source_state",          # row count, min and max id, in one statement (WAL)
         "bounds": "axiom_source_bounds",        # min and max id, from the primary key
         "count": "axiom_source_count",          # rows in an id range
-        "session_bounds": "axiom_session_rowid_bounds",  # largest rowid of sessions and of tasks
+        "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp tables, one statement (WAL)
+        "session_bounds": "axiom_session_rowid_bounds",  # lowest and highest rowid of sessions and of tasks
         "sessions_chunk": "axiom_sessions_chunk",  # sessions in a rowid range -> temp.src_sessions
         "tasks_chunk": "axiom_tasks_chunk",     # tasks in a rowid range -> temp.src_tasks
         "copy": "axiom_mirror_copy",            # every row, one parallel typed scan (WAL files only)
@@ -172,7 +173,7 @@ class MirroredSource(Source):
         cur = self.cursor()
         try:
             n, min_id, max_id = _source_state(cur, self.adapter, self.path)
-            read_session_map(cur, self.adapter)
+            read_session_map(cur, self.adapter, self.path)
             cur.execute(sql("mirror_create_next"))
             phase("prepare")
             if progress:
@@ -318,7 +319,7 @@ class MirroredSource(Source):
         appended = 0
         # Read into this cursor's temp tables first (the mirror cannot change meanwhile: we hold
         # the refresh lock); the transaction below then writes to the mirror database only.
-        read_session_map(cur, self.adapter)
+        read_session_map(cur, self.adapter, self.path)
         new_rows = max_id is not None and max_id > self.high_water
         params = {"lo": self.high_water, "hi": max_id}
         if new_rows:  # into this cursor's temp table, in chunks, so the transaction below reads no SQLite
@@ -373,14 +374,20 @@ def read_source(cur: duckdb.DuckDBPyConnection, statement: str, params: dict[str
     return retry_while_locked(attempt)
 
 
-def read_session_map(cur: duckdb.DuckDBPyConnection, adapter: str) -> None:
-    """Read the agent's sessions and tasks in rowid ranges of SESSION_CHUNK into this cursor's
-    temp tables, and derive temp.session_map_new from them (see COUNT_CHUNK for why ranges).
+def read_session_map(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> None:
+    """Read the agent's sessions and tasks into this cursor's temp tables and derive
+    temp.session_map_new from them: a WAL file in one parallel scan, a rollback-journal file in
+    rowid ranges of SESSION_CHUNK (see COUNT_CHUNK for why).
 
-    Not one snapshot: a session added or changed meanwhile is read as before or after, and the
-    next refresh sees it (a session whose attributes change recomputes its rollup hours).
+    The ranges are not one snapshot: a session added or changed meanwhile is read as before or
+    after, and the next refresh sees it (a session whose attributes change recomputes its
+    rollup hours).
     """
     blocks = MIRRORS[adapter]
+    if is_wal_file(path):
+        read_source(cur, sql(blocks["session_map"]))
+        cur.execute(sql("mirror_session_map_from_parts"))
+        return
     s_min, s_max, t_min, t_max = read_source(cur, sql(blocks["session_bounds"]))
     cur.execute(sql("mirror_session_parts_empty"))
     for block, low, top in ((blocks["sessions_chunk"], s_min, s_max), (blocks["tasks_chunk"], t_min, t_max)):

@@ -193,7 +193,17 @@ def test_refresh_appends_new_rows_only(filled, mirror):
     assert mismatches(filled, mirror) == []
 
 
-def test_a_session_changing_type_moves_its_tokens_without_a_rebuild(filled, mirror):
+@pytest.mark.parametrize("journal", ["delete", "wal"])  # sessions read in rowid ranges / in one scan
+def test_a_session_changing_type_moves_its_tokens_without_a_rebuild(filled, journal):
+    run_sql(filled, f"PRAGMA journal_mode = {journal}")
+    mirror = open_source(filled.path, mirror=True)
+    try:
+        _a_session_changes_type(filled, mirror)
+    finally:
+        mirror.close()
+
+
+def _a_session_changes_type(filled, mirror):
     cur = sqlite3.connect(filled.path)
     (sid,) = cur.execute("SELECT session_id FROM token_usage t JOIN sessions s ON s.id = t.session_id "
                          "WHERE s.type = 'interactive' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()
