@@ -210,8 +210,9 @@ def hold_sampler_main(path: str, pid: int, ready, stop, results) -> None:
     suffix = f":{inode} {0x40000002} "
     stretches: list[float] = []
     began = None
+    parent = os.getppid()
     ready.set()
-    while not stop.is_set():
+    while not stop.is_set() and os.getppid() == parent:  # ends with the soak, even one that was killed
         with open("/proc/locks") as handle:
             held = any(mine in line and suffix in line and " READ " in line for line in handle)
         now = time.monotonic()
