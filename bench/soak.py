@@ -199,7 +199,7 @@ class SharedLockProbe:
 def hold_sampler_main(path: str, pid: int, ready, stop, results) -> None:
     """Until `stop` is set, read /proc/locks in a tight loop and time each stretch during which
     process `pid` holds a read lock on `path`'s shared range (SQLite's SHARED lock; see
-    SharedLockProbe); put the stretches' lengths in seconds, longest first, on `results`.
+    SharedLockProbe); put the stretches, (start on time.monotonic(), seconds), on `results`.
 
     /proc/locks lists every lock with its owner, so the agent's own locks do not hide ours. A
     stretch is measured from the first read that saw the lock to the first that did not: it is
@@ -219,10 +219,10 @@ def hold_sampler_main(path: str, pid: int, ready, stop, results) -> None:
         if held and began is None:
             began = now
         elif not held and began is not None:
-            stretches.append(now - began)
+            stretches.append((began, now - began))
             began = None
         time.sleep(HOLD_POLL_SECONDS)
-    results.put(sorted(stretches, reverse=True))
+    results.put(stretches)
 
 
 # --- the writer (its own process, no DuckDB) --------------------------------------------------
@@ -272,6 +272,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     latencies: list[float] = []
     # (seconds into the run, latency, table, waited on a lock, seconds of it spent waiting for a CPU)
     slow: list[tuple[float, float, str, bool, float]] = []
+    slow_spans: list[tuple[float, float]] = []  # (start on time.monotonic(), seconds) of each slow write
     failures: list[str] = []
     lock_waits = 0
     rows = sessions = 0
@@ -311,6 +312,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
         waited = waited and took - cpu_wait > SLOW_WRITE_SECONDS
         if took > SLOW_WRITE_SECONDS:
             slow.append((round(began - t0, 3), took, what, waited, cpu_wait))
+            slow_spans.append((began, took))
         return ok
 
     i = 0
@@ -358,7 +360,7 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
         slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited, "cpu_wait_ms": _ms(cpu)}
                  for at, took, what, waited, cpu in sorted(slow, key=lambda s: -s[1])[:5]],
         p50=_pct(latencies, 0.50), p99=_pct(latencies, 0.99), max=max(latencies, default=None),
-        wal_at_end=wal_at_end,
+        wal_at_end=wal_at_end, slow_spans=slow_spans,
     )
     results.put(summary)
 
@@ -525,14 +527,15 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
                 time.sleep(pause)
         reader_seconds = time.monotonic() - t0
         sampler.stop()
-        hold_lengths: list[float] = []
+        hold_spans: list[tuple[float, float]] = []
         if holds is not None:
             hold_stop.set()
             try:
-                hold_lengths = hold_results.get(timeout=60)
+                hold_spans = hold_results.get(timeout=60)
             except Exception:
                 pass
             holds.join(30)
+        hold_lengths = sorted((length for _start, length in hold_spans), reverse=True)
 
         try:  # before join: a child cannot exit while its queued result is unread
             summary = results.get(timeout=seconds + 120)
@@ -557,6 +560,11 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         fs = filesystem_of(path)
 
     all_reads = [v for values in ops.values() for v in values]
+    # How long each slow write ran while our reader held its SHARED lock (both on time.monotonic(),
+    # one clock for every process): a write cannot have waited on our lock longer than that, plus
+    # one step of its busy handler.
+    overlaps = sorted((sum(max(0.0, min(w0 + wl, h0 + hl) - max(w0, h0)) for h0, hl in hold_spans)
+                       for w0, wl in summary.get("slow_spans", [])), reverse=True) if holds is not None else []
     all_errors = [e for kind in errors.values() for e in kind]
     written = int(summary.get("rows_written", 0))
     wal_sizes = [size for _t, size in sampler.samples]
@@ -585,6 +593,9 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
             "p99_latency_ms": _ms(summary.get("p99")),
             "max_latency_ms": _ms(summary.get("max")),
             "slowest": summary.get("slowest", []),
+            # slow writes (> 100 ms) that ran over 50 ms while our reader held the lock, and the longest such time
+            "slow_overlapping_our_lock": sum(v > 0.050 for v in overlaps) if holds is not None else None,
+            "slow_longest_overlap_ms": _ms(overlaps[0]) if overlaps else None,
         },
         "reader": {
             "kind": "mirror" if mirrored else "direct",
@@ -675,6 +686,8 @@ def table(reports: list[dict]) -> str:
         ("refresh p50 / p95", lambda r: f"{r[r_].get('refresh_p50_ms', '-')} / {r[r_].get('refresh_p95_ms', '-')} ms"),
         ("reader's SHARED locks (> 50 ms)", lambda r: f"{r[r_]['lock_holds']:,} ({r[r_]['lock_holds_over_50ms']})"),
         ("longest SHARED lock held", lambda r: f"{(r[r_]['lock_hold_longest_ms'] or ['-'])[0]} ms"),
+        ("writes > 100 ms that met our lock > 50 ms", lambda r: f"{_or_na(r[w]['slow_overlapping_our_lock'])} "
+                                                                f"(longest {r[w]['slow_longest_overlap_ms'] or '-'} ms)"),
         ("WAL max / at writer's end", lambda r: f"{_mb(r['wal']['max_bytes'])} / {_mb(r['wal']['final_bytes'])}"),
     ]
     width = max(len(name) for name, _ in rows)
