@@ -77,9 +77,10 @@ SAMPLE_WIDTH = 1_000      # ids per sampled range
 # than ~78 ms (the poll before 103 ms). Sizes, measured with bench/soak.py's lock probe on a 1M-row
 # file (2-core VM): rows counted in id ranges of COUNT_CHUNK hold it ~3-4 ms (250k ids held ~30 ms;
 # one count of 10M rows ~0.8 s cold); rows read as text, ROW_CHUNK per statement, ~15-25 ms (50k
-# held 75-140 ms); sessions and tasks, SESSION_CHUNK rowids per statement, a few ms. Counting by
-# ranges walks the table (~1.3 s for 10M rows, against ~0.3 s for one count(*) over the smallest
-# index), so a WAL file, where readers never block the writer, is counted in one statement.
+# held 75-140 ms); sessions and tasks, SESSION_CHUNK rowids per statement (20k sessions in one
+# scan held ~30 ms). Counting by ranges walks the table (~1.3 s for 10M rows, against ~0.3 s for
+# one count(*) over the smallest index), so a WAL file, where readers never block the writer, is
+# counted in one statement (and copied, and its sessions read, in one scan).
 COUNT_CHUNK = 50_000
 ROW_CHUNK = 10_000
 SESSION_CHUNK = 10_000

@@ -103,7 +103,7 @@ FROM sqlite_query('src', 'SELECT (SELECT min(rowid) FROM sessions) AS s_min, (SE
                                  (SELECT min(rowid) FROM tasks) AS t_min, (SELECT max(rowid) FROM tasks) AS t_max');
 
 -- name: axiom_mirror_session_map
--- Read Axiom's sessions and tasks in full into temp.session_map_new in one statement (a WAL file, whose readers never block the agent).
+-- Read Axiom's sessions and tasks in full into temp.src_sessions and temp.src_tasks in one statement (a WAL file: its readers never block the agent).
 -- (Scanning the attached tables, in parallel, takes half the time of sqlite_query here. A rollback-journal
 -- file is read in rowid ranges instead: axiom_sessions_chunk, axiom_tasks_chunk, mirror_session_map_from_parts.)
 CREATE OR REPLACE TEMP TABLE src_sessions AS
