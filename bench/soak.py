@@ -485,7 +485,10 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         if hold_read_transaction:  # negative control: a reader that never ends its transaction
             holder = source.cursor()
             holder.begin()
-            holder.execute("SELECT count(*) FROM src.token_usage").fetchall()
+            # A result left open keeps the SQLite read going: the SHARED lock of a rollback-journal
+            # file, the snapshot of a WAL file (a finished count(*) there left no lock behind).
+            holder.execute("SELECT id FROM src.token_usage")
+            holder.fetchone()
 
         states = filter_states()
         sampler = WalSampler(path)

@@ -309,6 +309,25 @@ def test_every_read_of_the_agents_file_lets_go_of_sqlites_lock_when_it_returns(f
     assert mismatches(filled, mirror) == []
 
 
+def test_a_read_in_progress_keeps_its_lock_through_a_refresh_that_looks_at_the_files_header(filled, mirror):
+    """SQLite's locks are POSIX locks: closing any descriptor of the file drops all of this
+    process's locks on it. Reading the header to tell WAL from rollback journal opened and closed
+    the file, which silently dropped the SHARED lock of a read in progress on another cursor."""
+    import os
+
+    from soak import SharedLockProbe
+
+    reading = mirror.cursor()
+    reading.execute("SELECT id FROM src.token_usage")  # a read in progress: its result is open
+    with SharedLockProbe(filled.path) as probe:
+        assert probe.holder() == os.getpid()
+        stats = mirror.refresh()  # looks at the header (is_wal_file) several times
+        assert probe.holder() == os.getpid()
+    assert reading.fetchone() is not None
+    reading.close()
+    assert (stats.appended, stats.rebuilt) == (0, False)
+
+
 def test_a_refresh_and_a_rebuild_read_the_agents_file_in_bounded_ranges(filled, mirror, monkeypatch):
     """Each statement that reads the agent's file reads at most a chunk of ids (or rowids): a
     statement that read a whole table (the sessions, the copy) or every new row at once held the
