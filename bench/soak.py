@@ -222,6 +222,8 @@ def hold_sampler_main(path: str, pid: int, ready, stop, results) -> None:
             stretches.append((began, now - began))
             began = None
         time.sleep(HOLD_POLL_SECONDS)
+    if began is not None:  # still held at the end (the negative control's lock)
+        stretches.append((began, time.monotonic() - began))
     results.put(stretches)
 
 
