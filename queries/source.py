@@ -101,6 +101,7 @@ class Source:
     def close(self) -> None:
         """Detach and close; the agent's file is left exactly as it was."""
         self.connection.close()
+        forget_header_fd(self.path)  # no lock of ours is left on the file to drop
 
 
 def sqlite_extension_path() -> Path:
@@ -167,8 +168,8 @@ def is_wal_file(path: Path) -> bool:
     The header is read through a descriptor that stays open: SQLite's locks are POSIX locks,
     and closing ANY descriptor of a file drops every lock this process holds on it, so opening
     and closing the file here used to drop the SHARED lock of a read in progress on another
-    cursor (the agent could then commit under that read). One descriptor per file, kept for
-    the life of the process (a replaced file, another inode, gets its own).
+    cursor (the agent could then commit under that read). One descriptor per file (a replaced
+    file, another inode, gets its own), closed with the Source (`forget_header_fd`).
     """
     try:
         stat = os.stat(path)
@@ -181,6 +182,18 @@ def is_wal_file(path: Path) -> bool:
     except OSError:
         return False
     return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
+def forget_header_fd(path: Path) -> None:
+    """Close is_wal_file's descriptor on `path` (when its reader is closed)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    with _HEADER_FDS_LOCK:
+        fd = _HEADER_FDS.pop((stat.st_dev, stat.st_ino), None)
+    if fd is not None:
+        os.close(fd)
 
 
 def wal_hint(path: Path) -> str | None:
