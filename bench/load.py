@@ -122,8 +122,9 @@ def rss_bytes(pid: int) -> int:
 
 async def one_session(browser, url: str, password: str, seconds: float, expected: dict, providers: list[str | None],
                       seed: int, answer_timeout: float, logged_in: asyncio.Event | None,
-                      shots: Path | None = None, delay: float = 0.0) -> SessionLog:
-    """A person with the dashboard open: log in through a link, then keep changing filters for `seconds`."""
+                      shots: Path | None = None, delay: float = 0.0, min_changes: int = 0) -> SessionLog:
+    """A person with the dashboard open: log in through a link, then keep changing filters for
+    `seconds`, and at least `min_changes` times (each change then checked)."""
     from playwright.async_api import expect
 
     log, rng = SessionLog(), random.Random(seed)
@@ -179,8 +180,9 @@ async def one_session(browser, url: str, password: str, seconds: float, expected
         log.phases["first_view"] = round(time.monotonic() - opened, 2)
         if logged_in:
             logged_in.set()
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        deadline, made = time.monotonic() + seconds, 0
+        while time.monotonic() < deadline or made < min_changes:
+            made += 1
             if rng.random() < 0.6:
                 preset = rng.choice(list(PRESET_LABELS))
                 await choose("Date range", PRESET_LABELS[preset])
@@ -196,7 +198,8 @@ async def one_session(browser, url: str, password: str, seconds: float, expected
 
 
 async def drive(url: str, password: str, sessions: int, seconds: float, expected: dict,
-                providers: list[str | None], answer_timeout: float) -> tuple[list[SessionLog], float | None]:
+                providers: list[str | None], answer_timeout: float,
+                min_changes: int = 0) -> tuple[list[SessionLog], float | None]:
     """Run every session in one chromium; returns their logs and when (time.monotonic()) the last
     one had logged in, or None if some never did."""
     helpers = browser_helpers()
@@ -212,7 +215,8 @@ async def drive(url: str, password: str, sessions: int, seconds: float, expected
                 return [warm], None
             events = [asyncio.Event() for _ in range(sessions)]
             tasks = [asyncio.create_task(one_session(browser, url, password, seconds, expected, providers, seed,
-                                                     answer_timeout, events[seed], SHOTS, seed * STAGGER_S))
+                                                     answer_timeout, events[seed], SHOTS, seed * STAGGER_S,
+                                                     min_changes))
                      for seed in range(sessions)]
             try:
                 await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), FIRST_VIEW_TIMEOUT_S + 60)
@@ -226,8 +230,9 @@ async def drive(url: str, password: str, sessions: int, seconds: float, expected
 
 
 def run(rows: int, sessions: int, seconds: float, workdir: Path, warmup: float = 10.0,
-        answer_timeout: float = 60.0) -> dict[str, object]:
-    """Generate, serve, load; returns the figures (see the module doc)."""
+        answer_timeout: float = 60.0, min_changes: int = 0) -> dict[str, object]:
+    """Generate, serve, load; returns the figures (see the module doc). Each session changes
+    filters for `seconds` and at least `min_changes` times (a test: a count, not a time)."""
     db = workdir / "data" / "db" / "openagent.db"
     made = generate.generate(db, rows)
     con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
@@ -253,7 +258,7 @@ def run(rows: int, sessions: int, seconds: float, workdir: Path, warmup: float =
         sampler.start()
         try:
             logs, all_in = asyncio.run(drive(server.url, server.password, sessions, seconds, expected,
-                                                   providers, answer_timeout))
+                                                   providers, answer_timeout, min_changes))
         finally:
             stop.set()
             sampler.join()

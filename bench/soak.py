@@ -9,11 +9,21 @@ put in WAL mode or left in rollback-journal (DELETE) mode. Then, for `--seconds`
 * a WRITER process (multiprocessing, spawn; plain `sqlite3`, no DuckDB) writes the way Axiom
   does: one autocommitted INSERT into token_usage per model request, paced at `--rate` rows/s,
   both timestamp forms (SQLite's `datetime('now')` default and JavaScript's ISO form), plus a
-  session INSERT every 50 rows. Its connection has a 5 s busy timeout (better-sqlite3's
-  default) and better-sqlite3's synchronous level (NORMAL in WAL, FULL otherwise). Every
-  write is timed, and it is known whether it waited on a lock (see `writer_main`): only our
-  reader can hold one, so "writes > 100 ms that waited on a lock" are the stalls our reads
-  caused; other slow writes are the machine's (CPU, disk). Failures (exceptions) are counted;
+  session INSERT every 50 rows. Two kinds (`--writer`):
+  - `probe` (the default): a 5 s busy timeout (better-sqlite3's default) and better-sqlite3's
+    synchronous level (NORMAL in WAL, FULL otherwise). Every write is first tried with no
+    busy timeout, so it is known whether it waited on a lock (see `writer_main`): only our
+    reader can hold one, so "writes > 100 ms that waited on a lock" are the stalls our reads
+    caused; other slow writes are the machine's (CPU, disk). Time a write spent waiting for a
+    CPU (/proc/self/schedstat) is not counted against our lock: on a busy machine a write can
+    wait 150 ms for a CPU with no lock in sight;
+  - `sqlite3`: Python's `sqlite3.connect(path, timeout=5)` as it comes, SQLite's default
+    busy handler (it sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries, so
+    it commits at its first poll after our lock ends, not at once) and Python's default
+    synchronous level (FULL). Whether a write waited is not known here: a write that took
+    over 100 ms besides the time it spent waiting for a CPU (/proc/self/schedstat) is counted
+    as a lock wait (on tmpfs nothing else makes a write wait).
+  Failures (exceptions) are counted;
 * the READER, in this process, opens the file with the project's query layer
   (`open_source`, with the mirror when the layer has one and `--mirror` allows it) and loops:
   `refresh()` when the source has one, `load_dataset` (the catalog and prices, what Refresh
@@ -64,8 +74,11 @@ SLOW_WRITE_SECONDS = 0.100   # a write slower than this is a stall
 BUSY_TIMEOUT_SECONDS = 5.0   # better-sqlite3's default `timeout`
 SESSION_EVERY = 50           # a session INSERT every this many token_usage rows
 PREFILL_ROWS = 20_000
+FAST_PREFILL_ROWS = 100_000  # above this, the prefill is bench/generate.py's (random_axiom takes minutes)
 WAL_SAMPLE_SECONDS = 1.0
+HOLD_POLL_SECONDS = 0.0005  # between reads of /proc/locks: ~1 ms resolution, a few % of one core
 JOURNALS = ("wal", "delete")
+WRITERS = ("probe", "sqlite3")
 # (provider, model) the writer cycles through: priced by defaults, by nothing, and a third provider.
 WRITER_MODELS = (
     ("anthropic", "claude-sonnet-4-20250514"),
@@ -110,9 +123,14 @@ def make_database(path: Path, journal: str, prefill: int = PREFILL_ROWS, seed: i
     """Create an Axiom-shaped file at `path` in `journal` mode with `prefill` seeded rows; returns the row count."""
     if journal not in JOURNALS:
         raise ValueError(f"journal must be one of {JOURNALS}, not {journal!r}")
-    db = AxiomDB(path)
-    today = datetime.now(timezone.utc).date()
-    random_axiom(seed, n_rows=prefill, first_day=today - timedelta(days=40), days=40).write(db)
+    if prefill > FAST_PREFILL_ROWS:  # bench/generate.py: the same schema, a million rows in seconds
+        import generate
+
+        generate.generate(path, prefill, days=40)
+    else:
+        db = AxiomDB(path)
+        today = datetime.now(timezone.utc).date()
+        random_axiom(seed, n_rows=prefill, first_day=today - timedelta(days=40), days=40).write(db)
     con = sqlite3.connect(path)
     try:
         mode = con.execute(f"PRAGMA journal_mode={journal.upper()}").fetchone()[0]
@@ -132,6 +150,83 @@ def sqlite_row_count(path: Path) -> int:
         con.close()
 
 
+# --- who holds SQLite's SHARED lock (another process) ------------------------------------------
+
+class SharedLockProbe:
+    """A child process that says, when asked, which process holds a SHARED lock on a SQLite file.
+
+    SQLite's unix locks are POSIX advisory locks: a reader holds a read lock on the 510-byte
+    "shared" range that starts 2 bytes past PENDING_BYTE (0x40000000; sqlite.org/fileformat.html,
+    os_unix.c). `fcntl(F_GETLK)` for a write lock on that range reports a conflicting lock and its
+    process id without taking anything, so asking never disturbs the reader or the agent. POSIX
+    locks never conflict within one process, hence the child. Asking is synchronous and involves
+    no clock: `holder()` is the state at the moment the child looks.
+    """
+
+    SCRIPT = (
+        "import fcntl, os, struct, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+        "for _ in sys.stdin:\n"
+        "    ask = struct.pack('hhqqi4x', fcntl.F_WRLCK, os.SEEK_SET, 0x40000002, 510, 0)\n"
+        "    kind, _w, _s, _l, pid = struct.unpack('hhqqi4x', fcntl.fcntl(fd, fcntl.F_GETLK, ask))\n"
+        "    print(0 if kind == fcntl.F_UNLCK else pid, flush=True)\n"
+    )
+
+    def __init__(self, path: Path) -> None:
+        import subprocess
+
+        self.process = subprocess.Popen([sys.executable, "-c", self.SCRIPT, str(path)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def holder(self) -> int | None:
+        """The id of a process holding a SHARED (or stronger) lock on the file now, or None."""
+        self.process.stdin.write("?\n")
+        self.process.stdin.flush()
+        pid = int(self.process.stdout.readline())
+        return pid or None
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+    def __enter__(self) -> "SharedLockProbe":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def hold_sampler_main(path: str, pid: int, ready, stop, results) -> None:
+    """Until `stop` is set, read /proc/locks in a tight loop and time each stretch during which
+    process `pid` holds a read lock on `path`'s shared range (SQLite's SHARED lock; see
+    SharedLockProbe); put the stretches, (start on time.monotonic(), seconds), on `results`.
+
+    /proc/locks lists every lock with its owner, so the agent's own locks do not hide ours. A
+    stretch is measured from the first read that saw the lock to the first that did not: it is
+    exact to within one read of /proc/locks and HOLD_POLL_SECONDS (more on a loaded machine).
+    """
+    inode = os.stat(path).st_ino
+    mine = f" {pid} "
+    suffix = f":{inode} {0x40000002} "
+    stretches: list[float] = []
+    began = None
+    parent = os.getppid()
+    ready.set()
+    while not stop.is_set() and os.getppid() == parent:  # ends with the soak, even one that was killed
+        with open("/proc/locks") as handle:
+            held = any(mine in line and suffix in line and " READ " in line for line in handle)
+        now = time.monotonic()
+        if held and began is None:
+            began = now
+        elif not held and began is not None:
+            stretches.append((began, now - began))
+            began = None
+        time.sleep(HOLD_POLL_SECONDS)
+    if began is not None:  # still held at the end (the negative control's lock)
+        stretches.append((began, time.monotonic() - began))
+    results.put(stretches)
+
+
 # --- the writer (its own process, no DuckDB) --------------------------------------------------
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -140,7 +235,18 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return code in (5, 6) or "locked" in str(exc) or "busy" in str(exc)
 
 
-def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start, results) -> None:
+def run_queue_seconds() -> float | None:
+    """Seconds this process has spent runnable but waiting for a CPU (/proc/self/schedstat's second
+    field; Linux): a write slowed by a busy machine, not by a lock, shows it. None elsewhere."""
+    try:
+        with open("/proc/self/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start, results,
+                writer_kind: str = "probe") -> None:
     """Write like Axiom for `seconds` after `start` is set; put a summary dict on `results`.
 
     Each write is first tried with no busy timeout. Only if SQLite says the database is
@@ -152,10 +258,12 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     """
     summary: dict[str, object] = {"rows_written": 0}
     try:
-        con = sqlite3.connect(path, timeout=0, isolation_level=None)  # autocommit: one transaction per INSERT
+        # autocommit: one transaction per INSERT
+        con = sqlite3.connect(path, timeout=0 if writer_kind == "probe" else BUSY_TIMEOUT_SECONDS, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL" if journal == "wal" else "PRAGMA journal_mode=DELETE")
-        # better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: NORMAL in WAL, FULL otherwise.
-        con.execute("PRAGMA synchronous=NORMAL" if journal == "wal" else "PRAGMA synchronous=FULL")
+        if writer_kind == "probe":
+            # better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: NORMAL in WAL, FULL otherwise.
+            con.execute("PRAGMA synchronous=NORMAL" if journal == "wal" else "PRAGMA synchronous=FULL")
     except BaseException as exc:  # reported, not hung on
         summary["setup_error"] = repr(exc)
         ready.set()
@@ -164,7 +272,9 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     ready.set()
     start.wait()
     latencies: list[float] = []
-    slow: list[tuple[float, float, str, bool]] = []   # (seconds into the run, latency, table, waited on a lock)
+    # (seconds into the run, latency, table, waited on a lock, seconds of it spent waiting for a CPU)
+    slow: list[tuple[float, float, str, bool, float]] = []
+    slow_spans: list[tuple[float, float]] = []  # (start on time.monotonic(), seconds) of each slow write
     failures: list[str] = []
     lock_waits = 0
     rows = sessions = 0
@@ -176,12 +286,13 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     def write(statement: str, params: tuple, what: str) -> bool:
         nonlocal lock_waits
         waited = False
+        queued = run_queue_seconds()
         began = time.monotonic()
         try:
             try:
                 con.execute(statement, params)
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
+                if writer_kind != "probe" or not _is_busy(exc):
                     raise
                 waited = True
                 lock_waits += 1
@@ -196,8 +307,14 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
             ok = False
         took = time.monotonic() - began
         latencies.append(took)
+        cpu_wait = run_queue_seconds() - queued if queued is not None else 0.0
+        if writer_kind != "probe" and took - cpu_wait > SLOW_WRITE_SECONDS:
+            waited = True  # SQLite's own busy handler: slow, and not for want of a CPU, is taken for a lock wait
+        # A stall of ours: a write that met our lock and took over 100 ms besides waiting for a CPU.
+        waited = waited and took - cpu_wait > SLOW_WRITE_SECONDS
         if took > SLOW_WRITE_SECONDS:
-            slow.append((round(began - t0, 3), took, what, waited))
+            slow.append((round(began - t0, 3), took, what, waited, cpu_wait))
+            slow_spans.append((began, took))
         return ok
 
     i = 0
@@ -239,13 +356,13 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
     con.close()
     summary.update(
         rows_written=rows, sessions_written=sessions, writes=len(latencies), writer_seconds=elapsed,
-        failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits,
+        failures=len(failures), failure_examples=failures[:5], lock_waits=lock_waits if writer_kind == "probe" else None,
         slow_writes=len(slow), slow_lock_waits=sum(1 for s in slow if s[3]),
-        max_lock_wait=max((took for _at, took, _w, waited in slow if waited), default=None),
-        slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited}
-                 for at, took, what, waited in sorted(slow, key=lambda s: -s[1])[:5]],
+        max_lock_wait=max((took for _at, took, _w, waited, _c in slow if waited), default=None),
+        slowest=[{"at_s": at, "ms": _ms(took), "table": what, "waited_on_lock": waited, "cpu_wait_ms": _ms(cpu)}
+                 for at, took, what, waited, cpu in sorted(slow, key=lambda s: -s[1])[:5]],
         p50=_pct(latencies, 0.50), p99=_pct(latencies, 0.99), max=max(latencies, default=None),
-        wal_at_end=wal_at_end,
+        wal_at_end=wal_at_end, slow_spans=slow_spans,
     )
     results.put(summary)
 
@@ -320,27 +437,34 @@ class WalSampler(threading.Thread):
 
 def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "auto", prefill: int = PREFILL_ROWS,
              directory: str | os.PathLike[str] | None = None, pause: float = 0.0,
-             hold_read_transaction: bool = False) -> dict:
+             hold_read_transaction: bool = False, writer: str = "probe", min_iterations: int = 1,
+             lock_holds: bool = False) -> dict:
     """Run one soak (see the module doc) and return its figures as a JSON-ready dict.
 
     `mirror`: "auto" (use the query layer's mirror if it has one), "on" or "off" (read the
     attached file directly). `directory`: where the temporary database goes (default: the
     system's temp dir). `pause`: seconds the reader waits between iterations (0: a tight loop,
     the worst case). `hold_read_transaction`: the negative control; never set in a passing test.
+    `writer`: "probe" or "sqlite3" (see the module doc). `min_iterations`: the reader goes on
+    past `seconds` until it has done this many (a test asks for a count, not a time).
+    `lock_holds`: time each SHARED lock the reader holds (hold_sampler_main; Linux).
     """
     from queries import load_dataset
     from queries.usage import usage_report
 
     if journal not in JOURNALS:
         raise ValueError(f"journal must be one of {JOURNALS}, not {journal!r}")
+    if writer not in WRITERS:
+        raise ValueError(f"writer must be one of {WRITERS}, not {writer!r}")
     with tempfile.TemporaryDirectory(prefix=f"soak-{journal}-", dir=directory) as tmp:
         path = Path(tmp) / "openagent.db"
         prefilled = make_database(path, journal, prefill)
 
         ctx = mp.get_context("spawn")
         ready, start, results = ctx.Event(), ctx.Event(), ctx.Queue()
+        writer_kind = writer
         writer = ctx.Process(target=writer_main, name="axiom-writer",
-                             args=(str(path), journal, rate, seconds, ready, start, results), daemon=True)
+                             args=(str(path), journal, rate, seconds, ready, start, results, writer_kind), daemon=True)
         writer.start()
         deadline = time.monotonic() + 60
         while not ready.wait(0.2):
@@ -351,12 +475,22 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         opened = time.monotonic()
         source = open_reader_source(path, mirror)
         open_seconds = time.monotonic() - opened
+        holds = None
+        if lock_holds and os.path.exists("/proc/locks"):  # how long each of the reader's SHARED locks lasts
+            hold_ready, hold_stop, hold_results = ctx.Event(), ctx.Event(), ctx.Queue()
+            holds = ctx.Process(target=hold_sampler_main, name="lock-holds", daemon=True,
+                                args=(str(path), os.getpid(), hold_ready, hold_stop, hold_results))
+            holds.start()
+            hold_ready.wait(60)
         mirrored = hasattr(source, "refresh")
         holder = None
         if hold_read_transaction:  # negative control: a reader that never ends its transaction
             holder = source.cursor()
             holder.begin()
-            holder.execute("SELECT count(*) FROM src.token_usage").fetchall()
+            # A result left open keeps the SQLite read going: the SHARED lock of a rollback-journal
+            # file, the snapshot of a WAL file (a finished count(*) there left no lock behind).
+            holder.execute("SELECT id FROM src.token_usage")
+            holder.fetchone()
 
         states = filter_states()
         sampler = WalSampler(path)
@@ -380,7 +514,7 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         start.set()
         t0 = time.monotonic()
         end = t0 + seconds
-        while time.monotonic() < end:
+        while time.monotonic() < end or len(iteration_seconds) < min_iterations:
             began = time.monotonic()
             try:
                 if mirrored:
@@ -398,6 +532,15 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
                 time.sleep(pause)
         reader_seconds = time.monotonic() - t0
         sampler.stop()
+        hold_spans: list[tuple[float, float]] = []
+        if holds is not None:
+            hold_stop.set()
+            try:
+                hold_spans = hold_results.get(timeout=60)
+            except Exception:
+                pass
+            holds.join(30)
+        hold_lengths = sorted((length for _start, length in hold_spans), reverse=True)
 
         try:  # before join: a child cannot exit while its queued result is unread
             summary = results.get(timeout=seconds + 120)
@@ -422,6 +565,11 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         fs = filesystem_of(path)
 
     all_reads = [v for values in ops.values() for v in values]
+    # How long each slow write ran while our reader held its SHARED lock (both on time.monotonic(),
+    # one clock for every process): a write cannot have waited on our lock longer than that, plus
+    # one step of its busy handler.
+    overlaps = sorted((sum(max(0.0, min(w0 + wl, h0 + hl) - max(w0, h0)) for h0, hl in hold_spans)
+                       for w0, wl in summary.get("slow_spans", [])), reverse=True) if holds is not None else []
     all_errors = [e for kind in errors.values() for e in kind]
     written = int(summary.get("rows_written", 0))
     wal_sizes = [size for _t, size in sampler.samples]
@@ -429,6 +577,7 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
         "journal": journal,
         "seconds": seconds,
         "rate_target": rate,
+        "writer_kind": writer_kind,
         "filesystem": fs,
         "hold_read_transaction": hold_read_transaction,
         "prefill_rows": prefilled,
@@ -449,6 +598,9 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
             "p99_latency_ms": _ms(summary.get("p99")),
             "max_latency_ms": _ms(summary.get("max")),
             "slowest": summary.get("slowest", []),
+            # slow writes (> 100 ms) that ran over 50 ms while our reader held the lock, and the longest such time
+            "slow_overlapping_our_lock": sum(v > 0.050 for v in overlaps) if holds is not None else None,
+            "slow_longest_overlap_ms": _ms(overlaps[0]) if overlaps else None,
         },
         "reader": {
             "kind": "mirror" if mirrored else "direct",
@@ -467,7 +619,13 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
             **{f"{kind}_p95_ms": _ms(_pct(values, 0.95)) for kind, values in ops.items() if values},
             "iteration_p50_ms": _ms(_pct(iteration_seconds, 0.50)),
             "iteration_p95_ms": _ms(_pct(iteration_seconds, 0.95)),
+            # the reader's SHARED locks on the file during the run (from /proc/locks; none in WAL is normal too)
+            "lock_holds": len(hold_lengths),
+            "lock_hold_longest_ms": [_ms(v) for v in hold_lengths[:5]],
+            "lock_holds_over_50ms": sum(v > 0.050 for v in hold_lengths),
+            "lock_held_fraction": round(sum(hold_lengths) / reader_seconds, 3) if reader_seconds else None,
         },
+        "cpu_pressure": _cpu_pressure(),
         "rows": {
             "written": prefilled + written,
             "in_file": in_file,
@@ -484,6 +642,14 @@ def run_soak(seconds: float, journal: str, rate: int = 200, *, mirror: str = "au
     }
 
 
+def _cpu_pressure() -> str | None:
+    """/proc/pressure/cpu's "some" line at the end of the run: other work on the machine inflates every timing."""
+    try:
+        return Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def _versions() -> dict[str, str]:
     import duckdb
 
@@ -492,6 +658,10 @@ def _versions() -> dict[str, str]:
 
 
 # --- output ----------------------------------------------------------------------------------
+
+def _or_na(value: object) -> str:
+    return "n/a" if value is None else str(value)
+
 
 def _mb(n: int | None) -> str:
     return "n/a" if n is None else f"{n / 1e6:.2f} MB"
@@ -502,7 +672,7 @@ def table(reports: list[dict]) -> str:
     w, r_ = "writer", "reader"
     rows = [
         ("reader (pause between iterations)", lambda r: f"{r[r_]['kind']} ({r[r_]['pause_seconds']:g} s)"),
-        ("seconds, file system", lambda r: f"{r['seconds']:g} s, {r['filesystem']}"),
+        ("seconds, file system, writer", lambda r: f"{r['seconds']:g} s, {r['filesystem']}, {r['writer_kind']}"),
         ("rows written (prefill + writer)", lambda r: f"{r['rows']['written']:,} "
                                                       f"({r['prefill_rows']:,} + {r[w]['rows_written']:,})"),
         ("writer rate achieved", lambda r: f"{r[w]['rate_achieved']} rows/s"),
@@ -510,7 +680,7 @@ def table(reports: list[dict]) -> str:
                                                      + (" (mirror)" if r[r_]["kind"] == "mirror" else "")),
         ("seen == written == in file", lambda r: str(r["rows"]["seen_equals_written"])),
         ("write failures", lambda r: str(r[w]["failures"])),
-        ("writes that waited on a lock", lambda r: f"{r[w]['lock_waits']} of {r[w]['writes']:,}"),
+        ("writes that waited on a lock", lambda r: f"{_or_na(r[w]['lock_waits'])} of {r[w]['writes']:,}"),
         ("writes > 100 ms: lock wait / other", lambda r: f"{r[w]['slow_lock_waits']} / {r[w]['slow_other']}"),
         ("longest lock wait > 100 ms", lambda r: f"{r[w]['max_lock_wait_ms'] or '-'} ms"),
         ("write latency p50 / p99 / max", lambda r: f"{r[w]['p50_latency_ms']} / "
@@ -519,6 +689,10 @@ def table(reports: list[dict]) -> str:
         ("read errors", lambda r: f"{r[r_]['errors']}" + (f" ({r[r_]['final_error']})" if r[r_]["final_error"] else "")),
         ("read latency p50 / p95 (per call)", lambda r: f"{r[r_]['read_p50_ms']} / {r[r_]['read_p95_ms']} ms"),
         ("refresh p50 / p95", lambda r: f"{r[r_].get('refresh_p50_ms', '-')} / {r[r_].get('refresh_p95_ms', '-')} ms"),
+        ("reader's SHARED locks (> 50 ms)", lambda r: f"{r[r_]['lock_holds']:,} ({r[r_]['lock_holds_over_50ms']})"),
+        ("longest SHARED lock held", lambda r: f"{(r[r_]['lock_hold_longest_ms'] or ['-'])[0]} ms"),
+        ("writes > 100 ms that met our lock > 50 ms", lambda r: f"{_or_na(r[w]['slow_overlapping_our_lock'])} "
+                                                                f"(longest {r[w]['slow_longest_overlap_ms'] or '-'} ms)"),
         ("WAL max / at writer's end", lambda r: f"{_mb(r['wal']['max_bytes'])} / {_mb(r['wal']['final_bytes'])}"),
     ]
     width = max(len(name) for name, _ in rows)
@@ -540,6 +714,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the temporary database goes (default: the system temp dir; /dev/shm takes "
                              "the disk's fsync cost out of the writer)")
     parser.add_argument("--pause", type=float, default=0.0, help="seconds the reader waits between iterations")
+    parser.add_argument("--writer", choices=WRITERS, default="probe",
+                        help="probe: better-sqlite3-like, knows which writes waited on a lock; sqlite3: Python's "
+                             "sqlite3 with SQLite's default busy handler (timeout=5)")
+    parser.add_argument("--no-lock-holds", action="store_true",
+                        help="do not time the reader's SHARED locks (read from /proc/locks by another process)")
     parser.add_argument("--hold-read-transaction", action="store_true",
                         help="negative control: keep one read transaction open all along (the checks must fail)")
     parser.add_argument("--tag", default="", help="results go to bench/results/soak-<journal>[-<tag>].json")
@@ -549,9 +728,10 @@ def main(argv: list[str] | None = None) -> int:
     journals = JOURNALS if args.journal == "both" else (args.journal,)
     reports = []
     for journal in journals:
-        print(f"== soak: {journal}, {args.seconds:g} s, {args.rate} rows/s ...", flush=True)
+        print(f"== soak: {journal}, {args.seconds:g} s, {args.rate} rows/s, {args.writer} writer ...", flush=True)
         report = run_soak(args.seconds, journal, args.rate, mirror=args.mirror, prefill=args.prefill,
-                          directory=args.dir, pause=args.pause, hold_read_transaction=args.hold_read_transaction)
+                          directory=args.dir, pause=args.pause, hold_read_transaction=args.hold_read_transaction,
+                          writer=args.writer, lock_holds=not args.no_lock_holds)
         reports.append(report)
         if not args.no_save:
             RESULTS.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,11 @@ deleted or rewritten). A refresh is one DuckDB transaction, and a rebuild fills 
 tables and renames them over the current ones in one transaction, so readers on other
 cursors always see one complete, consistent mirror.
 
+The agent keeps writing meanwhile. On a rollback-journal file each SQLite read holds a
+SHARED lock that keeps the agent's commit waiting, so the file is only ever read in short
+statements over bounded id (or rowid) ranges, each result read to the end so that the lock
+ends with the statement (`read_source`; sizes at COUNT_CHUNK).
+
 Storage is a DuckDB file in a private temporary directory, removed on close: DuckDB
 compresses row groups as it writes them, so a 10M-row copy peaks at a few hundred MB where
 an in-memory table needs 1.3 GB (measured; bench/README.md). `raw_ts` is kept only where
@@ -50,9 +55,12 @@ MIRRORS: dict[str, dict[str, str]] = {
         "state": "axiom_source_state",          # row count, min and max id, in one statement (WAL)
         "bounds": "axiom_source_bounds",        # min and max id, from the primary key
         "count": "axiom_source_count",          # rows in an id range
-        "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp.session_map_new
-        "copy": "axiom_mirror_copy",            # every row, one parallel typed scan
-        "copy_range": "axiom_mirror_copy_range",  # rows in an id range, read as text (careful copy)
+        "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp tables, one statement (WAL)
+        "session_bounds": "axiom_session_rowid_bounds",  # lowest and highest rowid of sessions and of tasks
+        "sessions_chunk": "axiom_sessions_chunk",  # sessions in a rowid range -> temp.src_sessions
+        "tasks_chunk": "axiom_tasks_chunk",     # tasks in a rowid range -> temp.src_tasks
+        "copy": "axiom_mirror_copy",            # every row, one parallel typed scan (WAL files only)
+        "copy_range": "axiom_mirror_copy_range",  # rows in an id range, read as text (chunked copy)
         "fetch_new": "axiom_mirror_fetch_new",  # rows in an id range, through SQLite's primary key, to temp
         "checksum": "axiom_range_checksum",     # count and hash of an id range, converted like the copy
     },
@@ -61,12 +69,21 @@ MIRRORS: dict[str, dict[str, str]] = {
 PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
 SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
 SAMPLE_WIDTH = 1_000      # ids per sampled range
-# On a rollback-journal file rows are counted in id ranges of this size, one SQLite statement
-# each: a reader's lock there lasts one statement, and counting 10M rows at once held it ~0.8 s
-# (cold cache), long enough to stall the agent's commit; 250k ids take ~10-30 ms. The ranges
-# walk the table itself, though (~1.3 s for 10M rows, against ~0.3 s for one count(*) over the
-# smallest index), so a WAL file, where readers never block the writer, is counted at once.
-COUNT_CHUNK = 250_000
+# Every read of the agent's file is one short SQLite statement over a bounded range, its result
+# read to the end so that SQLite's SHARED lock ends with it. On a rollback-journal file that lock
+# blocks the agent's commit: the agent then holds PENDING (no new reader gets in) and its busy
+# handler polls after 1, 2, 5, 10, 15, 20, 25, 25 ms ..., so it commits at its first poll after our
+# current statement ends. A write waits more than 100 ms only if one statement held the lock more
+# than ~78 ms (the poll before 103 ms). Sizes, measured with bench/soak.py's lock probe on a 1M-row
+# file (2-core VM): rows counted in id ranges of COUNT_CHUNK hold it ~3-4 ms (250k ids held ~30 ms;
+# one count of 10M rows ~0.8 s cold); rows read as text, ROW_CHUNK per statement, ~15-25 ms (50k
+# held 75-140 ms); sessions and tasks, SESSION_CHUNK rowids per statement (20k sessions in one
+# scan held ~30 ms). Counting by ranges walks the table (~1.3 s for 10M rows, against ~0.3 s for
+# one count(*) over the smallest index), so a WAL file, where readers never block the writer, is
+# counted in one statement (and copied, and its sessions read, in one scan).
+COUNT_CHUNK = 50_000
+ROW_CHUNK = 10_000
+SESSION_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -157,7 +174,7 @@ class MirroredSource(Source):
         cur = self.cursor()
         try:
             n, min_id, max_id = _source_state(cur, self.adapter, self.path)
-            read_source(cur, sql(blocks["session_map"]))
+            read_session_map(cur, self.adapter, self.path)
             cur.execute(sql("mirror_create_next"))
             phase("prepare")
             if progress:
@@ -193,10 +210,14 @@ class MirroredSource(Source):
         self.build_phases = phases
 
     def _copy_all(self, n: int, min_id: int, max_id: int, progress: ProgressCallback | None) -> int:
-        """One parallel scan of the attached table into requests_rows_next, reporting progress.
+        """Copy the attached table into requests_rows_next, reporting progress.
 
-        The scan reads ids in ascending ranges, so the largest id copied so far (noted by the
-        `mirror_progress` function the copy calls now and then) tells how far it is.
+        A WAL file is copied in one parallel scan (its readers never block the agent); the scan
+        reads ids in ascending ranges, so the largest id copied so far (noted by the
+        `mirror_progress` function the copy calls now and then) tells how far it is. A
+        rollback-journal file is copied in id ranges of ROW_CHUNK, one short statement each, so
+        that the agent's commits get in between (one scan of 1M rows there held the agent's
+        commits back ~1.7 s; of 10M rows, longer than its 5 s busy timeout).
         """
         largest = [min_id - 1]
 
@@ -226,18 +247,24 @@ class MirroredSource(Source):
             outcome: dict[str, object] = {}
             careful = sql(MIRRORS[self.adapter]["copy_range"])
 
+            def copy_in_ranges() -> int:
+                copied = 0
+                for lo in range(min_id - 1, max_id, ROW_CHUNK):
+                    copied += int(read_source(build, careful, {"lo": lo, "hi": min(lo + ROW_CHUNK, max_id)})[0])
+                    largest[0] = min(lo + ROW_CHUNK, max_id)
+                return copied
+
             def run() -> None:
                 try:
+                    if not is_wal_file(self.path):
+                        outcome["rows"] = copy_in_ranges()
+                        return
                     try:
                         outcome["rows"] = int(read_source(build, sql(MIRRORS[self.adapter]["copy"]),
                                                           {"max_id": max_id})[0])
                     except (duckdb.TypeMismatchException, duckdb.ConversionException):
                         # A value of an unexpected storage class: copy as text, by id ranges.
-                        outcome["rows"], step = 0, max(1, (max_id - min_id + 1) // 20)
-                        for lo in range(min_id - 1, max_id, step):
-                            outcome["rows"] += int(read_source(build, careful,
-                                                               {"lo": lo, "hi": min(lo + step, max_id)})[0])
-                            largest[0] = min(lo + step, max_id)
+                        outcome["rows"] = copy_in_ranges()
                 except BaseException as exc:  # re-raised in the calling thread
                     outcome["error"] = exc
 
@@ -293,11 +320,13 @@ class MirroredSource(Source):
         appended = 0
         # Read into this cursor's temp tables first (the mirror cannot change meanwhile: we hold
         # the refresh lock); the transaction below then writes to the mirror database only.
-        read_source(cur, sql(blocks["session_map"]))
+        read_session_map(cur, self.adapter, self.path)
         new_rows = max_id is not None and max_id > self.high_water
         params = {"lo": self.high_water, "hi": max_id}
-        if new_rows:  # into this cursor's temp table, so the transaction below reads no SQLite
-            read_source(cur, sql(blocks["fetch_new"]), params)
+        if new_rows:  # into this cursor's temp table, in chunks, so the transaction below reads no SQLite
+            cur.execute(sql("mirror_new_rows_empty"))
+            for lo in range(self.high_water, max_id, ROW_CHUNK):
+                read_source(cur, sql(blocks["fetch_new"]), {"lo": lo, "hi": min(lo + ROW_CHUNK, max_id)})
         cur.execute(sql("mirror_changed_sessions"))
         (changed,) = cur.execute(sql("mirror_count_changed_sessions")).fetchone()
         if changed and self.rollup:
@@ -331,12 +360,43 @@ class MirroredSource(Source):
 def read_source(cur: duckdb.DuckDBPyConnection, statement: str, params: dict[str, object] | None = None):
     """Run one statement that reads the agent's file; its first row (or None).
 
+    The result is read to the end before returning: a result left open (`fetchone()`) keeps
+    DuckDB's transaction, and with it SQLite's SHARED lock on the agent's file, until the next
+    statement on the cursor, which on a rollback-journal file holds back the agent's commit.
     Each such statement is retried on its own while the agent holds its write lock
-    (`retry_while_locked`): a refresh reads the file in some fifteen short statements, and
-    restarting the whole refresh on any one lock never finished against an agent that holds
-    its lock a third of the time (measured). Statements that write the mirror read no SQLite.
+    (`retry_while_locked`): a refresh reads the file in many short statements, and restarting
+    the whole refresh on any one lock never finished against an agent that holds its lock a
+    third of the time (measured). Statements that write the mirror read no SQLite.
     """
-    return retry_while_locked(lambda: cur.execute(statement, params or {}).fetchone())
+    def attempt():
+        rows = cur.execute(statement, params or {}).fetchall()
+        return rows[0] if rows else None
+
+    return retry_while_locked(attempt)
+
+
+def read_session_map(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> None:
+    """Read the agent's sessions and tasks into this cursor's temp tables and derive
+    temp.session_map_new from them: a WAL file in one parallel scan, a rollback-journal file in
+    rowid ranges of SESSION_CHUNK (see COUNT_CHUNK for why).
+
+    The ranges are not one snapshot: a session added or changed meanwhile is read as before or
+    after, and the next refresh sees it (a session whose attributes change recomputes its
+    rollup hours).
+    """
+    blocks = MIRRORS[adapter]
+    if is_wal_file(path):
+        read_source(cur, sql(blocks["session_map"]))
+        cur.execute(sql("mirror_session_map_from_parts"))
+        return
+    s_min, s_max, t_min, t_max = read_source(cur, sql(blocks["session_bounds"]))
+    cur.execute(sql("mirror_session_parts_empty"))
+    for block, low, top in ((blocks["sessions_chunk"], s_min, s_max), (blocks["tasks_chunk"], t_min, t_max)):
+        if top is None:
+            continue  # an empty table
+        for lo in range(int(low) - 1, int(top), SESSION_CHUNK):
+            read_source(cur, sql(block), {"lo": lo, "hi": min(lo + SESSION_CHUNK, int(top))})
+    cur.execute(sql("mirror_session_map_from_parts"))
 
 
 def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> tuple[int, int | None, int | None]:

@@ -97,20 +97,55 @@ SELECT TRY_CAST(n AS BIGINT) AS n
 FROM sqlite_query('src', 'SELECT count(*) AS n FROM token_usage WHERE id > ? AND id <= ?',
                   params = row($lo::BIGINT, $hi::BIGINT));
 
+-- name: axiom_session_rowid_bounds
+-- Lowest and highest rowid of Axiom's sessions and of its tasks (lookups at the ends of their b-trees: no scan).
+SELECT TRY_CAST(s_min AS BIGINT) AS s_min, TRY_CAST(s_max AS BIGINT) AS s_max,
+       TRY_CAST(t_min AS BIGINT) AS t_min, TRY_CAST(t_max AS BIGINT) AS t_max
+FROM sqlite_query('src', 'SELECT (SELECT min(rowid) FROM sessions) AS s_min, (SELECT max(rowid) FROM sessions) AS s_max,
+                                 (SELECT min(rowid) FROM tasks) AS t_min, (SELECT max(rowid) FROM tasks) AS t_max');
+
 -- name: axiom_mirror_session_map
--- Read Axiom's sessions and tasks in full into temp.session_map_new: what a request of each session id gets.
--- (A temp table of the refreshing cursor, so the refresh transaction writes to the mirror alone;
--- scanning the attached tables, in parallel, takes half the time of sqlite_query here.)
+-- Read Axiom's sessions and tasks in full into temp.src_sessions and temp.src_tasks in one statement (a WAL file: its readers never block the agent).
+-- (Scanning the attached tables, in parallel, takes half the time of sqlite_query here. A rollback-journal
+-- file is read in rowid ranges instead: axiom_sessions_chunk, axiom_tasks_chunk, mirror_session_map_from_parts.)
+CREATE OR REPLACE TEMP TABLE src_sessions AS
+SELECT id, any_value(type) AS type, any_value(source) AS source FROM src.sessions GROUP BY id;
+CREATE OR REPLACE TEMP TABLE src_tasks AS
+SELECT session_id, min(trigger_type) AS trigger_type FROM src.tasks WHERE session_id IS NOT NULL GROUP BY session_id;
+
+-- name: mirror_session_parts_empty
+-- Empty temp.src_sessions and temp.src_tasks, filled chunk by chunk from the agent's sessions and tasks.
+CREATE OR REPLACE TEMP TABLE src_sessions (id VARCHAR, type VARCHAR, source VARCHAR);
+CREATE OR REPLACE TEMP TABLE src_tasks (session_id VARCHAR, trigger_type VARCHAR);
+
+-- name: axiom_sessions_chunk
+-- Append the sessions with $lo < rowid <= $hi to temp.src_sessions (one short SQLite statement; see mirror.py's SESSION_CHUNK).
+INSERT INTO temp.src_sessions
+SELECT id, type, source
+FROM sqlite_query('src', 'SELECT id, type, source FROM sessions WHERE rowid > ? AND rowid <= ?',
+                  params = row($lo::BIGINT, $hi::BIGINT));
+
+-- name: axiom_tasks_chunk
+-- Append the tasks with a session and $lo < rowid <= $hi to temp.src_tasks (one short SQLite statement).
+INSERT INTO temp.src_tasks
+SELECT session_id, trigger_type
+FROM sqlite_query('src', 'SELECT session_id, trigger_type FROM tasks
+                          WHERE session_id IS NOT NULL AND rowid > ? AND rowid <= ?',
+                  params = row($lo::BIGINT, $hi::BIGINT));
+
+-- name: mirror_session_map_from_parts
+-- temp.session_map_new from temp.src_sessions and temp.src_tasks: what a request of each session id gets.
+-- (Temp tables of the refreshing cursor, so the refresh transaction writes to the mirror alone.)
 CREATE OR REPLACE TEMP TABLE session_map_new AS
 WITH sessions AS (
     SELECT id, any_value(type) AS type, any_value(source) AS source
-    FROM src.sessions
+    FROM temp.src_sessions
     GROUP BY id
 ),
 tasks AS (
     -- A session can in principle carry several tasks; take one, as the direct view does.
     SELECT session_id, min(trigger_type) AS trigger_type
-    FROM src.tasks
+    FROM temp.src_tasks
     WHERE session_id IS NOT NULL
     GROUP BY session_id
 )
@@ -159,9 +194,13 @@ WHERE request_id <= $max_id;
 INSERT INTO mirror.requests_rows_next
 SELECT * FROM axiom_rows($lo, $hi);
 
+-- name: mirror_new_rows_empty
+-- An empty temp.new_rows, shaped like the mirror's rows, for a refresh to fill chunk by chunk.
+CREATE OR REPLACE TEMP TABLE new_rows AS SELECT * FROM mirror.requests_rows LIMIT 0;
+
 -- name: axiom_mirror_fetch_new
--- Read the token_usage rows with $lo < id <= $hi into temp.new_rows (a refresh; appended by mirror_append_fetched).
-CREATE OR REPLACE TEMP TABLE new_rows AS
+-- Append the token_usage rows with $lo < id <= $hi to temp.new_rows (one chunk of a refresh; see mirror.py's ROW_CHUNK).
+INSERT INTO temp.new_rows
 SELECT * FROM axiom_rows($lo, $hi);
 
 -- name: mirror_append_fetched

@@ -101,6 +101,7 @@ class Source:
     def close(self) -> None:
         """Detach and close; the agent's file is left exactly as it was."""
         self.connection.close()
+        forget_header_fd(self.path)  # no lock of ours is left on the file to drop
 
 
 def sqlite_extension_path() -> Path:
@@ -155,15 +156,44 @@ def sqlite_tables(path: Path) -> set[str]:
     return {name for (name,) in rows}
 
 
+# (device, inode) of a database file -> a descriptor kept open on it, for is_wal_file.
+_HEADER_FDS: dict[tuple[int, int], int] = {}
+_HEADER_FDS_LOCK = threading.Lock()
+
+
 def is_wal_file(path: Path) -> bool:
     """Whether a SQLite file is in WAL mode: bytes 18 and 19 of its header, the write and read
-    format versions, are 2 (sqlite.org/fileformat.html, section 1.3.3). False if unreadable."""
+    format versions, are 2 (sqlite.org/fileformat.html, section 1.3.3). False if unreadable.
+
+    The header is read through a descriptor that stays open: SQLite's locks are POSIX locks,
+    and closing ANY descriptor of a file drops every lock this process holds on it, so opening
+    and closing the file here used to drop the SHARED lock of a read in progress on another
+    cursor (the agent could then commit under that read). One descriptor per file (a replaced
+    file, another inode, gets its own), closed with the Source (`forget_header_fd`).
+    """
     try:
-        with path.open("rb") as handle:
-            header = handle.read(20)
+        stat = os.stat(path)
+        key = (stat.st_dev, stat.st_ino)
+        with _HEADER_FDS_LOCK:
+            fd = _HEADER_FDS.get(key)
+            if fd is None:
+                fd = _HEADER_FDS[key] = os.open(path, os.O_RDONLY)
+        header = os.pread(fd, 20, 0)
     except OSError:
         return False
     return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
+def forget_header_fd(path: Path) -> None:
+    """Close is_wal_file's descriptor on `path` (when its reader is closed)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    with _HEADER_FDS_LOCK:
+        fd = _HEADER_FDS.pop((stat.st_dev, stat.st_ino), None)
+    if fd is not None:
+        os.close(fd)
 
 
 def wal_hint(path: Path) -> str | None:

@@ -128,10 +128,13 @@ def test_unreadable_timestamps_keep_their_text_and_are_counted(filled, mirror):
         direct.close()
 
 
-def test_odd_values_in_typed_columns_read_exactly_like_the_direct_view(make_axiom_db):
-    """Text, reals, blobs and NULLs where Axiom writes integers (a hand-edited database): the fast
-    typed copy stops at them and the mirror is copied as text, like the direct view reads it."""
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_odd_values_in_typed_columns_read_exactly_like_the_direct_view(make_axiom_db, journal):
+    """Text, reals, blobs and NULLs where Axiom writes integers (a hand-edited database): a WAL
+    file's fast typed copy stops at them and the mirror is copied as text, like the direct view
+    reads it (a rollback-journal file is always copied as text, in id ranges)."""
     db = make_axiom_db("loose.db", loose=True)
+    run_sql(db, f"PRAGMA journal_mode = {journal}")
     db.session("s1", type="task")
     odd = [("12abc", 5, 0.0), (1.5, 2, "0.5x"), (None, None, None), (b"\x00blob", 3, 0.1), ("42", "7", "0.25"),
            (1e30, 1, 0.3), (-5, 10, -0.2), (100, 200, 0.1 + 0.2)]
@@ -190,7 +193,17 @@ def test_refresh_appends_new_rows_only(filled, mirror):
     assert mismatches(filled, mirror) == []
 
 
-def test_a_session_changing_type_moves_its_tokens_without_a_rebuild(filled, mirror):
+@pytest.mark.parametrize("journal", ["delete", "wal"])  # sessions read in rowid ranges / in one scan
+def test_a_session_changing_type_moves_its_tokens_without_a_rebuild(filled, journal):
+    run_sql(filled, f"PRAGMA journal_mode = {journal}")
+    mirror = open_source(filled.path, mirror=True)
+    try:
+        _a_session_changes_type(filled, mirror)
+    finally:
+        mirror.close()
+
+
+def _a_session_changes_type(filled, mirror):
     cur = sqlite3.connect(filled.path)
     (sid,) = cur.execute("SELECT session_id FROM token_usage t JOIN sessions s ON s.id = t.session_id "
                          "WHERE s.type = 'interactive' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()
@@ -250,6 +263,110 @@ def test_a_lock_held_past_the_budget_fails_the_refresh_and_keeps_the_mirror(fill
         assert mirror.cursor().execute("SELECT count(*) FROM requests").fetchone()[0] == 1500
         assert agent.release() == 0
     assert mirror.refresh().appended == 1  # once the agent is done, the next Refresh catches up
+
+
+def _agent_adds_rows_and_sessions(db: AxiomDB, rows: int, sessions: int) -> None:
+    """New sessions (one of them a task) and `rows` new requests spread over them, as the agent writes."""
+    for k in range(sessions):
+        db.session(f"new-{k}", type="task" if k == 0 else "interactive")
+    db.usages([Usage(f"2026-03-{1 + i % 28:02d} 10:00:00", "openai", "gpt-4o", 10 + i, 1, 0.0, f"new-{i % sessions}")
+               for i in range(rows)])
+    run_sql(db, "UPDATE sessions SET type = 'heartbeat' WHERE id = 'new-1'")  # a session changing type
+
+
+def test_every_read_of_the_agents_file_lets_go_of_sqlites_lock_when_it_returns(filled, mirror, monkeypatch):
+    """On a rollback-journal file our SHARED lock holds back the agent's commit, so it must end with
+    each statement. A result read with fetchone() kept it until the cursor's next statement, which
+    chained statements into one long hold. Another process looks at the lock after every read of a
+    refresh (counts, checksums, sessions, new rows) and of a rebuild: a state, no clock involved."""
+    import os
+
+    import queries.mirror
+    from soak import SharedLockProbe
+
+    _agent_adds_rows_and_sessions(filled, rows=30, sessions=3)
+    holders: list[int | None] = []
+    real = queries.mirror.read_source
+    with SharedLockProbe(filled.path) as probe:
+        assert probe.holder() is None
+        cursor = mirror.cursor()  # the probe does see our lock while a statement's result is open
+        cursor.execute("SELECT id FROM src.token_usage")
+        assert probe.holder() == os.getpid()
+        cursor.close()
+
+        def read_and_look(cur, statement, params=None):
+            row = real(cur, statement, params)
+            holders.append(probe.holder())
+            return row
+
+        monkeypatch.setattr(queries.mirror, "read_source", read_and_look)
+        stats = mirror.refresh()
+        reads_in_refresh = len(holders)
+        mirror.rebuild()
+    assert (stats.appended, stats.rebuilt, stats.sessions_changed) == (30, False, 3)
+    assert reads_in_refresh >= 8 and len(holders) > reads_in_refresh
+    assert holders == [None] * len(holders)
+    assert mismatches(filled, mirror) == []
+
+
+def test_a_read_in_progress_keeps_its_lock_through_a_refresh_that_looks_at_the_files_header(filled, mirror):
+    """SQLite's locks are POSIX locks: closing any descriptor of the file drops all of this
+    process's locks on it. Reading the header to tell WAL from rollback journal opened and closed
+    the file, which silently dropped the SHARED lock of a read in progress on another cursor."""
+    import os
+
+    from soak import SharedLockProbe
+
+    reading = mirror.cursor()
+    reading.execute("SELECT id FROM src.token_usage")  # a read in progress: its result is open
+    with SharedLockProbe(filled.path) as probe:
+        assert probe.holder() == os.getpid()
+        stats = mirror.refresh()  # looks at the header (is_wal_file) several times
+        assert probe.holder() == os.getpid()
+    assert reading.fetchone() is not None
+    reading.close()
+    assert (stats.appended, stats.rebuilt) == (0, False)
+
+
+def test_a_refresh_and_a_rebuild_read_the_agents_file_in_bounded_ranges(filled, mirror, monkeypatch):
+    """Each statement that reads the agent's file reads at most a chunk of ids (or rowids): a
+    statement that read a whole table (the sessions, the copy) or every new row at once held the
+    agent's commit back as long as it ran. The sizes are made tiny here, so any statement outside
+    the ranges shows; what is read is then checked against the direct path."""
+    import queries.mirror
+    from queries.sql import sql
+
+    limits = {"COUNT_CHUNK": 100, "ROW_CHUNK": 40, "SESSION_CHUNK": 5, "SAMPLE_WIDTH": 20}
+    for name, value in limits.items():
+        monkeypatch.setattr(queries.mirror, name, value, raising=False)
+    blocks = queries.mirror.MIRRORS["axiom"]
+    # Statements that read no range: lookups at the ends of primary keys (min and max), no scan.
+    lookups = {sql(blocks["bounds"]), sql(blocks.get("session_bounds", blocks["bounds"]))}
+    limit_of = {sql(blocks["count"]): 100, sql(blocks["fetch_new"]): 40, sql(blocks["copy_range"]): 40,
+                sql(blocks["checksum"]): 20}
+    for name in ("sessions_chunk", "tasks_chunk"):
+        if name in blocks:
+            limit_of[sql(blocks[name])] = 5
+    reads: list[tuple[str, dict | None]] = []
+    real = queries.mirror.read_source
+    monkeypatch.setattr(queries.mirror, "read_source",
+                        lambda cur, statement, params=None: reads.append((statement, params))
+                        or real(cur, statement, params))
+
+    _agent_adds_rows_and_sessions(filled, rows=300, sessions=12)
+    stats = mirror.refresh()
+    assert (stats.appended, stats.rebuilt) == (300, False)
+    assert mismatches(filled, mirror) == []
+    mirror.rebuild()
+    assert mirror.rows == 1800 and mismatches(filled, mirror) == []
+
+    unbounded = [statement[:120] for statement, params in reads
+                 if statement not in lookups and statement not in limit_of]
+    assert unbounded == []
+    too_wide = [(statement[:60], params) for statement, params in reads if statement in limit_of
+                and params["hi"] - params["lo"] > limit_of[statement]]
+    assert too_wide == []
+    assert sum(statement == sql(blocks["fetch_new"]) for statement, _ in reads) == 300 // 40 + 1
 
 
 def test_rows_counted_in_short_id_ranges_still_notice_one_deleted_row(filled, mirror, monkeypatch):
@@ -413,9 +530,7 @@ def test_whole_utc_hour_ranges():
 # --- the benchmark's correctness part --------------------------------------------------------
 
 def test_benchmark_check_on_a_small_database(tmp_path):
-    started = time.perf_counter()
-    assert check(20_000, tmp_path) == []
-    assert time.perf_counter() - started < 60  # ~17 s on the 2-core machine
+    assert check(20_000, tmp_path) == []  # how long it takes is bench/run.py's business, not a test's
 
 
 def test_a_journal_left_by_an_agent_that_died_mid_write_is_waited_out_until_the_agent_rolls_it_back(filled, mirror):

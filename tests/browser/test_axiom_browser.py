@@ -7,7 +7,6 @@ auto-refresh, as on a wall screen.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -40,7 +39,5 @@ def test_auto_refresh_picks_up_new_rows_without_a_click(axiom_page, axiom):
     sign_in(page, srv.password)
     before = int(metric_value(page, "Requests").inner_text().replace(",", ""))
     db.usage(f"{TODAY} 10:00:00", provider="anthropic", model="claude-sonnet-4-20250514", prompt=5, completion=5)
-    started = time.monotonic()
     wait_until(lambda: int(metric_value(page, "Requests").inner_text().replace(",", "")) == before + 1,
                "the new row to appear through auto-refresh", timeout=20)
-    assert time.monotonic() - started < 20
