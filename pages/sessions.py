@@ -16,6 +16,7 @@ import streamlit as st
 from pages.common import page_chrome
 from pages.common.data import app_config, claude_logs
 from pages.common.markdown import md_text
+from pages.common.paths import file_name, without_paths
 from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
 from queries.formatting import fmt_int, fmt_usd
 
@@ -38,18 +39,32 @@ class Reader:
     """The sessions the page shows: Claude Code logs or an Axiom database, behind one interface."""
 
     def __init__(self, dataset) -> None:
-        from queries.sessions import DEFAULT_PROJECTS_DIR
+        from queries.sessions import DEFAULT_PROJECTS_DIR, SessionError
 
         projects = app_config().projects
-        self.dataset, self.logs = dataset, None
+        self.dataset, self.logs, self.root = dataset, None, None
         if not projects and dataset.is_demo and dataset.source.adapter == "agentx":
             from queries.demo_agentx import agentx_demo_paths
 
             projects = agentx_demo_paths()[1]  # the agentx demo's own Claude Code logs
         if projects or dataset.source.adapter == "agentx":
-            root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
+            self.root = root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
             custom = dataset.settings_path if dataset.source.adapter == "agentx" else None
-            self.logs = claude_logs(root, str(custom) if custom else None)
+            try:
+                self.logs = claude_logs(root, str(custom) if custom else None)
+            except SessionError as exc:
+                raise SessionError(self.shown(str(exc))) from None
+
+    def shown(self, text: str) -> str:
+        """A message of the query layer as the page shows it: the database and the projects folder by
+        their names, never their full paths (README; issue 11 item 7)."""
+        return without_paths(text, self.root, self.dataset.source.path, self.dataset.settings_path)
+
+    def where(self, listing) -> str:
+        """What the list was read from, by name: 'Claude Code sessions in the folder projects', ..."""
+        if listing.kind == "claude-code":
+            return f"Claude Code sessions in the folder {file_name(listing.where)}"
+        return f"Sessions of the database {file_name(listing.where)}"
 
     def sessions(self, rng, search, page):
         if self.logs is not None:
@@ -88,13 +103,12 @@ def list_card(reader: Reader) -> None:
         if page_no > 1 and not listing.sessions and listing.total:
             st.session_state["sessions_page"] = page_no = max(1, -(-listing.total // PAGE_SIZE))
             listing = reader.sessions(rng, search.strip() or None, page_no)
-        where = "Claude Code sessions in" if listing.kind == "claude-code" else "Sessions of the database"
-        st.caption(md_text(f"{where} {listing.where}, newest first ({listing.total:,} in all)."))
+        st.caption(md_text(f"{reader.where(listing)}, newest first ({listing.total:,} in all)."))
         if listing.kind == "claude-code":
             st.caption(md_text(f"{listing.files:,} log file(s); {listing.duplicate_lines:,} repeated line(s) of one "
                                f"response counted once; {listing.malformed_lines:,} malformed line(s) skipped."))
         for note in listing.warnings:
-            st.warning(md_text(note))
+            st.warning(md_text(reader.shown(note)))
         if not listing.sessions:
             st.info("No sessions match." if search.strip() or rng else "No sessions yet.",
                     icon=":material/filter_alt_off:")
@@ -132,11 +146,11 @@ def detail_card(reader: Reader) -> None:
         try:
             detail = reader.session(asked.strip())
         except SessionError as exc:
-            st.error(md_text(str(exc)), icon=":material/search_off:")
+            st.error(md_text(reader.shown(str(exc))), icon=":material/search_off:")
             return
         s = detail.summary
         for note in detail.warnings:
-            st.caption(md_text(note))
+            st.caption(md_text(reader.shown(note)))
         cards = [("Turns", fmt_int(s.turns)), ("Subagent turns", fmt_int(s.subagent_turns)),
                  ("Input + output tokens", fmt_int(s.input_tokens + s.output_tokens)),
                  ("Estimated cost", fmt_usd(s.estimated_cost))]
