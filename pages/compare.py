@@ -25,33 +25,44 @@ def kpi_cards(result) -> None:
             st.caption(md_text(f"A: {shown(k.name, k.a)} · change {signed(k.name, k.delta)}"))
 
 
+# The per-row table's own short names: with the long KPI labels and all four figures per KPI
+# (A, B, change, %) it was 13 columns and wider than its card at 1400 px (issue 15, item 5).
+TABLE_NAMES = {"estimated_cost": "Cost", "tokens": "Tokens", "tasks": "Tasks", "requests": "Requests"}
+TABLE_FIGURES = (("A", "a"), ("B", "b"), ("%", "pct"))  # shown by default; B − A is in the CSV
+
+
+def table_columns(key_label: str, names: list[str]) -> list[str]:
+    """The per-row table's columns: the key, then A, B and % for each figure, in order."""
+    return [key_label] + [f"{TABLE_NAMES.get(n, n)} {head}" for n in names for head, _f in TABLE_FIGURES]
+
+
+def table_row(key_label: str, row) -> dict[str, str]:
+    """One agent's or model's cells as the page writes them."""
+    cells = {key_label: row.key}
+    for c in row.changes:
+        name = TABLE_NAMES.get(c.name, c.name)
+        cells |= {f"{name} A": shown(c.name, c.a), f"{name} B": shown(c.name, c.b), f"{name} %": pct(c)}
+    return cells
+
+
 def rows_card(result) -> None:
-    unit = result.kpis[2].name
+    unit = result.kpis[2].name  # tasks (agentx) or requests (Axiom)
     key_label = "Agent" if result.by == "agent" else "Provider / model"
     with st.container(border=True):
         st.subheader(f"Per {result.by}", anchor=False)
         if not result.rows:
             st.info("No activity in either range.", icon=":material/filter_alt_off:")
             return
-        columns = [key_label]
-        rows = []
-        for r in result.rows:
-            row = {key_label: r.key}
-            for c in r.changes:
-                name = KPI_LABELS.get(c.name, c.name)
-                row |= {f"{name} A": shown(c.name, c.a), f"{name} B": shown(c.name, c.b),
-                        f"{name} change": signed(c.name, c.delta), f"{name} %": pct(c)}
-            rows.append(row)
-        for c in result.rows[0].changes:
-            name = KPI_LABELS.get(c.name, c.name)
-            columns += [f"{name} A", f"{name} B", f"{name} change", f"{name} %"]
-        show_table(rows, columns, "compare_table")
+        columns = table_columns(key_label, [c.name for c in result.rows[0].changes])
+        show_table([table_row(key_label, r) for r in result.rows], columns, "compare_table")
         raw = pd.DataFrame([{"key": r.key, **{f"{c.name}_{side}": getattr(c, side) for c in r.changes
                                               for side in ("a", "b", "delta", "pct")}} for r in result.rows])
         st.download_button("Download CSV", data=raw.to_csv(index=False),
                            file_name=f"compare-{result.a.start}-{result.a.end}-vs-{result.b.start}-{result.b.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="compare_csv")
-        st.caption(f"{unit.capitalize()} per row; % is (B − A) / A, '—' where A is zero.")
+        st.caption(f"Cost is the estimated cost, Tokens are input + output tokens, {TABLE_NAMES[unit]} are "
+                   f"{unit} per row; % is (B − A) / A, '—' where A is zero. The CSV also has each change "
+                   "(B − A) and the figures unrounded.")
 
 
 def render() -> None:
