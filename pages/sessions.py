@@ -28,6 +28,10 @@ LIST_KEY = "sessions_table"
 
 LIST_COLUMNS = ["Session", "Project", "Last activity (UTC)", "Turns", "Subagent turns", "Input", "Output",
                 "Cache read", "Cache write", "Est. cost", "Models"]
+# The models column gets a fixed width, enough for one model id (a longer list ends in "…"; a click
+# on the row shows every turn's model below), so the list fits a 1280 px window without a sideways
+# scroll (issue 15; measured by tests/browser/test_look.py on the agentx demo).
+LIST_WIDTHS = {"Models": st.column_config.TextColumn(width=150)}
 TURN_COLUMNS = ["Time (UTC)", "Model", "Input", "Output", "Cache read", "Cache write", "Cost", "Subagent", "Tier 2"]
 
 
@@ -123,7 +127,7 @@ def list_card(reader: Reader) -> None:
         columns = LIST_COLUMNS if listing.kind == "claude-code" else [c for c in LIST_COLUMNS if c not in (
             "Project", "Subagent turns")]
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key=LIST_KEY,
-                     on_select=_row_picked, selection_mode="single-row")
+                     on_select=_row_picked, selection_mode="single-row", column_config=LIST_WIDTHS)
         pages = max(1, -(-listing.total // PAGE_SIZE))
         left, right = st.columns([1, 3], vertical_alignment="center")
         if pages > 1:
