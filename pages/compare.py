@@ -46,7 +46,6 @@ def table_row(key_label: str, row) -> dict[str, str]:
 
 
 def rows_card(result) -> None:
-    unit = result.kpis[2].name  # tasks (agentx) or requests (Axiom)
     key_label = "Agent" if result.by == "agent" else "Provider / model"
     with st.container(border=True):
         st.subheader(f"Per {result.by}", anchor=False)
@@ -60,9 +59,8 @@ def rows_card(result) -> None:
         st.download_button("Download CSV", data=raw.to_csv(index=False),
                            file_name=f"compare-{result.a.start}-{result.a.end}-vs-{result.b.start}-{result.b.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="compare_csv")
-        st.caption(f"Cost is the estimated cost, Tokens are input + output tokens, {TABLE_NAMES[unit]} are "
-                   f"{unit} per row; % is (B − A) / A, '—' where A is zero. The CSV also has each change "
-                   "(B − A) and the figures unrounded.")
+        st.caption("Cost is the estimated cost and Tokens are input + output tokens; % is (B − A) / A, '—' where "
+                   "A is zero. The CSV also has each change (B − A) and the figures unrounded.")
 
 
 def render() -> None:
