@@ -285,7 +285,8 @@ def test_every_chart_draws_marks_a_few_pixels_thick(demo: Demo, width: int):
             assert not thin, (f"{where(demo, slug, width)}: chart {chart['key']} has bars under {MIN_MARK_PX} px "
                               f"thick ({'width' if across == 'w' else 'height'}): {thin[:5]}")
             longest = max(m["h" if across == "w" else "w"] for m in drawn)
-            assert longest >= MIN_PLOT_PX / 2, f"{where(demo, slug, width)}: chart {chart['key']}'s longest bar is {longest:.1f} px"
+            assert longest >= MIN_PLOT_PX / 2, \
+                f"{where(demo, slug, width)}: chart {chart['key']}'s longest bar is {longest:.1f} px"
     assert charted, f"{demo.name} at {width} px: no chart measured on any page"
 
 
@@ -295,8 +296,10 @@ def test_axis_labels_do_not_overlap(demo: Demo, width: int):
         for chart in look["charts"]:
             for axis in chart.get("axes", []):
                 labels = axis["labels"]
-                clashes = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if overlap(a, b)]
-                assert not clashes, f"{where(demo, slug, width)}: chart {chart['key']}: axis labels overlap: {clashes[:5]}"
+                clashes = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                           if overlap(a, b)]
+                assert not clashes, \
+                    f"{where(demo, slug, width)}: chart {chart['key']}: axis labels overlap: {clashes[:5]}"
 
 
 # Overflows these checks found outside this change, reported and left open (issue 15): each
@@ -317,7 +320,8 @@ def overflows(demo: Demo, width: int) -> dict[tuple[str, str], str]:
     for slug, look in looks_at(demo, width):
         at = where(demo, slug, width)
         if look["page_width"] > look["window_width"] + SLACK_PX:
-            found[slug, "page"] = f"{at}: the page is {look['page_width']} px wide in a {look['window_width']} px window"
+            found[slug, "page"] = (f"{at}: the page is {look['page_width']} px wide in a "
+                                   f"{look['window_width']} px window")
         for chart in look["charts"]:  # a label or legend entry past the drawing's edge is cut off
             cut = [t["text"] for t in chart["texts"] if not inside(t, chart["box"])]
             if cut:
@@ -348,7 +352,8 @@ def test_no_path_or_traceback_in_the_page(demo: Demo, width: int):
     forbidden = demo.forbidden_paths()
     for slug, look in looks_at(demo, width):
         text, at = look["text"], where(demo, slug, width)
-        assert not [p for p in forbidden if p in text], f"{at}: a path is in the page: {[p for p in forbidden if p in text]}"
+        leaked = [p for p in forbidden if p in text]
+        assert not leaked, f"{at}: a path is in the page: {leaked}"
         assert not ABSOLUTE_PATH.findall(text), f"{at}: path-like text in the page: {ABSOLUTE_PATH.findall(text)[:5]}"
         assert not TRACEBACK.search(text), f"{at}: a traceback is in the page"
 
@@ -401,8 +406,9 @@ def test_sessions_names_its_source_by_its_name_only(demo: Demo):
     text = demo.looks["sessions", WIDTHS[0]]["text"]
     listing = demo.server.cli("sessions")
     assert listing["where"].startswith(demo.server.env["XDG_CACHE_HOME"])  # the CLI names the path ...
-    source = (f"Claude Code sessions in the folder {Path(listing['where']).name}, newest first"
-              if listing["kind"] == "claude-code" else f"Sessions of the database {Path(listing['where']).name}, newest first")
+    name = Path(listing["where"]).name
+    source = (f"Claude Code sessions in the folder {name}, newest first" if listing["kind"] == "claude-code"
+              else f"Sessions of the database {name}, newest first")
     assert source in text  # ... the page its name
     assert listing["where"] not in text
 
