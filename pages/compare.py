@@ -25,31 +25,41 @@ def kpi_cards(result) -> None:
             st.caption(md_text(f"A: {shown(k.name, k.a)} · change {signed(k.name, k.delta)}"))
 
 
+# The per-row table's own short names: with the long KPI labels and all four figures per KPI
+# (A, B, change, %) it was 13 columns and wider than its card at 1400 px (issue 15, item 5).
+TABLE_NAMES = {"estimated_cost": "Cost", "tokens": "Tokens", "tasks": "Tasks", "requests": "Requests"}
+TABLE_FIGURES = ("A", "B", "%")  # shown per figure; the change B − A is in the CSV only
+
+
+def table_columns(key_label: str, names: list[str]) -> list[str]:
+    """The per-row table's columns: the key, then A, B and % for each figure, in order."""
+    return [key_label] + [f"{TABLE_NAMES.get(n, n)} {head}" for n in names for head in TABLE_FIGURES]
+
+
+def table_row(key_label: str, row) -> dict[str, str]:
+    """One agent's or model's cells as the page writes them."""
+    cells = {key_label: row.key}
+    for c in row.changes:
+        name = TABLE_NAMES.get(c.name, c.name)
+        figures = {"A": shown(c.name, c.a), "B": shown(c.name, c.b), "%": pct(c)}
+        cells |= {f"{name} {head}": figures[head] for head in TABLE_FIGURES}
+    return cells
+
+
 def rows_card(result) -> None:
-    unit = result.kpis[2].name
     key_label = "Agent" if result.by == "agent" else "Provider / model"
     with st.container(border=True):
         st.subheader(f"Per {result.by}", anchor=False)
         if not result.rows:
             st.info("No activity in either range.", icon=":material/filter_alt_off:")
             return
-        columns = [key_label]
-        rows = []
-        for r in result.rows:
-            row = {key_label: r.key}
-            for c in r.changes:
-                name = KPI_LABELS.get(c.name, c.name)
-                row |= {f"{name} A": shown(c.name, c.a), f"{name} B": shown(c.name, c.b),
-                        f"{name} change": signed(c.name, c.delta), f"{name} %": pct(c)}
-            rows.append(row)
-        for c in result.rows[0].changes:
-            name = KPI_LABELS.get(c.name, c.name)
-            columns += [f"{name} A", f"{name} B", f"{name} change", f"{name} %"]
-        show_table(rows, columns, "compare_table")
+        columns = table_columns(key_label, [c.name for c in result.rows[0].changes])
+        show_table([table_row(key_label, r) for r in result.rows], columns, "compare_table")
         st.download_button("Download CSV", data=compare_csv(result),
                            file_name=f"compare-{result.a.start}-{result.a.end}-vs-{result.b.start}-{result.b.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="compare_csv")
-        st.caption(f"{unit.capitalize()} per row; % is (B − A) / A, '—' where A is zero.")
+        st.caption("Cost is the estimated cost and Tokens are input + output tokens; % is (B − A) / A, '—' where "
+                   "A is zero. The CSV also has each change (B − A) and the figures unrounded.")
 
 
 def render() -> None:

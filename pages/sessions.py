@@ -17,6 +17,7 @@ import pricing
 from pages.common import page_chrome
 from pages.common.data import app_config, claude_logs
 from pages.common.markdown import md_text
+from pages.common.paths import file_name, without_paths
 from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
 from queries.csv_out import csv_text
 from queries.formatting import fmt_int, fmt_usd
@@ -31,6 +32,10 @@ LIST_COLUMNS = ["Session", "Project", "Last activity (UTC)", "Turns", "Subagent 
                 "Cache read", "Cache write", "Est. cost", "Models"]
 TURN_CSV_FIELDS = ["at", "model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
                    "estimated_cost", "subagent", "tier2"]
+# The models column gets a fixed width, enough for one model id (a longer list ends in "…"; a click
+# on the row shows every turn's model below), so the list fits a 1280 px window without a sideways
+# scroll (issue 15; measured by tests/browser/test_look.py on the agentx demo).
+LIST_WIDTHS = {"Models": st.column_config.TextColumn(width=150)}
 TURN_COLUMNS = ["Time (UTC)", "Model", "Input", "Output", "Cache read", "Cache write", "Cost", "Subagent", "Tier 2"]
 
 
@@ -42,20 +47,34 @@ class Reader:
     """The sessions the page shows: Claude Code logs or an Axiom database, behind one interface."""
 
     def __init__(self, dataset) -> None:
-        from queries.sessions import DEFAULT_PROJECTS_DIR
+        from queries.sessions import DEFAULT_PROJECTS_DIR, SessionError
 
         projects = app_config().projects
-        self.dataset, self.logs = dataset, None
+        self.dataset, self.logs, self.root = dataset, None, None
         if not projects and dataset.is_demo and dataset.source.adapter == "agentx":
             from queries.demo_agentx import agentx_demo_paths
 
             projects = agentx_demo_paths()[1]  # the agentx demo's own Claude Code logs
         if projects or dataset.source.adapter == "agentx":
-            root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
+            self.root = root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
             custom = None
             if dataset.source.adapter == "agentx":  # custom.json: the named file, else the one beside the database
                 custom = dataset.settings_path or pricing.custom_prices_path(Path(str(dataset.source.path)).parent)
-            self.logs = claude_logs(root, str(custom) if custom else None)
+            try:
+                self.logs = claude_logs(root, str(custom) if custom else None)
+            except SessionError as exc:
+                raise SessionError(self.shown(str(exc))) from None
+
+    def shown(self, text: str) -> str:
+        """A message of the query layer as the page shows it: the database and the projects folder by
+        their names, never their full paths (README; issue 11 item 7)."""
+        return without_paths(text, self.root, self.dataset.source.path, self.dataset.settings_path)
+
+    def where(self, listing) -> str:
+        """What the list was read from, by name: 'Claude Code sessions in the folder projects', ..."""
+        if listing.kind == "claude-code":
+            return f"Claude Code sessions in the folder {file_name(listing.where)}"
+        return f"Sessions of the database {file_name(listing.where)}"
 
     def sessions(self, rng, search, page):
         if self.logs is not None:
@@ -94,13 +113,12 @@ def list_card(reader: Reader) -> None:
         if page_no > 1 and not listing.sessions and listing.total:
             st.session_state["sessions_page"] = page_no = max(1, -(-listing.total // PAGE_SIZE))
             listing = reader.sessions(rng, search.strip() or None, page_no)
-        where = "Claude Code sessions in" if listing.kind == "claude-code" else "Sessions of the database"
-        st.caption(md_text(f"{where} {listing.where}, newest first ({listing.total:,} in all)."))
+        st.caption(md_text(f"{reader.where(listing)}, newest first ({listing.total:,} in all)."))
         if listing.kind == "claude-code":
             st.caption(md_text(f"{listing.files:,} log file(s); {listing.duplicate_lines:,} repeated line(s) of one "
                                f"response counted once; {listing.malformed_lines:,} malformed line(s) skipped."))
         for note in listing.warnings:
-            st.warning(md_text(note))
+            st.warning(md_text(reader.shown(note)))
         if not listing.sessions:
             st.info("No sessions match." if search.strip() or rng else "No sessions yet.",
                     icon=":material/filter_alt_off:")
@@ -115,7 +133,7 @@ def list_card(reader: Reader) -> None:
         columns = LIST_COLUMNS if listing.kind == "claude-code" else [c for c in LIST_COLUMNS if c not in (
             "Project", "Subagent turns")]
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key=LIST_KEY,
-                     on_select=_row_picked, selection_mode="single-row")
+                     on_select=_row_picked, selection_mode="single-row", column_config=LIST_WIDTHS)
         pages = max(1, -(-listing.total // PAGE_SIZE))
         left, right = st.columns([1, 3], vertical_alignment="center")
         if pages > 1:
@@ -138,11 +156,11 @@ def detail_card(reader: Reader) -> None:
         try:
             detail = reader.session(asked.strip())
         except SessionError as exc:
-            st.error(md_text(str(exc)), icon=":material/search_off:")
+            st.error(md_text(reader.shown(str(exc))), icon=":material/search_off:")
             return
         s = detail.summary
         for note in detail.warnings:
-            st.caption(md_text(note))
+            st.caption(md_text(reader.shown(note)))
         cards = [("Turns", fmt_int(s.turns)), ("Subagent turns", fmt_int(s.subagent_turns)),
                  ("Input + output tokens", fmt_int(s.input_tokens + s.output_tokens)),
                  ("Estimated cost", fmt_usd(s.estimated_cost))]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.common import charts, page_chrome
 from pages.common.markdown import md_text
+from pages.common.paths import without_paths
 from pages.common.views import not_agentx, open_page, opt_int, page_query, range_picker, show_table
 from queries.formatting import fmt_int, fmt_share, fmt_usd
 
@@ -17,17 +18,22 @@ TIER2_COLUMNS = ["Agent", "Tier-2 days", "Tier-2 rotations", "Over threshold", "
 ROTATION_COLUMNS = ["Agent", "stale", "tier-2", "max-turns", "other", "Total"]
 
 
+def shown(text: str, config) -> str:
+    """A message of the query layer as the page shows it: agentx.json by its name, never its full path."""
+    return without_paths(text, config.path)
+
+
 def tier2_card(rng, config) -> None:
     from queries.agentx import tier2_csv, tier2_hotspots
 
     report = page_query(lambda d: tier2_hotspots(d.source, rng, d.prices, config=config), "tier2_hotspots", rng)
     with st.container(border=True):
         st.subheader("Tier-2 hotspots", anchor=False)
-        st.caption(md_text(f"Threshold {report.threshold:,} tokens ({report.threshold_source}). Crossings are "
-                           "counted from usage_daily's tier-2 columns (days with tier-2 tokens) and from tier-2 "
-                           "rotations; agentx writes 0 into the task tables for tier-2 tasks."))
+        st.caption(md_text(f"Threshold {report.threshold:,} tokens ({shown(report.threshold_source, config)}). "
+                           "Crossings are counted from usage_daily's tier-2 columns (days with tier-2 tokens) and "
+                           "from tier-2 rotations; agentx writes 0 into the task tables for tier-2 tasks."))
         for note in report.warnings:
-            st.warning(md_text(note))
+            st.warning(md_text(shown(note, config)))
         if not report.rows:
             st.info("No agent crossed into tier 2 in this range.", icon=":material/check_circle:")
             return
@@ -52,9 +58,9 @@ def rotations_card(rng, config) -> None:
         st.caption("Session rotations per agent: stale (idle timeout), tier-2 (rotated to dodge the 1.5x "
                    "multiplier), max-turns (hit the per-session cap).")
         for note in report.warnings:
-            st.warning(md_text(note))
+            st.warning(md_text(shown(note, config)))
         for hint in report.hints:
-            st.warning(md_text(hint), icon=":material/lightbulb:")
+            st.warning(md_text(shown(hint, config)), icon=":material/lightbulb:")
         if not report.rows:
             st.info("No rotations in this range.", icon=":material/filter_alt_off:")
             return

@@ -165,7 +165,6 @@ class MirroredSource(Source):
 
     def _build(self, progress: ProgressCallback | None = None) -> None:
         started = time.perf_counter()
-        blocks = MIRRORS[self.adapter]
         phases: dict[str, float] = {}
 
         def phase(name: str) -> None:

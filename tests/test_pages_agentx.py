@@ -143,11 +143,14 @@ def test_an_empty_agentx_database_says_so(agentx_db, monkeypatch):
 
 @pytest.mark.parametrize("page", ["agents", "tier2", "sessions", "compare"])
 def test_an_empty_database_says_no_data_names_the_file_and_how_to_point_elsewhere(agentx_db, monkeypatch, page):
-    """Seed 004's troubleshooting: "No data." ... the store is at a different path."""
+    """Seed 004's troubleshooting: "No data." ... the store is at a different path. The page names the
+    file by its name, never its full path (README: the database path never appears in the page)."""
     monkeypatch.setenv("USAGE_DB", str(agentx_db.path))
     at = open_page(page)
-    notes = [e.value.replace("\\", "") for e in at.info]  # the page escapes markdown marks in the path
-    assert any(n.startswith("No data.") and str(agentx_db.path) in n and "USAGE_DB" in n for n in notes), notes
+    notes = [e.value.replace("\\", "") for e in at.info]  # the page escapes markdown marks in the name
+    assert any(n.startswith("No data. No token usage yet: db.sqlite has no rows") and "USAGE_DB" in n
+               for n in notes), notes
+    assert not [n for n in notes if str(agentx_db.cwd) in n]
 
 
 def test_axiom_data_gets_a_reason_not_agent_numbers(axiom_db, monkeypatch):
@@ -218,8 +221,8 @@ def test_rotation_reasons_match_the_cli_as_chart_and_table(random_agentx_db, mon
             assert row[reason] == fmt_int(a[reason])
         assert row["Total"] == fmt_int(a["total"])
     shown_hints = [unescaped(w.value) for w in at.warning]
-    for hint in expected["hints"]:
-        assert hint in shown_hints
+    for hint in expected["hints"]:  # the CLI names agentx.json by its full path, the page by its name
+        assert hint.replace(str(random_agentx_db.cwd / "agentx.json"), "agentx.json") in shown_hints
 
 
 def test_frequent_tier2_rotations_give_the_lower_the_threshold_hint(agentx_db, monkeypatch):
@@ -231,7 +234,11 @@ def test_frequent_tier2_rotations_give_the_lower_the_threshold_hint(agentx_db, m
     at = open_page("tier2")
     expected = cli("rotations", "--days", "30")
     assert len(expected["hints"]) == 1 and "Lower session.tierTwoThresholdTokens" in expected["hints"][0]
-    assert expected["hints"][0] in [unescaped(w.value) for w in at.warning]
+    config_path = str(agentx_db.cwd / "agentx.json")
+    assert config_path in expected["hints"][0]  # the CLI names the file by its path ...
+    page_hint = expected["hints"][0].replace(config_path, "agentx.json")  # ... the page by its name only
+    assert page_hint in [unescaped(w.value) for w in at.warning]
+    assert not [w.value for w in at.warning if str(agentx_db.cwd) in unescaped(w.value)]
     # tier-2 rotations count as crossings even with no tier-2 tokens in usage_daily
     tier2 = cli("tier2", "--days", "30")
     assert [r["Agent"] for r in table(at, 0)] == [a["agent_id"] for a in tier2["agents"]] == [HOSTILE]
@@ -297,12 +304,20 @@ def test_claude_code_sessions_and_turns_match_the_cli(claude_projects, monkeypat
     assert expected["kind"] == "claude-code" and expected["sessions"]
     check_listing(at, expected, claude=True)
     assert f"{expected['malformed_lines']:,} malformed line(s) skipped" in unescaped(texts(at))
+    assert expected["where"] == str(claude_projects.root)  # the CLI names the folder by its path ...
+    assert f"Claude Code sessions in the folder {claude_projects.root.name}," in unescaped(texts(at))
+    assert str(claude_projects.root) not in unescaped(texts(at))  # ... the page by its name only
     with_sub = next(s for s in expected["sessions"] if s["subagent_turns"])
     at.text_input(key="sessions_id").input(with_sub["session_id"][:8])  # a unique start is enough
     run(at)
     detail = cli("session", with_sub["session_id"])
     check_turns(at, detail)
     assert "subagent" in [r["Subagent"] for r in table(at, 1)]
+    at.text_input(key="sessions_id").input("nope")
+    run(at)
+    errors = [unescaped(e.value) for e in at.error]
+    assert any(f"No session 'nope' in {claude_projects.root.name}." in e for e in errors), errors
+    assert not [e for e in errors if str(claude_projects.root) in e]
 
 
 def test_the_search_box_narrows_the_list_like_the_cli(claude_projects, monkeypatch):
@@ -344,6 +359,8 @@ def test_axiom_sessions_and_turns_match_the_cli(axiom_db, monkeypatch):
     at.text_input(key="sessions_id").input("nope")
     run(at)
     assert any("No session 'nope'" in unescaped(e.value) for e in at.error)
+    assert f"Sessions of the database {axiom_db.path.name}," in unescaped(texts(at))
+    assert str(axiom_db.path.parent) not in unescaped(texts(at))
 
 
 def test_sessions_empty_and_missing_log_directories(claude_projects, tmp_path, monkeypatch):
@@ -353,7 +370,8 @@ def test_sessions_empty_and_missing_log_directories(claude_projects, tmp_path, m
     st.cache_resource.clear()
     monkeypatch.setenv("CLAUDE_PROJECTS_DIR", str(tmp_path / "nowhere"))
     at = open_page("sessions")
-    assert any("No Claude Code logs at" in unescaped(e.value) for e in at.info)
+    assert any("No Claude Code logs at nowhere" in unescaped(e.value) for e in at.info)
+    assert str(tmp_path) not in unescaped(texts(at))
     assert not at.dataframe
 
 
@@ -377,7 +395,7 @@ def test_agentx_sessions_read_the_default_claude_logs(agentx_db, monkeypatch, is
 # --- Compare --------------------------------------------------------------------------
 
 def check_compare(at: AppTest, expected: dict, key_label: str) -> None:
-    from pages.common.views import KPI_LABELS, pct, shown, signed
+    from pages.common.views import KPI_LABELS, pct, shown
     from queries.overview import Change
 
     metrics = {m.label: m.value for m in at.metric}
@@ -387,12 +405,13 @@ def check_compare(at: AppTest, expected: dict, key_label: str) -> None:
         assert metrics[label] == shown(k["name"], k["b"])
     rows = table(at, 0)
     assert [r[key_label] for r in rows] == [r["key"] for r in expected["rows"]]
+    unit = "Tasks" if expected["by"] == "agent" else "Requests"
+    # A, B and % per figure; the change B - A is in the CSV only (the table fits its card, issue 15 item 5)
+    assert list(rows[0]) == [key_label] + [f"{n} {h}" for n in ("Cost", "Tokens", unit) for h in ("A", "B", "%")]
     for row, e in zip(rows, expected["rows"]):
-        for name in ("estimated_cost", "tokens", "tasks" if expected["by"] == "agent" else "requests"):
+        for name, label in (("estimated_cost", "Cost"), ("tokens", "Tokens"), (unit.lower(), unit)):
             c = e[name]
-            label = KPI_LABELS[name]
             assert row[f"{label} A"] == shown(name, c["a"]) and row[f"{label} B"] == shown(name, c["b"])
-            assert row[f"{label} change"] == signed(name, c["delta"])
             assert row[f"{label} %"] == pct(Change(name, c["a"], c["b"]))
 
 

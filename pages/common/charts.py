@@ -145,6 +145,7 @@ def initiator_chart(daily: list[DailyRow]) -> alt.Chart:
     )
 
 
+ROTATION_ROW_PX = 32  # one agent's row: a 24 px bar (band padding 0.25) and room for its name
 ROTATION_REASONS = (("stale", "#94a3b8"), ("tier-2", AMBER), ("max-turns", PRIMARY), ("other", "#a78bfa"))
 
 
@@ -159,7 +160,7 @@ def rotation_chart(long_rows: list[dict[str, object]]) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("agent_id:N", title=None, sort=agents),
+            y=alt.Y("agent_id:N", title=None, sort=agents, scale=alt.Scale(paddingInner=0.25, paddingOuter=0.125)),
             x=alt.X("rotations:Q", title="Rotations", stack="zero", axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("reason:N", scale=alt.Scale(domain=[n for n, _c in ROTATION_REASONS],
                                                         range=[c for _n, c in ROTATION_REASONS]),
@@ -168,5 +169,9 @@ def rotation_chart(long_rows: list[dict[str, object]]) -> alt.Chart:
             tooltip=[alt.Tooltip("agent_id:N", title="Agent"), alt.Tooltip("reason:N", title="Reason"),
                      alt.Tooltip("rotations:Q", title="Rotations", format=",d")],
         )
-        .properties(height=max(120, 36 * len(agents)))
+        .properties(height=ROTATION_ROW_PX * len(agents),
+                    # Streamlit's default autosize "fit" squeezes the legend and the axes into
+                    # `height`; a few agents' rows then got ~0 px (issue 15, item 1). fit-x fits
+                    # the width only, so `height` is the rows' own height.
+                    autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     )

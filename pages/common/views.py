@@ -17,6 +17,7 @@ import streamlit as st
 from pages.common.auth import logout_button
 from pages.common.data import app_config, app_data, configured_data, refresh
 from pages.common.markdown import md_text
+from pages.common.paths import without_paths
 from queries import Dataset, SourceError
 from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, preset_range, today_in
 from queries.formatting import fmt_change, fmt_duration, fmt_int, fmt_usd
@@ -58,7 +59,8 @@ def open_page(title: str, description: str) -> Dataset | None:
         st.warning(md_text(warning))
     dataset = data.dataset()
     if not dataset.catalog.pairs:  # an empty file, or the wrong one (seed 004's troubleshooting)
-        st.info(md_text(dataset.no_data_message(for_app=True)), icon=":material/database:")
+        st.info(md_text(without_paths(dataset.no_data_message(for_app=True), dataset.source.path)),  # the file's name only
+                icon=":material/database:")
     return dataset
 
 
