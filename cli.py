@@ -32,7 +32,7 @@ from queries.csv_out import csv_text
 from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
 from queries.formatting import (fmt_change, fmt_cost_cell, fmt_duration, fmt_int, fmt_share, fmt_stored_difference,
                                 fmt_usd)
-from queries.sessions import SessionError
+from queries.sessions import SessionError, sessions_csv, summary_row
 from queries.settings import resolve_config
 from queries.source import agentx_db_path
 from queries.usage import Filters, UsageReport, usage_report
@@ -264,19 +264,15 @@ def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 
 
 def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import agent_tasks
+    from queries.agentx import agent_tasks, task_row, tasks_csv
 
     page = agent_tasks(dataset.source, rng, args.agent, args.page, args.page_size)
-    rows = [{"task_id": t.task_id, "agent_id": t.agent_id, "started_at": t.started_at.isoformat() if t.started_at else None,
-             "channel": t.channel, "status": t.status, "duration_ms": t.duration_ms, "input_tokens": t.input_tokens,
-             "output_tokens": t.output_tokens, "cache_read_tokens": t.cache_read_tokens,
-             "cache_write_tokens": t.cache_write_tokens, "model": t.model, "preview": t.preview, "error": t.error,
-             "origin": t.origin} for t in page.tasks]
+    rows = [task_row(t) for t in page.tasks]
     if args.format == "json":
         return json.dumps({"agent_id": args.agent, "page": page.page, "pages": page.pages, "page_size": page.page_size,
                            "total": page.total, "tasks": rows}, indent=2)
     if args.format == "csv":
-        return csv_text(rows, list(rows[0]) if rows else ["task_id"]).rstrip("\n")
+        return tasks_csv(page).rstrip("\n")
     lines = [f"Tasks of {args.agent} {rng.start} .. {rng.end}, newest first: page {page.page} of {page.pages} "
              f"({page.total:,} tasks)", ""]
     if not rows:
@@ -375,29 +371,17 @@ def session_source(args: argparse.Namespace, config) -> str:
     return "claude-code" if projects_dir(None).is_dir() else "database"
 
 
-def summary_json(s) -> dict[str, object]:
-    return {"session_id": s.session_id, "project": s.project, "cwd": s.cwd,
-            "first_at": s.first_at.isoformat() if s.first_at else None,
-            "last_at": s.last_at.isoformat() if s.last_at else None, "turns": s.turns,
-            "subagent_turns": s.subagent_turns, "input_tokens": s.input_tokens, "output_tokens": s.output_tokens,
-            "cache_read_tokens": s.cache_read_tokens, "cache_write_tokens": s.cache_write_tokens,
-            "estimated_cost": s.estimated_cost, "models": list(s.models)}
-
-
 def cmd_sessions(args: argparse.Namespace, listing) -> str:
     if args.format == "json":
         return json.dumps({"kind": listing.kind, "where": listing.where, "total": listing.total, "page": listing.page,
-                           "page_size": listing.page_size, "sessions": [summary_json(s) for s in listing.sessions],
+                           "page_size": listing.page_size, "sessions": [summary_row(s) for s in listing.sessions],
                            "unpriced_models": listing.unpriced_models, "files": listing.files,
                            "malformed_lines": listing.malformed_lines, "duplicate_lines": listing.duplicate_lines,
                            "warnings": listing.warnings}, indent=2)
     for note in listing.warnings:
         warn(note)
-    rows = [summary_json(s) for s in listing.sessions]
     if args.format == "csv":
-        for r in rows:
-            r["models"] = " ".join(r["models"])
-        return csv_text(rows, list(rows[0]) if rows else ["session_id"]).rstrip("\n")
+        return sessions_csv(listing).rstrip("\n")
     kind = "Claude Code sessions" if listing.kind == "claude-code" else "Axiom sessions"
     lines = [f"{kind} in {listing.where}, newest first ({listing.total:,} in all)"]
     if listing.kind == "claude-code":
@@ -423,7 +407,7 @@ def cmd_session(args: argparse.Namespace, detail) -> str:
               "cache_write_tokens": t.cache_write_tokens, "estimated_cost": t.estimated_cost,
               "subagent": t.subagent, "tier2": t.tier2} for t in detail.turns]
     if args.format == "json":
-        return json.dumps({"kind": detail.kind, "session": summary_json(detail.summary), "turns": turns,
+        return json.dumps({"kind": detail.kind, "session": summary_row(detail.summary), "turns": turns,
                            "warnings": detail.warnings}, indent=2)
     for note in detail.warnings:
         warn(note)

@@ -120,7 +120,7 @@ def agents_card(dataset, rng, unpriced: list[str]) -> list[str]:
 
 def tasks_card(rng, ids: list[str]) -> None:
     """One agent's tasks that started in the range, newest first, a page at a time."""
-    from queries.agentx import agent_tasks
+    from queries.agentx import agent_tasks, tasks_csv
 
     with st.container(border=True):
         st.subheader("Tasks of one agent", anchor=False)
@@ -150,6 +150,8 @@ def tasks_card(rng, ids: list[str]) -> None:
         left, right = st.columns([1, 3], vertical_alignment="center")
         left.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"agents_page_{agent}")
         right.caption(f"Page {page.page} of {page.pages} ({fmt_int(page.total)} tasks, {page.page_size} a page).")
+        st.download_button("Download CSV", data=tasks_csv(page), file_name=f"tasks-page-{page.page}.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore", key="agents_tasks_csv")
 
 
 def render() -> None:

@@ -20,6 +20,7 @@ from pages.common.markdown import md_text
 from pages.common.paths import file_name, without_paths
 from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
 from queries.csv_out import csv_text
+from queries.sessions import sessions_csv
 from queries.formatting import fmt_int, fmt_usd
 
 TITLE = "Sessions"
@@ -139,6 +140,8 @@ def list_card(reader: Reader) -> None:
         if pages > 1:
             left.number_input("Page", min_value=1, max_value=pages, step=1, key="sessions_page")
         right.caption(f"Page {listing.page} of {pages}. Click a row to see its turns.")
+        st.download_button("Download CSV", data=sessions_csv(listing), file_name=f"sessions-page-{listing.page}.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore", key="sessions_list_csv")
         if listing.unpriced_models:
             st.warning("No price is known for these models, so their cost shows \\$0.00:", icon=":material/sell:")
             st.code("\n".join(listing.unpriced_models), language=None)

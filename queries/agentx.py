@@ -296,6 +296,24 @@ class TaskPage:
         return max(1, -(-self.total // self.page_size))
 
 
+def task_row(t: TaskRowView) -> dict[str, object]:
+    """One task as the CLI's JSON and every task CSV (CLI and page) write it."""
+    return {"task_id": t.task_id, "agent_id": t.agent_id, "started_at": t.started_at.isoformat() if t.started_at else None,
+            "channel": t.channel, "status": t.status, "duration_ms": t.duration_ms, "input_tokens": t.input_tokens,
+            "output_tokens": t.output_tokens, "cache_read_tokens": t.cache_read_tokens,
+            "cache_write_tokens": t.cache_write_tokens, "model": t.model, "preview": t.preview, "error": t.error,
+            "origin": t.origin}
+
+
+TASK_CSV_FIELDS = ["task_id", "agent_id", "started_at", "channel", "status", "duration_ms", "input_tokens",
+                   "output_tokens", "cache_read_tokens", "cache_write_tokens", "model", "preview", "error", "origin"]
+
+
+def tasks_csv(page: TaskPage) -> str:
+    """One page of an agent's tasks as CSV, through the one neutralising writer."""
+    return csv_text([task_row(t) for t in page.tasks], TASK_CSV_FIELDS)
+
+
 def agent_tasks(source: Source, rng: DateRange, agent_id: str | None, page: int = 1,
                 page_size: int = DEFAULT_PAGE_SIZE) -> TaskPage:
     """Page `page` (from 1) of the tasks that started in range, of one agent (None: all), newest first.

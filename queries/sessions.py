@@ -25,6 +25,7 @@ import duckdb
 
 import pricing
 from pricing import PriceBook
+from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.source import Source, new_duckdb_connection
 from queries.sql import bind
@@ -91,6 +92,25 @@ class SessionList:
     files: int = 0
     malformed_lines: int = 0
     duplicate_lines: int = 0
+
+
+def summary_row(s: SessionSummary) -> dict[str, object]:
+    """One session as the CLI's JSON and every sessions CSV (CLI and page) write it."""
+    return {"session_id": s.session_id, "project": s.project, "cwd": s.cwd,
+            "first_at": s.first_at.isoformat() if s.first_at else None,
+            "last_at": s.last_at.isoformat() if s.last_at else None, "turns": s.turns,
+            "subagent_turns": s.subagent_turns, "input_tokens": s.input_tokens, "output_tokens": s.output_tokens,
+            "cache_read_tokens": s.cache_read_tokens, "cache_write_tokens": s.cache_write_tokens,
+            "estimated_cost": s.estimated_cost, "models": list(s.models)}
+
+
+SESSION_CSV_FIELDS = list(summary_row(SessionSummary("", None, None, 0, 0, 0, None, None, 0.0, ())))
+
+
+def sessions_csv(listing: SessionList) -> str:
+    """One page of sessions as CSV (models space-separated), through the one neutralising writer."""
+    rows = [summary_row(s) | {"models": " ".join(s.models)} for s in listing.sessions]
+    return csv_text(rows, SESSION_CSV_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -232,8 +232,16 @@ def test_the_sessions_turns_download_is_neutralised(app, axiom_db, monkeypatch):
     monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
     at = open_page("sessions")
     at.text_input(key="sessions_id").input(LOG_SESSION)
-    (text,) = downloads(at.run()).values()
-    assert_neutralised(text, AXIOM_MODEL)
+    assert_neutralised(downloads(at.run())["sessions_csv"], AXIOM_MODEL)
+
+
+def test_the_sessions_list_download_is_neutralised_and_equals_the_clis(app, axiom_db, monkeypatch, run_cli):
+    axiom_db.session(SESSION)
+    axiom_db.usage(f"{today_utc()} 00:00:01", PROVIDER, AXIOM_MODEL, 1_000, 100, session_id=SESSION)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    text = downloads(open_page("sessions"))["sessions_list_csv"]
+    assert_neutralised(text, SESSION, AXIOM_MODEL)
+    assert cells(text) == cells(run_cli("sessions", "--db", axiom_db.path, "--format", "csv").out)
 
 
 def agentx_today(agentx_db):
@@ -243,6 +251,18 @@ def agentx_today(agentx_db):
     agentx_db.rotations(Rotation(AGENT, "tier-2", f"{today}T00:00:01Z", last_turn_input_tokens=250_000))
     agentx_db.custom_prices({AGENTX_MODEL: {"input": 3, "output": 15}})
     return agentx_db
+
+
+def test_the_agents_task_list_download_is_neutralised_and_equals_the_clis(app, agentx_db, monkeypatch, run_cli):
+    started = datetime.combine(today_utc(), datetime.min.time())
+    agentx_db.traces(TaskRow("=task", AGENT, started, 1_500, model=AGENTX_MODEL, preview=AXIOM_MODEL))
+    monkeypatch.setenv("USAGE_DB", str(agentx_today(agentx_db).path))
+    at = open_page("agents")
+    at.selectbox(key="agents_pick").select(AGENT).run()
+    assert not at.exception, at.exception
+    text = downloads(at)["agents_tasks_csv"]
+    assert_neutralised(text, AGENT, AXIOM_MODEL)
+    assert cells(text) == cells(run_cli("tasks", AGENT, "--cwd", agentx_db.cwd, "--days", "30", "--format", "csv").out)
 
 
 @pytest.mark.parametrize("page, count", [("agents", 1), ("tier2", 2), ("compare", 1)])
