@@ -166,19 +166,25 @@ CREATE OR REPLACE MACRO agentx_priced_usage(from_day, until_day, provider_eq, mo
                                             price_cache_read, price_cache_write, tier2_multiplier,
                                             price_from, price_until) AS TABLE
 WITH prices AS (
-    SELECT unnest(price_model) AS model, unnest(price_input) AS input, unnest(price_output) AS output,
-           unnest(price_cache_read) AS cache_read, unnest(price_cache_write) AS cache_write,
+    -- Money is exact, as in usage.sql: rates as DECIMAL, costs as DECIMAL(38, 15), sums exact;
+    -- Python turns each sum into a float once, at output (issue 10 item 7).
+    SELECT unnest(price_model) AS model, CAST(unnest(price_input) AS DECIMAL(38, 9)) AS input,
+           CAST(unnest(price_output) AS DECIMAL(38, 9)) AS output,
+           CAST(unnest(price_cache_read) AS DECIMAL(38, 9)) AS cache_read,
+           CAST(unnest(price_cache_write) AS DECIMAL(38, 9)) AS cache_write,
            CAST(unnest(price_from) AS DATE) AS valid_from, CAST(unnest(price_until) AS DATE) AS valid_until
 ),
 rated AS (
     SELECT
         u.*,
         p.model IS NOT NULL AS priced,
-        COALESCE((u.input_tokens * p.input + u.output_tokens * p.output
-                  + u.cache_read_tokens * p.cache_read + u.cache_write_tokens * p.cache_write) / 1e6, 0)
+        COALESCE(CAST((u.input_tokens * p.input + u.output_tokens * p.output
+                       + u.cache_read_tokens * p.cache_read + u.cache_write_tokens * p.cache_write)
+                      * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15)), CAST(0 AS DECIMAL(38, 15)))
                                                                          AS tier1_cost,
-        COALESCE((u.tier2_input_tokens * p.input + u.tier2_output_tokens * p.output
-                  + u.tier2_cache_read_tokens * p.cache_read + u.tier2_cache_write_tokens * p.cache_write) / 1e6, 0)
+        COALESCE(CAST((u.tier2_input_tokens * p.input + u.tier2_output_tokens * p.output
+                       + u.tier2_cache_read_tokens * p.cache_read + u.tier2_cache_write_tokens * p.cache_write)
+                      * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15)), CAST(0 AS DECIMAL(38, 15)))
                                                                          AS tier2_base_cost
     FROM agentx_usage AS u
     LEFT JOIN prices AS p
@@ -197,8 +203,8 @@ SELECT
     cache_write_tokens + tier2_cache_write_tokens                      AS all_cache_write_tokens,
     tier2_input_tokens + tier2_output_tokens + tier2_cache_read_tokens + tier2_cache_write_tokens
                                                                        AS tier2_tokens,
-    tier1_cost + tier2_multiplier * tier2_base_cost                    AS cost,
-    (tier2_multiplier - 1) * tier2_base_cost                           AS tier2_extra_cost,
+    CAST(tier1_cost + CAST(tier2_multiplier AS DECIMAL(18, 6)) * tier2_base_cost AS DECIMAL(38, 15)) AS cost,
+    CAST((CAST(tier2_multiplier AS DECIMAL(18, 6)) - 1) * tier2_base_cost AS DECIMAL(38, 15))   AS tier2_extra_cost,
     (NOT priced AND input_tokens + output_tokens + cache_read_tokens + cache_write_tokens
         + tier2_input_tokens + tier2_output_tokens + tier2_cache_read_tokens + tier2_cache_write_tokens > 0)
                                                                        AS unpriced

@@ -82,3 +82,25 @@ def test_mirror_and_direct_reads_give_identical_money(random_db, write_settings)
     mirrored = report(random_db, START, END, settings, mirror=True).as_json()
     for key in ("totals", "daily", "breakdown"):
         assert direct[key] == mirrored[key]
+
+
+def test_agentx_daily_usage_sums_exactly_too(agentx_db):
+    # A custom.json price of $1 per 1M input tokens and 100,000 input tokens a day: $0.10 a day,
+    # $1.00 for ten days exactly (ten doubles of 0.1 add up to 0.9999999999999999), and the tier-2
+    # tokens at 1.5x: 20,000 a day at $1.5 per 1M = $0.03 a day, $0.30 in all.
+    import pricing
+    from factories import DailyUsage
+    from queries import load_dataset
+
+    agentx_db.daily(*[DailyUsage("main", "my-model", f"2026-03-{day:02d}", 100_000, tasks=1,
+                                 tier2_input_tokens=20_000) for day in range(1, 11)])
+    agentx_db.custom_prices({"my-model": {"input": 1, "output": 2}})
+    source = open_source(agentx_db.path)
+    try:
+        data = load_dataset(source, pricing.custom_prices_path(agentx_db.path.parent), False)
+        got = usage_report(source, Filters(DateRange(START, END, "UTC")), data.prices, data.catalog).as_json()
+    finally:
+        source.close()
+    assert got["totals"]["estimated_cost"] == 1.3
+    assert [b["estimated_cost"] for b in got["breakdown"]] == [1.3]
+    assert [d["estimated_cost"] for d in got["daily"] if d["requests"]] == [0.13] * 10
