@@ -73,12 +73,14 @@ def _rerun(query: str, page_hash: str, widgets=()) -> bytes:
 
 
 async def try_password(url: str, password: str, *, source: str | None = None,
-                       user_agent: str = "login-client", query: str = "") -> LoginAnswer:
+                       user_agent: str = "login-client", query: str = "",
+                       headers: dict[str, str] | None = None) -> LoginAnswer:
     """Open a session on `url` (http://host:port), submit `password` once, return the gate's answer."""
     parts = urlsplit(url)
     kwargs = {"local_addr": (source, 0)} if source else {}
     async with connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                       origin=url, user_agent_header=user_agent, open_timeout=RUN_TIMEOUT_S,
+                       origin=url, user_agent_header=user_agent, additional_headers=headers or {},
+                       open_timeout=RUN_TIMEOUT_S,
                        max_size=None, **kwargs) as ws:
         cache: dict[str, ForwardMsg] = {}
         page_hash = [""]
