@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from factories import ROOT
 from pages.common import auth
-from pages.common.auth import (FORGET_AFTER_SECONDS, MAX_CLIENTS, LoginTokens, _Throttle, check_password,
+from pages.common.auth import (FORGET_AFTER_SECONDS, KNOWN_GOOD_SECONDS, MAX_CLIENTS, LoginTokens, _Throttle, check_password,
                                client_address, delay_after, make_password_hash, throttle_key)
 from queries.settings import resolve_config
 
@@ -114,7 +114,7 @@ def test_a_right_password_forgives_the_clients_wrong_tries():
     throttle = _Throttle()
     for _ in range(4):
         throttle.admit("198.51.100.7", 0.0, budget_per_minute=1000)
-    throttle.succeed("198.51.100.7")
+    throttle.succeed("198.51.100.7", 0.5)
     assert [throttle.admit("198.51.100.7", 1.0, budget_per_minute=1000).delay_if_wrong for _ in range(5)] == \
         [0, 0, 0, 0, 2]
 
@@ -142,8 +142,30 @@ def test_the_server_wide_budget_refuses_tries_from_fresh_addresses_for_the_rest_
 def test_a_right_password_gives_its_budget_slot_back():
     throttle = _Throttle()
     assert throttle.admit("198.51.100.1", 0.0, budget_per_minute=1).allowed
-    throttle.succeed("198.51.100.1")
+    throttle.succeed("198.51.100.1", 0.5)
     assert throttle.admit("198.51.100.2", 1.0, budget_per_minute=1).allowed
+
+
+def test_an_address_that_signed_in_is_not_locked_out_by_the_server_wide_budget():
+    throttle = _Throttle()
+    throttle.admit("192.0.2.1", 0.0, budget_per_minute=2)
+    throttle.succeed("192.0.2.1", 0.0)                     # the admin signed in from here once
+    for i in range(5):                                     # then many addresses use up the budget
+        throttle.admit(f"198.51.100.{i}", 10.0, budget_per_minute=2)
+    assert not throttle.admit("203.0.113.1", 11.0, budget_per_minute=2).allowed
+    assert throttle.admit("192.0.2.1", 11.0, budget_per_minute=2).allowed
+    later = KNOWN_GOOD_SECONDS + 100                      # a month later it is a stranger again
+    throttle.admit("198.51.100.9", later, budget_per_minute=1)
+    assert not throttle.admit("192.0.2.1", later, budget_per_minute=1).allowed
+
+
+def test_an_address_that_signed_in_still_has_its_own_delay():
+    throttle = _Throttle()
+    throttle.admit("192.0.2.1", 0.0, budget_per_minute=30)
+    throttle.succeed("192.0.2.1", 0.0)
+    delays = [throttle.admit("192.0.2.1", 1.0, budget_per_minute=30).delay_if_wrong for _ in range(5)]
+    assert delays == [0, 0, 0, 0, 2]
+    assert not throttle.admit("192.0.2.1", 1.5, budget_per_minute=30).allowed
 
 
 def test_a_refused_try_does_not_use_the_budget():

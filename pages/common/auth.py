@@ -32,6 +32,8 @@ HASH_ITERATIONS = 600_000     # OWASP's 2023 recommendation for PBKDF2-HMAC-SHA2
 GLOBAL_WINDOW_SECONDS = 60.0  # the server-wide budget (setting login_budget_per_minute) counts tries per minute
 FORGET_AFTER_SECONDS = 3600.0  # a client's wrong tries are forgotten an hour after its last one (> the 300 s cap)
 MAX_CLIENTS = 10_000          # clients remembered at most (~2 MB); the oldest is forgotten first
+KNOWN_GOOD_SECONDS = 30 * 86_400  # an address that signed in is exempt from the server-wide budget for 30 days
+MAX_KNOWN_GOOD = 1_000        # such addresses remembered at most; the oldest sign-in is forgotten first
 
 
 def make_password_hash(password: str, iterations: int = HASH_ITERATIONS, salt: bytes | None = None) -> str:
@@ -138,10 +140,15 @@ class _Throttle:
     the first one is counted, and a refused try costs no hash at all. Memory is bounded: a client
     is forgotten FORGET_AFTER_SECONDS after its last wrong try, and beyond MAX_CLIENTS the client
     with the oldest wrong try goes first; the global window holds at most one minute's budget.
+
+    An address that signed in with the right password in the last 30 days is exempt from the
+    server-wide budget (not from its own delay): many addresses guessing at once cannot lock
+    the admin out from where the admin usually signs in.
     """
 
     clients: OrderedDict[str, _Client] = field(default_factory=OrderedDict)  # oldest wrong try first
     recent: deque[float] = field(default_factory=deque)  # admitted tries in the last minute, server-wide
+    known_good: OrderedDict[str, float] = field(default_factory=OrderedDict)  # address -> last sign-in
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def admit(self, client: str, now: float, budget_per_minute: int) -> Admission:
@@ -153,9 +160,10 @@ class _Throttle:
                 return Admission(False, known.locked_until - now)
             while self.recent and self.recent[0] <= now - GLOBAL_WINDOW_SECONDS:
                 self.recent.popleft()
-            if len(self.recent) >= budget_per_minute:
-                return Admission(False, self.recent[0] + GLOBAL_WINDOW_SECONDS - now, server_wide=True)
-            self.recent.append(now)
+            if client not in self.known_good:
+                if len(self.recent) >= budget_per_minute:
+                    return Admission(False, self.recent[0] + GLOBAL_WINDOW_SECONDS - now, server_wide=True)
+                self.recent.append(now)
             failures = (known.failures if known else 0) + 1
             delay = delay_after(failures)
             self.clients[client] = _Client(failures, now + delay, now)
@@ -164,14 +172,21 @@ class _Throttle:
                 self.clients.popitem(last=False)
             return Admission(True, delay_if_wrong=delay)
 
-    def succeed(self, client: str) -> None:
-        """The admitted try was right: forget the client's wrong tries and give back its budget slot."""
+    def succeed(self, client: str, now: float) -> None:
+        """The admitted try was right: forget the client's wrong tries, give back its budget slot
+        and remember the address as one the admin signs in from."""
         with self.lock:
             self.clients.pop(client, None)
-            if self.recent:
+            if client not in self.known_good and self.recent:
                 self.recent.pop()
+            self.known_good[client] = now
+            self.known_good.move_to_end(client)
+            while len(self.known_good) > MAX_KNOWN_GOOD:
+                self.known_good.popitem(last=False)
 
     def _forget(self, now: float) -> None:
+        while self.known_good and next(iter(self.known_good.values())) <= now - KNOWN_GOOD_SECONDS:
+            self.known_good.popitem(last=False)
         while self.clients:
             oldest = next(iter(self.clients.values()))
             if oldest.last_try > now - FORGET_AFTER_SECONDS:
@@ -285,7 +300,7 @@ def _login_messages(submitted: bool, password: str | None, plain: str | None, ha
         where = " on this server" if admission.server_wide else ""
         st.error(f"Too many wrong passwords{where}. Try again in {max(1, round(admission.wait_seconds))} s.")
     elif check_password(password or "", plain=plain, hashed=hashed):
-        throttle.succeed(client)
+        throttle.succeed(client, time.monotonic())
         st.session_state["authenticated"] = True
         lifetime = int(config.login_lifetime_seconds)
         if lifetime:
