@@ -28,7 +28,8 @@ class LoginAnswer:
 
     signed_in: bool
     errors: tuple[str, ...]
-    seconds: float
+    seconds: float                  # until the answer's script run finished (the whole page, when signed in)
+    first_seconds: float | None = None  # until the signed-in page's Log out button arrived (the gate's answer)
 
     @property
     def delayed(self) -> bool:
@@ -40,8 +41,9 @@ def _elements(msg: ForwardMsg):
         yield msg.delta.new_element
 
 
-async def _run(ws, cache: dict[str, ForwardMsg], page_hash: list[str]) -> list:
-    """Read ForwardMsgs until the script run finishes; returns its new elements."""
+async def _run(ws, cache: dict[str, ForwardMsg], page_hash: list[str], seen: dict | None = None) -> list:
+    """Read ForwardMsgs until the script run finishes; returns its new elements. The first time a
+    Log out button arrives is noted in `seen["log_out"]` (perf_counter)."""
     found = []
     while True:
         raw = await asyncio.wait_for(ws.recv(), RUN_TIMEOUT_S)
@@ -57,7 +59,11 @@ async def _run(ws, cache: dict[str, ForwardMsg], page_hash: list[str]) -> list:
         elif kind == "page_info_changed" or kind == "navigation":
             if kind == "navigation" and msg.navigation.page_script_hash:
                 page_hash[:] = [msg.navigation.page_script_hash]
-        found.extend(_elements(msg))
+        for element in _elements(msg):
+            found.append(element)
+            if (seen is not None and "log_out" not in seen and element.WhichOneof("type") == "button"
+                    and element.button.label == "Log out"):
+                seen["log_out"] = time.perf_counter()
         if kind == "script_finished":
             return found
 
@@ -94,17 +100,18 @@ async def try_password(url: str, password: str, *, source: str | None = None,
         from streamlit.proto.WidgetStates_pb2 import WidgetState
 
         typed, pressed = WidgetState(id=field, string_value=password), WidgetState(id=button, trigger_value=True)
-        start = time.perf_counter()
+        start, seen = time.perf_counter(), {}
         await ws.send(_rerun(query, page_hash[0], (typed, pressed)))
-        answer = await _run(ws, cache, page_hash)
+        answer = await _run(ws, cache, page_hash, seen)
         errors = tuple(e.alert.body for e in answer if e.WhichOneof("type") == "alert")
         if not any("Too many" in e or "Wrong password" in e for e in errors):
             # a right password reruns the script at once; the signed-in run has a Log out button
             while "Log out" not in {e.button.label for e in answer if e.WhichOneof("type") == "button"}:
-                answer = await _run(ws, cache, page_hash)
+                answer = await _run(ws, cache, page_hash, seen)
         seconds = time.perf_counter() - start
         labels = {e.button.label for e in answer if e.WhichOneof("type") == "button"}
-        return LoginAnswer("Log out" in labels, errors, seconds)
+        first = seen["log_out"] - start if "log_out" in seen else None
+        return LoginAnswer("Log out" in labels, errors, seconds, first)
 
 
 def try_password_sync(url: str, password: str, **kwargs) -> LoginAnswer:
