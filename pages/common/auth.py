@@ -4,6 +4,11 @@ Where the password comes from, in order: ADMIN_PASSWORD_HASH / `admin_password_h
 .streamlit/secrets.toml (a salted PBKDF2 hash, so the password need not sit on disk),
 ADMIN_PASSWORD / `admin_password`. With none configured the app is not left open: a random
 password is made once per server process and printed to the server log.
+
+Wrong tries are throttled per client address (`client_address`, `_Throttle`) and over the
+whole server, and a try is admitted before its hash is computed. After the right password the
+browser stays signed in for a while through a signed, revocable HttpOnly cookie (`LoginTokens`,
+set by the HTTP routes of `login_routes`, which app.py serves beside the app).
 """
 
 from __future__ import annotations
