@@ -450,9 +450,13 @@ def _cookie_token() -> str | None:
 
 
 def _browser_post(route: str, body: str) -> None:
-    """Have the browser POST `body` to one of our routes (a script element; it draws nothing)."""
-    st.html(f"<script>fetch({route!r}, {{method: 'POST', body: {body!r}, credentials: 'same-origin', "
-            "cache: 'no-store'});</script>", unsafe_allow_javascript=True, width="content")
+    """Have the browser POST `body` to one of our routes: a script element in a container that
+    takes no room (a style-only st.html goes to Streamlit's event container, out of the layout)."""
+    st.html("<style>[data-testid=stLayoutWrapper]:has(> .st-key-login_fetch), .st-key-login_fetch "
+            "{display: none}</style>")
+    with st.container(key="login_fetch"):
+        st.html(f"<script>fetch({route!r}, {{method: 'POST', body: {body!r}, credentials: 'same-origin', "
+                "cache: 'no-store'});</script>", unsafe_allow_javascript=True, width="content")
 
 
 def send_pending_cookie() -> None:

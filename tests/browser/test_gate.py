@@ -114,11 +114,25 @@ def sign_in(page: Page, server: Server, password: str | None = None) -> None:
         page.wait_for_timeout(100)
 
 
+def title_top(page: Page) -> float:
+    title = page.get_by_role("heading", name="Token Usage").first
+    expect(title).to_be_visible()
+    return title.bounding_box()["y"]
+
+
 def test_a_reload_keeps_the_browser_signed_in(page: Page, gate_server: Server):
     sign_in(page, gate_server)
     page.reload()
     expect_signed_in(page)
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+
+
+def test_fetching_the_cookie_takes_no_room_on_the_page(page: Page, gate_server: Server):
+    sign_in(page, gate_server)
+    first = title_top(page)  # the page that fetched the cookie
+    page.reload()
+    expect_signed_in(page)
+    assert title_top(page) == first
 
 
 def test_the_cookie_is_httponly_samesite_and_holds_no_password(page: Page, gate_server: Server):
