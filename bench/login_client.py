@@ -115,4 +115,9 @@ async def try_password(url: str, password: str, *, source: str | None = None,
 
 
 def try_password_sync(url: str, password: str, **kwargs) -> LoginAnswer:
-    return asyncio.run(try_password(url, password, **kwargs))
+    """`try_password` from synchronous code; in a thread of its own, since Playwright's sync API
+    keeps an event loop running in the caller's thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, try_password(url, password, **kwargs)).result()

@@ -301,10 +301,11 @@ def test_the_token_holds_nothing_of_the_password():
 
 def test_a_ticket_is_redeemed_once_and_only_while_fresh():
     tokens = LoginTokens()
-    ticket = tokens.ticket_for("the-token", 60, 0.0)
-    assert tokens.redeem(ticket, 1.0) == ("the-token", 60)
-    assert tokens.redeem(ticket, 1.0) is None
-    stale = tokens.ticket_for("the-token", 60, 0.0)
+    token = tokens.issue("hash:A", 0.0, 600)
+    ticket = tokens.ticket_for(token, 0.0)
+    assert tokens.redeem(ticket, 10.0) == (token, 590)  # the cookie lives as long as the token has left
+    assert tokens.redeem(ticket, 10.0) is None
+    stale = tokens.ticket_for(token, 0.0)
     assert tokens.redeem(stale, auth.TICKET_SECONDS + 1) is None
 
 

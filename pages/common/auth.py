@@ -311,7 +311,7 @@ def _login_messages(submitted: bool, password: str | None, plain: str | None, ha
         if lifetime:
             token = LOGINS.issue(_password_fingerprint(plain, hashed), time.time(), lifetime)
             st.session_state["login_token"] = token
-            st.session_state["cookie_ticket"] = LOGINS.ticket_for(token, lifetime, time.time())
+            st.session_state["cookie_ticket"] = LOGINS.ticket_for(token, time.time())
         st.rerun()
     else:
         log.warning("wrong admin password from %s", client)
@@ -362,7 +362,7 @@ class LoginTokens:
     def __init__(self) -> None:
         self._secret = secrets.token_bytes(32)
         self._revoked: dict[str, int] = {}
-        self._tickets: OrderedDict[str, tuple[str, int, float]] = OrderedDict()
+        self._tickets: OrderedDict[str, tuple[str, float]] = OrderedDict()  # ticket -> (token, made at)
         self._lock = threading.Lock()
 
     def _mac(self, fingerprint: str, message: str) -> str:
@@ -398,12 +398,12 @@ class LoginTokens:
             with self._lock:
                 self._revoked[parts[1]] = parts[0]
 
-    def ticket_for(self, token: str, max_age: int, now: float) -> str:
+    def ticket_for(self, token: str, now: float) -> str:
         """A one-time ticket the browser exchanges for the cookie holding `token`."""
         ticket = secrets.token_urlsafe(24)
         with self._lock:
             self._drop_old_tickets(now)
-            self._tickets[ticket] = (token, max_age, now)
+            self._tickets[ticket] = (token, now)
             while len(self._tickets) > MAX_TICKETS:
                 self._tickets.popitem(last=False)
         return ticket
@@ -413,14 +413,17 @@ class LoginTokens:
             return ticket in self._tickets
 
     def redeem(self, ticket: str, now: float) -> tuple[str, int] | None:
-        """(token, max_age) for a ticket not yet redeemed nor too old; the ticket is used up."""
+        """(token, seconds it has left) for a ticket not yet redeemed nor too old; the ticket is used up."""
         with self._lock:
             self._drop_old_tickets(now)
             entry = self._tickets.pop(ticket, None)
-        return None if entry is None else entry[:2]
+        parts = None if entry is None else _token_parts(entry[0])
+        if parts is None or parts[0] <= now:
+            return None
+        return entry[0], parts[0] - int(now)
 
     def _drop_old_tickets(self, now: float) -> None:
-        while self._tickets and next(iter(self._tickets.values()))[2] < now - TICKET_SECONDS:
+        while self._tickets and next(iter(self._tickets.values()))[1] < now - TICKET_SECONDS:
             self._tickets.popitem(last=False)
 
 
