@@ -7,6 +7,7 @@ value never stops anything: it falls back to the default with a warning that nam
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -58,8 +59,6 @@ def _positive(text: str) -> int:
 
 def _networks(text: str) -> tuple[str, ...]:
     """Comma-separated IP addresses or networks (10.0.0.0/8), each checked; kept as text."""
-    import ipaddress
-
     items = tuple(item.strip() for item in text.split(",") if item.strip())
     for item in items:
         ipaddress.ip_network(item, strict=False)  # ValueError names the bad entry
