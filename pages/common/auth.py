@@ -25,6 +25,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit import config as st_config
 
 from queries.settings import resolve_config
 
@@ -454,7 +455,10 @@ def _cookie_token() -> str | None:
 
 def _browser_post(route: str, body: str) -> None:
     """Have the browser POST `body` to one of our routes: a script element in a container that
-    takes no room (a style-only st.html goes to Streamlit's event container, out of the layout)."""
+    takes no room (a style-only st.html goes to Streamlit's event container, out of the layout).
+    Under AppTest there is no browser and no route, so nothing is drawn (the browser tests cover it)."""
+    if st_config.get_option("global.appTest"):
+        return
     st.html("<style>[data-testid=stLayoutWrapper]:has(> .st-key-login_fetch), .st-key-login_fetch "
             "{display: none}</style>")
     with st.container(key="login_fetch"):
