@@ -103,6 +103,19 @@ def expect_signed_in(page: Page) -> None:
     expect(page.get_by_label("Admin password")).to_have_count(0)
 
 
+def expect_another_browser_gets_the_login_form(browser, server: Server, path: str, cookie: str | None = None) -> None:
+    """A fresh browser (holding `cookie` as the login cookie, if given) opens `path` and sees the form."""
+    other = browser.new_context(viewport=VIEWPORT)
+    try:
+        if cookie is not None:
+            other.add_cookies([{"name": COOKIE, "value": cookie, "url": server.url}])
+        stranger = other.new_page()
+        stranger.goto(server.url + path)
+        expect_login_form(stranger)
+    finally:
+        other.close()
+
+
 def sign_in(page: Page, server: Server, password: str | None = None) -> None:
     page.goto(server.url + "/?range=7d")
     page.get_by_label("Admin password").fill(password or server.password)
@@ -150,27 +163,14 @@ def test_a_new_tab_of_the_same_browser_is_signed_in_and_another_browser_is_not(p
     tab = page.context.new_page()
     tab.goto(gate_server.url + "/agents")
     expect_signed_in(tab)
-    other = browser.new_context(viewport=VIEWPORT)
-    try:
-        stranger = other.new_page()
-        stranger.goto(gate_server.url + "/agents")
-        expect_login_form(stranger)
-    finally:
-        other.close()
+    expect_another_browser_gets_the_login_form(browser, gate_server, "/agents")
 
 
 def test_a_forged_cookie_is_refused(page: Page, gate_server: Server, browser):
     sign_in(page, gate_server)
     expires, nonce, mac = login_cookie(page)["value"].split(".")
     for forged in (f"{int(expires) + 86_400}.{nonce}.{mac}", f"{expires}.{nonce}.{'0' * len(mac)}"):
-        other = browser.new_context(viewport=VIEWPORT)
-        try:
-            other.add_cookies([{"name": COOKIE, "value": forged, "url": gate_server.url}])
-            stranger = other.new_page()
-            stranger.goto(gate_server.url + "/")
-            expect_login_form(stranger)
-        finally:
-            other.close()
+        expect_another_browser_gets_the_login_form(browser, gate_server, "/", cookie=forged)
 
 
 def test_log_out_ends_the_login_in_every_tab_and_on_the_server(page: Page, gate_server: Server, browser):
@@ -189,14 +189,8 @@ def test_log_out_ends_the_login_in_every_tab_and_on_the_server(page: Page, gate_
     expect_login_form(page)
     tab.get_by_role("button", name="Refresh").click()  # the other tab's next run
     expect_login_form(tab)
-    other = browser.new_context(viewport=VIEWPORT)  # the old cookie, replayed: revoked on the server
-    try:
-        other.add_cookies([{"name": COOKIE, "value": stolen, "url": gate_server.url}])
-        replay = other.new_page()
-        replay.goto(gate_server.url + "/")
-        expect_login_form(replay)
-    finally:
-        other.close()
+    # the old cookie, replayed in another browser: revoked on the server
+    expect_another_browser_gets_the_login_form(browser, gate_server, "/", cookie=stolen)
 
 
 def test_the_login_ends_when_its_lifetime_is_over(browser, tmp_path):
