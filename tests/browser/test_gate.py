@@ -239,3 +239,21 @@ def test_changing_the_password_ends_every_login(browser, tmp_path):
             sign_in(page, srv, "second-password")
             page.reload()
             expect_signed_in(page)
+
+
+def _post(url: str, body: bytes) -> tuple[int, str | None]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST"), timeout=20) as answer:
+            return answer.status, answer.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.headers.get("Set-Cookie")
+
+
+def test_the_cookie_route_sets_nothing_without_a_live_ticket(gate_server: Server):
+    assert _post(gate_server.url + "/api/login/session", b"not-a-ticket") == (403, None)
+    assert _post(gate_server.url + "/api/login/session", b"x" * 100_000) == (413, None)
+    status, cookie = _post(gate_server.url + "/api/login/logout", b"")
+    assert status == 204 and cookie.startswith(f"{COOKIE}=") and "Max-Age=0" in cookie
