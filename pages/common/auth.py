@@ -453,33 +453,36 @@ def _cookie_token() -> str | None:
         return None
 
 
-def _browser_post(route: str, body: str) -> None:
-    """Have the browser POST `body` to one of our routes: a script element in a container that
-    takes no room (a style-only st.html goes to Streamlit's event container, out of the layout).
-    Under AppTest there is no browser and no route, so nothing is drawn (the browser tests cover it)."""
+def _script_box(route: str | None = None, body: str = "") -> None:
+    """A container that takes no room (hidden by a style-only st.html, which Streamlit puts in
+    its event container, out of the layout), holding a script that POSTs `body` to `route`.
+
+    It is drawn on every run where it may be needed, empty when there is nothing to send, so
+    the elements after it keep their places from one run to the next (when it came and went,
+    the browser kept a stale copy of a page's widgets for a run). Under AppTest there is no
+    browser and no route, so nothing is drawn (the browser tests cover it)."""
     if st_config.get_option("global.appTest"):
         return
     st.html("<style>[data-testid=stLayoutWrapper]:has(> .st-key-login_fetch), .st-key-login_fetch "
             "{display: none}</style>")
     with st.container(key="login_fetch"):
-        st.html(f"<script>fetch({route!r}, {{method: 'POST', body: {body!r}, credentials: 'same-origin', "
-                "cache: 'no-store'});</script>", unsafe_allow_javascript=True, width="content")
+        if route is not None:
+            st.html(f"<script>fetch({route!r}, {{method: 'POST', body: {body!r}, credentials: 'same-origin', "
+                    "cache: 'no-store'});</script>", unsafe_allow_javascript=True, width="content")
 
 
 def send_pending_cookie() -> None:
-    """Right after a password login: have the browser fetch its cookie, until the ticket is redeemed."""
+    """On every signed-in run: right after a password login, have the browser fetch its cookie
+    (until the ticket is redeemed); otherwise an empty, hidden box in the same place."""
     ticket = st.session_state.get("cookie_ticket")
-    if ticket is None:
-        return
-    if LOGINS.ticket_pending(ticket):
-        _browser_post(SESSION_ROUTE, ticket)
-    else:
+    if ticket is not None and not LOGINS.ticket_pending(ticket):
         del st.session_state["cookie_ticket"]
+        ticket = None
+    _script_box(None if ticket is None else SESSION_ROUTE, ticket or "")
 
 
 def _clear_cookie_after_logout() -> None:
-    if st.session_state.pop("clear_cookie", False):
-        _browser_post(LOGOUT_ROUTE, "")
+    _script_box(LOGOUT_ROUTE if st.session_state.pop("clear_cookie", False) else None)
 
 
 def login_routes() -> list:
