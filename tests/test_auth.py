@@ -404,3 +404,42 @@ def test_the_server_wide_budget_refuses_before_hashing(monkeypatch: pytest.Monke
     at = submit(gate(), "pw")
     assert any("Too many wrong passwords on this server" in e.value for e in at.error)
     assert computed == [] and not signed_in(at)
+
+
+# --- an open session's stay-signed-in token (mutmut found these paths untested in AppTest) --------
+
+def test_an_open_session_is_signed_out_when_its_token_is_revoked(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "plain pw")
+    at = submit(gate(), "plain pw")
+    assert signed_in(at)
+    auth.LOGINS.revoke(at.session_state["login_token"])  # as Log out in another tab of this browser does
+    at.run()
+    assert not at.exception and not signed_in(at)
+    assert "Admin password" in [t.label for t in at.text_input]
+
+
+def test_an_open_session_is_signed_out_when_the_password_changes(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "plain pw")
+    at = submit(gate(), "plain pw")
+    assert signed_in(at)
+    monkeypatch.setenv("ADMIN_PASSWORD", "new plain pw")
+    at.run()
+    assert not at.exception and not signed_in(at)
+    assert signed_in(submit(at, "new plain pw"))
+
+
+def test_log_out_revokes_the_sessions_token(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "plain pw")
+    at = submit(gate(), "plain pw")
+    token = at.session_state["login_token"]
+    assert auth.LOGINS.verify(token, auth._password_fingerprint("plain pw", None), auth.time.time()) is not None
+    at.button(key="logout").click().run()
+    assert not at.exception and not signed_in(at)
+    assert auth.LOGINS.verify(token, auth._password_fingerprint("plain pw", None), auth.time.time()) is None
+
+
+def test_without_a_lifetime_no_token_is_made(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "plain pw")
+    monkeypatch.setenv("USAGE_LOGIN_LIFETIME_SECONDS", "0")
+    at = submit(gate(), "plain pw")
+    assert signed_in(at) and "login_token" not in at.session_state
