@@ -443,3 +443,12 @@ def test_without_a_lifetime_no_token_is_made(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("USAGE_LOGIN_LIFETIME_SECONDS", "0")
     at = submit(gate(), "plain pw")
     assert signed_in(at) and "login_token" not in at.session_state
+
+
+def test_the_right_password_opens_against_the_plain_password_in_secrets_toml():
+    assert signed_in(submit(gate(admin_password="file plain pw"), "file plain pw"))
+
+
+def test_the_right_password_opens_against_admin_password(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "env plain pw")
+    assert signed_in(submit(gate(), "env plain pw"))
