@@ -452,3 +452,24 @@ def test_the_right_password_opens_against_the_plain_password_in_secrets_toml():
 def test_the_right_password_opens_against_admin_password(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ADMIN_PASSWORD", "env plain pw")
     assert signed_in(submit(gate(), "env plain pw"))
+
+
+def test_a_new_client_is_still_delayed_when_the_map_is_full():
+    throttle = _Throttle()
+    for i in range(MAX_CLIENTS):
+        throttle.admit(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", 0.0, budget_per_minute=10**9)
+    delays = [throttle.admit("198.51.100.7", 1.0, budget_per_minute=10**9).delay_if_wrong for _ in range(5)]
+    assert delays == [0, 0, 0, 0, 2]  # the oldest client made room, not the newest
+    assert not throttle.admit("198.51.100.7", 1.5, budget_per_minute=10**9).allowed
+
+
+def test_forgetting_old_clients_keeps_the_recent_ones():
+    throttle = _Throttle()
+    for _ in range(6):
+        throttle.admit("198.51.100.7", 0.0, budget_per_minute=1000)      # old
+    for _ in range(6):
+        throttle.admit("203.0.113.5", FORGET_AFTER_SECONDS - 10, budget_per_minute=1000)  # recent, delayed
+    later = FORGET_AFTER_SECONDS + 1
+    assert throttle.admit("192.0.2.9", later, budget_per_minute=1000).allowed
+    assert "198.51.100.7" not in throttle.clients
+    assert throttle.admit("203.0.113.5", later, budget_per_minute=1000).delay_if_wrong == 4  # its 6th admitted wrong try (the 6th at 3590 was refused)
