@@ -7,6 +7,7 @@ value never stops anything: it falls back to the default with a warning that nam
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -49,6 +50,21 @@ def _text(text: str) -> str:
     return text.strip()
 
 
+def _positive(text: str) -> int:
+    value = int(text.strip())
+    if value < 1:
+        raise ValueError("expected 1 or more")
+    return value
+
+
+def _networks(text: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (10.0.0.0/8), each checked; kept as text."""
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in items:
+        ipaddress.ip_network(item, strict=False)  # ValueError names the bad entry
+    return items
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, default, help, environment variable and parser."""
@@ -78,6 +94,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Unset: the Axiom database's own sessions; for agentx, ~/.claude/projects.", "CLAUDE_PROJECTS_DIR"),
     Setting("cache_ttl_seconds", 300, "How long the page reuses a filter state's numbers before "
             "re-reading (Refresh always re-reads; 0: no caching, every run re-reads).", "USAGE_CACHE_TTL_SECONDS", _seconds),
+    Setting("trusted_proxies", (), "Addresses or networks of the reverse proxies whose X-Forwarded-For names "
+            "the client for the login throttle (comma-separated; unset: the connection's own address).",
+            "USAGE_TRUSTED_PROXIES", _networks),
+    Setting("login_budget_per_minute", 30, "Wrong admin passwords the whole server checks per minute, over all "
+            "clients; further tries wait without a hash being computed.", "USAGE_LOGIN_BUDGET_PER_MINUTE", _positive),
+    Setting("login_lifetime_seconds", 43_200, "How long a browser stays signed in across reloads and tabs "
+            "(a signed HttpOnly cookie; 0: sign in on every page load).", "USAGE_LOGIN_LIFETIME_SECONDS", _seconds),
 )
 
 

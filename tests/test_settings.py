@@ -16,7 +16,9 @@ def test_no_environment_gives_the_documented_defaults():
     config = resolve_config({})
     assert dict(config.values) == {"db": None, "demo": "axiom", "settings": None, "source": None, "tz": "UTC",
                                    "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
-                                   "projects": None, "cache_ttl_seconds": 300}
+                                   "projects": None, "cache_ttl_seconds": 300,
+                                   "trusted_proxies": (), "login_budget_per_minute": 30,
+                                   "login_lifetime_seconds": 43_200}
     assert config.warnings == ()
 
 
@@ -25,7 +27,9 @@ def test_every_setting_has_its_documented_environment_variable():
         "db": "USAGE_DB", "demo": "USAGE_DEMO", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
         "price_library": "USAGE_PRICE_LIBRARY", "mirror": "USAGE_MIRROR",
         "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS", "projects": "CLAUDE_PROJECTS_DIR",
-        "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS"}
+        "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS", "trusted_proxies": "USAGE_TRUSTED_PROXIES",
+        "login_budget_per_minute": "USAGE_LOGIN_BUDGET_PER_MINUTE",
+        "login_lifetime_seconds": "USAGE_LOGIN_LIFETIME_SECONDS"}
 
 
 def test_environment_values_are_parsed():
@@ -64,6 +68,9 @@ def test_blank_environment_value_means_the_default_without_a_warning():
     ("USAGE_AUTO_REFRESH_SECONDS", "soon", 0),
     ("USAGE_CACHE_TTL_SECONDS", "-5", 300),
     ("USAGE_DEMO", "sqlite", "axiom"),
+    ("USAGE_TRUSTED_PROXIES", "10.0.0.1, proxy.example", ()),
+    ("USAGE_LOGIN_BUDGET_PER_MINUTE", "0", 30),
+    ("USAGE_LOGIN_LIFETIME_SECONDS", "12h", 43_200),
 ])
 def test_malformed_environment_value_falls_back_to_the_default_and_names_the_variable(name, value, default):
     config = resolve_config({name: value})

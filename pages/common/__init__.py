@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit import config
 
-from pages.common.auth import require_login
+from pages.common.auth import is_signed_in, require_login, send_pending_cookie
 
 PAGE_TITLE = "Token Usage"
 PAGES_DIR = Path(__file__).resolve().parent.parent
@@ -50,9 +50,10 @@ def _gate_with_menu():
     form's submission no longer matches, so under AppTest that call is skipped; the browser
     tests cover this path on the real server.
     """
-    if not st.session_state.get("authenticated") and not config.get_option("global.appTest"):
+    if not is_signed_in() and not config.get_option("global.appTest"):
         st.navigation(app_pages(), position="hidden")
     require_login()
+    send_pending_cookie()  # right after a password login: the browser fetches its stay-signed-in cookie
     return st.navigation(app_pages(), position="top")
 
 

@@ -74,14 +74,14 @@ def _free_port() -> int:
 
 
 def _server_env(home: Path, cache: Path) -> dict[str, str]:
+    """A clean environment whose admin password is PASSWORD, given as a salted hash: the hash
+    path is what the browser suite signs in through, whatever a developer's secrets.toml holds
+    (the environment's hash wins over both secrets.toml and ADMIN_PASSWORD)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("USAGE_", "ADMIN_"))}
     env.update(ADMIN_PASSWORD=PASSWORD, HOME=str(home), XDG_CACHE_HOME=str(cache), PYTHONUNBUFFERED="1")
-    if (ROOT / ".streamlit" / "secrets.toml").exists():
-        # A developer's admin_password_hash in secrets.toml would win over ADMIN_PASSWORD;
-        # the environment's hash wins over both, so pin the same test password that way too.
-        salt = os.urandom(16)
-        digest = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), salt, 1000)
-        env["ADMIN_PASSWORD_HASH"] = f"pbkdf2_sha256$1000${salt.hex()}${digest.hex()}"
+    salt = os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), salt, 1000)
+    env["ADMIN_PASSWORD_HASH"] = f"pbkdf2_sha256$1000${salt.hex()}${digest.hex()}"
     return env
 
 
@@ -97,8 +97,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_server(base: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`python -m streamlit run app.py` on a free port (demo data unless extra_env names a database)."""
+def running_server(base: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[Server]:
+    """`python -m streamlit run app.py` on a free port (demo data unless extra_env names a database);
+    `args` are more `streamlit run` flags."""
     home, cache = base / "home", base / "cache"
     home.mkdir(exist_ok=True)
     cache.mkdir(exist_ok=True)
@@ -108,7 +109,7 @@ def running_server(base: Path, extra_env: dict[str, str] | None = None) -> Itera
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true"],
+             "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     srv = Server(f"http://127.0.0.1:{port}", env, log, process)
