@@ -1,7 +1,8 @@
 """The provider & model breakdown as an HTML table, drawn as the seed describes it.
 
 Model ids in monospace, Total tokens in bold, each cost with its share `(53%)` when there
-is more than one row, and a bold totals row under a double border with no share. Every
+is more than one row, and a bold totals row under a double border with no share. On a card
+narrower than its columns the table scrolls sideways inside its own box. Every
 value from the database is HTML-escaped: a model name is data, never markup.
 """
 
@@ -14,6 +15,7 @@ from queries.usage import BreakdownRow, Totals
 
 TABLE_CSS = """
 <style>
+.tu-scroll { overflow-x: auto; max-width: 100%; }
 .tu-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 .tu-table th { text-transform: uppercase; font-size: 0.72rem; letter-spacing: 0.04em; font-weight: 500;
                opacity: 0.7; padding: 0.6rem 0.75rem; border-bottom: 1px solid rgba(255,255,255,0.12); }
@@ -66,4 +68,7 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         f'<td class="num">{fmt_usd(totals.estimated_cost)}</td><td></td>'
         "</tr>"
     )
-    return f'{TABLE_CSS}<table class="tu-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    # The table sits in a box that scrolls it sideways when the card is narrower than its
+    # columns (a phone: the columns need ~780 px); the page itself stays as wide as the window.
+    return (f'{TABLE_CSS}<div class="tu-scroll"><table class="tu-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
