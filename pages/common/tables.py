@@ -22,6 +22,7 @@ TABLE_CSS = """
 .tu-table td { padding: 0.7rem 0.75rem; border-bottom: 1px solid rgba(255,255,255,0.07); }
 .tu-table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .tu-table .txt { text-align: left; }
+.tu-table .id { white-space: nowrap; }  /* ids and a price's source stay on one line */
 .tu-table code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; background: none; padding: 0;
                  font-size: 0.85rem; }
 .tu-table .share { opacity: 0.6; font-size: 0.78rem; margin-left: 0.3rem; }
@@ -36,7 +37,7 @@ def _price_from(row: BreakdownRow) -> str:
     """The 'Price from' cell: where the cost came from, and a stored cost that disagrees with the
     price by more than 1 % (both figures and the change)."""
     note = fmt_stored_difference(row.stored_cost, row.recomputed_cost, row.stored_difference)
-    return escape(row.price_source) + (f'<br><span class="share">{escape(note)}</span>' if note else "")
+    return f'<span class="id">{escape(row.price_source)}</span>' + (f'<br><span class="share">{escape(note)}</span>' if note else "")
 
 
 def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
@@ -48,8 +49,8 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         share = f'<span class="share">({fmt_share(r.cost_share)})</span>' if show_share and r.cost_share is not None else ""
         body.append(
             "<tr>"
-            f'<td class="txt">{escape(r.provider)}</td>'
-            f'<td class="txt"><code>{escape(r.model)}</code></td>'
+            f'<td class="txt id">{escape(r.provider)}</td>'
+            f'<td class="txt id"><code>{escape(r.model)}</code></td>'
             f'<td class="num">{fmt_int(r.requests)}</td>'
             f'<td class="num">{fmt_int(r.prompt_tokens)}</td>'
             f'<td class="num">{fmt_int(r.completion_tokens)}</td>'
