@@ -119,8 +119,8 @@ MEASURE_JS = """
 
 # The page is done when its script run has finished (Streamlit's own test attribute on the app
 # says so), no element is left stale and every chart has drawn its SVG. The first page after
-# sign-in is settled before the first menu click: a click while that run was still importing the
-# page's modules broke the next page with an ImportError (a separate defect, not checked here).
+# sign-in is settled before the first menu click, so that these checks measure drawing only (a
+# click at once after sign-in is test_first_click.py's: it used to break the next page).
 SETTLED_JS = """
 (title) => {
   const h1 = document.querySelector('[data-testid=stMain] h1');
