@@ -27,7 +27,7 @@ BAR_GAP = 0.2               # share of each day's slot left empty between bars
 DAY_SELECTION = "pick_day"  # name of the click selection; the page reads it from the chart event
 CHART_HEIGHT = 260
 # The legend's entries in one row, as Axiom draws them, while the plot is wide enough; on a
-# narrower plot (a phone: 253 px at a 390 px window) at most two entries a row, so the legend
+# narrower plot (a phone: 250-270 px at a 390 px window) at most two entries a row, so the legend
 # wraps instead of running past the chart's right edge (the three initiators' row is ~256 px,
 # measured in chromium; "Heartbeat" was cut off). Vega reads 0 columns as "one row".
 LEGEND_ONE_ROW_MIN_PX = 300

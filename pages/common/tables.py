@@ -37,7 +37,8 @@ def _price_from(row: BreakdownRow) -> str:
     """The 'Price from' cell: where the cost came from, and a stored cost that disagrees with the
     price by more than 1 % (both figures and the change)."""
     note = fmt_stored_difference(row.stored_cost, row.recomputed_cost, row.stored_difference)
-    return f'<span class="id">{escape(row.price_source)}</span>' + (f'<br><span class="share">{escape(note)}</span>' if note else "")
+    source = f'<span class="id">{escape(row.price_source)}</span>'
+    return source + (f'<br><span class="share">{escape(note)}</span>' if note else "")
 
 
 def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
@@ -70,6 +71,6 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         "</tr>"
     )
     # The table sits in a box that scrolls it sideways when the card is narrower than its
-    # columns (a phone: the columns need ~780 px); the page itself stays as wide as the window.
+    # columns (a phone: the demos' columns need 850-930 px); the page stays as wide as the window.
     return (f'{TABLE_CSS}<div class="tu-scroll"><table class="tu-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
