@@ -98,7 +98,7 @@ class _Tags(HTMLParser):
         self.tags.append(tag)
 
 
-OUR_TAGS = {"style", "table", "thead", "tbody", "tr", "th", "td", "code", "b", "span"}
+OUR_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "code", "b", "span"}
 
 
 @given(hs.lists(hs.tuples(hostile_text(), hostile_text()), min_size=1, max_size=5))

@@ -26,6 +26,12 @@ NARROWEST_LAYOUT_DAYS = 14  # fewer days keep the bar width of a 14-day chart in
 BAR_GAP = 0.2               # share of each day's slot left empty between bars
 DAY_SELECTION = "pick_day"  # name of the click selection; the page reads it from the chart event
 CHART_HEIGHT = 260
+# The legend's entries in one row, as Axiom draws them, while the plot is wide enough; on a
+# narrower plot (a phone: 250-270 px at a 390 px window) at most two entries a row, so the legend
+# wraps instead of running past the chart's right edge (the three initiators' row is ~256 px,
+# measured in chromium; "Heartbeat" was cut off). Vega reads 0 columns as "one row".
+LEGEND_ONE_ROW_MIN_PX = 300
+LEGEND_COLUMNS = f"width < {LEGEND_ONE_ROW_MIN_PX} ? 2 : 0"
 
 
 def label_step(days: int) -> int:
@@ -109,7 +115,8 @@ def stacked_daily_chart(daily: list[DailyRow], series: list[tuple[str, str, str]
             y=alt.Y("height:Q", axis=y_axis, stack="zero", scale=alt.Scale(domain=[0, domain_max], nice=False)),
             color=alt.Color("segment:N", sort=[n for n, _a, _c in series],
                             scale=alt.Scale(domain=[n for n, _a, _c in series], range=[c for _n, _a, c in series]),
-                            legend=alt.Legend(title=None, orient="top", direction="horizontal", symbolType="circle")),
+                            legend=alt.Legend(title=None, orient="top", direction="horizontal", symbolType="circle",
+                                              columns=alt.ExprRef(LEGEND_COLUMNS))),
             order=alt.Order("order:Q"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=tooltip,

@@ -37,8 +37,15 @@ def app_config() -> Config:
 def cached_for_configured_ttl(**options):
     """`st.cache_data` with the cache_ttl_seconds setting as its ttl; 0 means no caching at all
     (the function runs every time, and `.clear()` does nothing). Streamlit reads a ttl of None
-    as "forever", so 0 must not be passed on as a falsy ttl."""
-    ttl = app_config().cache_ttl_seconds
+    as "forever", so 0 must not be passed on as a falsy ttl.
+
+    It runs while this module is first imported, so it reads the setting without Streamlit: a
+    cached function's first call draws a spinner, and every message a script sends is a point
+    where Streamlit stops a script run that a newer run replaced (a menu click right after Sign
+    in). A stop there left this module half-imported while the new run, waiting on the import,
+    took the half-built module and broke with `cannot import name 'app_data'`
+    (tests/browser/test_first_click.py). Same environment, same value as app_config()."""
+    ttl = resolve_config(os.environ).cache_ttl_seconds
 
     def decorate(function):
         if not ttl:

@@ -1,7 +1,8 @@
 """The provider & model breakdown as an HTML table, drawn as the seed describes it.
 
 Model ids in monospace, Total tokens in bold, each cost with its share `(53%)` when there
-is more than one row, and a bold totals row under a double border with no share. Every
+is more than one row, and a bold totals row under a double border with no share. On a card
+narrower than its columns the table scrolls sideways inside its own box. Every
 value from the database is HTML-escaped: a model name is data, never markup.
 """
 
@@ -14,12 +15,14 @@ from queries.usage import BreakdownRow, Totals
 
 TABLE_CSS = """
 <style>
+.tu-scroll { overflow-x: auto; max-width: 100%; }
 .tu-table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 .tu-table th { text-transform: uppercase; font-size: 0.72rem; letter-spacing: 0.04em; font-weight: 500;
                opacity: 0.7; padding: 0.6rem 0.75rem; border-bottom: 1px solid rgba(255,255,255,0.12); }
 .tu-table td { padding: 0.7rem 0.75rem; border-bottom: 1px solid rgba(255,255,255,0.07); }
 .tu-table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .tu-table .txt { text-align: left; }
+.tu-table .id { white-space: nowrap; }  /* ids and a price's source stay on one line */
 .tu-table code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; background: none; padding: 0;
                  font-size: 0.85rem; }
 .tu-table .share { opacity: 0.6; font-size: 0.78rem; margin-left: 0.3rem; }
@@ -34,7 +37,8 @@ def _price_from(row: BreakdownRow) -> str:
     """The 'Price from' cell: where the cost came from, and a stored cost that disagrees with the
     price by more than 1 % (both figures and the change)."""
     note = fmt_stored_difference(row.stored_cost, row.recomputed_cost, row.stored_difference)
-    return escape(row.price_source) + (f'<br><span class="share">{escape(note)}</span>' if note else "")
+    source = f'<span class="id">{escape(row.price_source)}</span>'
+    return source + (f'<br><span class="share">{escape(note)}</span>' if note else "")
 
 
 def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
@@ -46,8 +50,8 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         share = f'<span class="share">({fmt_share(r.cost_share)})</span>' if show_share and r.cost_share is not None else ""
         body.append(
             "<tr>"
-            f'<td class="txt">{escape(r.provider)}</td>'
-            f'<td class="txt"><code>{escape(r.model)}</code></td>'
+            f'<td class="txt id">{escape(r.provider)}</td>'
+            f'<td class="txt id"><code>{escape(r.model)}</code></td>'
             f'<td class="num">{fmt_int(r.requests)}</td>'
             f'<td class="num">{fmt_int(r.prompt_tokens)}</td>'
             f'<td class="num">{fmt_int(r.completion_tokens)}</td>'
@@ -66,4 +70,7 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         f'<td class="num">{fmt_usd(totals.estimated_cost)}</td><td></td>'
         "</tr>"
     )
-    return f'{TABLE_CSS}<table class="tu-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    # The table sits in a box that scrolls it sideways when the card is narrower than its
+    # columns (a phone: the demos' columns need 850-930 px); the page stays as wide as the window.
+    return (f'{TABLE_CSS}<div class="tu-scroll"><table class="tu-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
