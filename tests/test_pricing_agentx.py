@@ -109,6 +109,17 @@ def is_rate(value: object) -> bool:
         return False
 
 
+def has_non_finite(value: object) -> bool:
+    """Whether json.dumps writes a NaN / Infinity literal somewhere in `value`."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(has_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_non_finite(v) for v in value)
+    return False
+
+
 scalars = st.none() | st.booleans() | st.integers(min_value=-(10 ** 400), max_value=10 ** 400) | \
     st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=6)
 entries = st.fixed_dictionaries({"input": scalars, "output": scalars},
@@ -122,6 +133,9 @@ def test_any_custom_document_gives_exactly_its_valid_entries_and_never_raises(do
         path = Path(folder) / "custom.json"
         path.write_text(json.dumps(document), encoding="utf-8")
         result = pricing.read_custom_prices(path)
+    if has_non_finite(document):  # NaN / Infinity literals: JSON.parse (agentx's reader) refuses the file
+        assert result.prices == {} and result.warnings
+        return
     entries_in = document if isinstance(document, dict) else {}
     expected = {}
     for model, e in entries_in.items():

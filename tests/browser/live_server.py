@@ -144,3 +144,14 @@ def fresh_page(browser, server: Server):
         context.close()
     assert "Traceback" not in server.log_text(), f"the server logged an exception:\n{server.log_text()[-4000:]}"
     assert server.password not in server.log_text(), "the admin password reached the server log"
+
+
+def wait_until(condition, seconds: float, message: str, every: float = 0.1) -> None:
+    """Poll `condition` until it holds; fail the test with `message` if it still does not after
+    `seconds`. A timeout for an event that must happen (like Playwright's `expect`), not a bound
+    on how long it took: the bound is generous, and the test asserts only that it happened."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(message)
+        time.sleep(every)
