@@ -44,7 +44,7 @@ def _price_from(row: BreakdownRow) -> str:
 def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
     """The breakdown table with its totals row, as one HTML string."""
     show_share = len(rows) > 1
-    head = "".join(f'<th class="{"txt" if i < 2 else "num"}">{escape(c)}</th>' for i, c in enumerate(COLUMNS))
+    head = "".join(f'<th class="{"txt" if i < 2 or i == len(COLUMNS) - 1 else "num"}">{escape(c)}</th>' for i, c in enumerate(COLUMNS))
     body = []
     for r in rows:
         share = f'<span class="share">({fmt_share(r.cost_share)})</span>' if show_share and r.cost_share is not None else ""
