@@ -453,19 +453,21 @@ def _cookie_token() -> str | None:
         return None
 
 
-def _script_box(route: str | None = None, body: str = "") -> None:
+def _script_box(route: str | None = None, body: str = "", key: str = "login_fetch") -> None:
     """A container that takes no room (hidden by a style-only st.html, which Streamlit puts in
     its event container, out of the layout), holding a script that POSTs `body` to `route`.
 
     It is drawn on every run where it may be needed, empty when there is nothing to send, so
     the elements after it keep their places from one run to the next (when it came and went,
     the browser kept a stale copy of a page's widgets for a run). Under AppTest there is no
-    browser and no route, so nothing is drawn (the browser tests cover it)."""
+    browser and no route, so nothing is drawn (the browser tests cover it). `key`: one per call
+    site, since a run checks the gate twice (app.py, then the page) and a password changed or a
+    login expired in between draws the login form's box after the signed-in one."""
     if st_config.get_option("global.appTest"):
         return
-    st.html("<style>[data-testid=stLayoutWrapper]:has(> .st-key-login_fetch), .st-key-login_fetch "
+    st.html(f"<style>[data-testid=stLayoutWrapper]:has(> .st-key-{key}), .st-key-{key} "
             "{display: none}</style>")
-    with st.container(key="login_fetch"):
+    with st.container(key=key):
         if route is not None:
             st.html(f"<script>fetch({route!r}, {{method: 'POST', body: {body!r}, credentials: 'same-origin', "
                     "cache: 'no-store'});</script>", unsafe_allow_javascript=True, width="content")
@@ -482,7 +484,7 @@ def send_pending_cookie() -> None:
 
 
 def _clear_cookie_after_logout() -> None:
-    _script_box(LOGOUT_ROUTE if st.session_state.pop("clear_cookie", False) else None)
+    _script_box(LOGOUT_ROUTE if st.session_state.pop("clear_cookie", False) else None, key="logout_fetch")
 
 
 def login_routes() -> list:
