@@ -1241,3 +1241,16 @@ def oracle_usd(x: float) -> str:
     while len(digits) > 2 and digits.endswith("0"):
         digits = digits[:-1]
     return f"{'-' if sign < 0 else ''}${whole:,}.{digits}"
+
+
+def has_js_constant(value: object) -> bool:
+    """NaN or +-Infinity anywhere: json.dumps writes them as literals JSON.parse refuses."""
+    if isinstance(value, float):
+        import math
+
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(has_js_constant(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_js_constant(v) for v in value)
+    return False

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pricing
-from factories import AXIOM_DEFAULTS, axiom_price_table
+from factories import AXIOM_DEFAULTS, axiom_price_table, has_js_constant
 
 
 # --- read_settings_prices ---------------------------------------------------------------------
@@ -147,17 +147,6 @@ price_entries = st.fixed_dictionaries({"input": json_scalars, "output": json_sca
 settings_documents = json_values | st.dictionaries(
     st.sampled_from(["tokenPriceTable", "theme", "other"]),
     st.dictionaries(st.text(max_size=12), price_entries, max_size=6) | json_values, max_size=3)
-
-
-def has_js_constant(value: object) -> bool:
-    """NaN or +-Infinity anywhere: json.dumps writes them as literals JSON.parse refuses."""
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(has_js_constant(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_js_constant(v) for v in value)
-    return False
 
 
 @given(document=settings_documents)
