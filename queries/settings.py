@@ -57,6 +57,14 @@ def _positive(text: str) -> int:
     return value
 
 
+def _factor(text: str) -> float:
+    """A finite number above 1 (a multiple of something)."""
+    value = float(text.strip())
+    if not value > 1 or value == float("inf"):
+        raise ValueError("expected a number above 1")
+    return value
+
+
 def _networks(text: str) -> tuple[str, ...]:
     """Comma-separated IP addresses or networks (10.0.0.0/8), each checked; kept as text."""
     items = tuple(item.strip() for item in text.split(",") if item.strip())
@@ -101,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
             "clients; further tries wait without a hash being computed.", "USAGE_LOGIN_BUDGET_PER_MINUTE", _positive),
     Setting("login_lifetime_seconds", 43_200, "How long a browser stays signed in across reloads and tabs "
             "(a signed HttpOnly cookie; 0: sign in on every page load).", "USAGE_LOGIN_LIFETIME_SECONDS", _seconds),
+    # Budgets and alerts (issue 14; queries/budgets.py).
+    Setting("budgets", None, "TOML file of spend budgets (monthly USD, optional daily; scope). Unset: "
+            ".streamlit/budgets.toml when it exists.", "USAGE_BUDGETS"),
+    Setting("anomaly_k", 3.0, "A day costing more than k x the median of its 7 days before is flagged as "
+            "unusual (3: beyond the ~2x weekday/weekend swing of ordinary weeks).", "USAGE_ANOMALY_K", _factor),
+    Setting("budget_webhook", None, "URL that `cli.py budget` POSTs a Slack-compatible alert to (unset: none).",
+            "USAGE_BUDGET_WEBHOOK"),
 )
 
 

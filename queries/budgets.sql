@@ -1,0 +1,83 @@
+-- Budgets and what-if pricing (issue 14; queries/budgets.py). Both read the canonical
+-- `requests` view through usage.sql's filtered_requests macro, so a cost here is the same
+-- exact DECIMAL the Token Usage page sums.
+--
+-- Columns that only some kinds' `requests` views carry (project; the three cache-token counts,
+-- issue 12) are added as NULL by `UNION ALL BY NAME` with an empty row of them: a view that has
+-- them keeps its own values, one that has not reads NULL (0 tokens, no project), and the SQL
+-- never has to be built per kind.
+
+-- name: budget_daily_cost_project
+-- One row per display-zone day of the range (zero days included): the cost of one project's requests.
+WITH req AS (
+    SELECT * FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                                    $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                                    $rate_input, $rate_output, $rate_tier)
+    UNION ALL BY NAME
+    SELECT CAST(NULL AS VARCHAR) AS project WHERE false
+),
+days AS (
+    SELECT CAST(g.d AS DATE) AS day
+    FROM generate_series(CAST($from_day AS DATE), CAST($until_day AS DATE), INTERVAL 1 DAY) AS g(d)
+),
+per_day AS (
+    SELECT day, sum(cost) AS cost FROM req WHERE project = $scope_value GROUP BY day
+)
+SELECT days.day, COALESCE(per_day.cost, CAST(0 AS DECIMAL(38, 15))) AS cost
+FROM days LEFT JOIN per_day USING (day)
+ORDER BY days.day;
+
+-- name: request_columns
+-- The columns of the canonical requests view (which optional dimensions this data has).
+SELECT * FROM requests LIMIT 0;
+
+-- name: whatif_by_model
+-- Per (provider, model): the actual cost of the range and its cost had every request used the target price (its own cache and long-context rows).
+-- The target schedule arrives as `whatif_rate_*` lists (pricing.PriceBook.schedule_params with
+-- a prefix). `$target_model` NULL prices each request by its own model in that table (another
+-- price table); a model id prices every request by that one model's schedule. A request's size
+-- for a long-context tier is its input tokens with cache reads and writes, as pricing.py states.
+WITH req AS (
+    SELECT * FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                                    $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                                    $rate_input, $rate_output, $rate_tier)
+    UNION ALL BY NAME
+    SELECT CAST(NULL AS BIGINT) AS cache_read_tokens, CAST(NULL AS BIGINT) AS cache_write_tokens,
+           CAST(NULL AS BIGINT) AS cache_write_1h_tokens WHERE false
+),
+sized AS (
+    SELECT *, COALESCE(cache_read_tokens, 0) AS cr, COALESCE(cache_write_tokens, 0) AS cw,
+           COALESCE(cache_write_1h_tokens, 0) AS cw1h,
+           prompt_tokens + COALESCE(cache_read_tokens, 0) + COALESCE(cache_write_tokens, 0)
+               + COALESCE(cache_write_1h_tokens, 0) AS input_size
+    FROM req
+),
+target AS (
+    SELECT unnest($whatif_rate_model) AS model, CAST(unnest($whatif_rate_from) AS DATE) AS valid_from,
+           CAST(unnest($whatif_rate_until) AS DATE) AS valid_until,
+           CAST(unnest($whatif_rate_above) AS BIGINT) AS above, CAST(unnest($whatif_rate_upto) AS BIGINT) AS upto,
+           exact_rate(unnest($whatif_rate_input)) AS input, exact_rate(unnest($whatif_rate_output)) AS output,
+           exact_rate(unnest($whatif_rate_cache_read)) AS cache_read,
+           exact_rate(unnest($whatif_rate_cache_write)) AS cache_write,
+           exact_rate(unnest($whatif_rate_cache_write_1h)) AS cache_write_1h
+),
+priced AS (
+    SELECT s.provider, s.model, s.cost,
+           CAST((s.prompt_tokens * t.input + s.completion_tokens * t.output + s.cr * t.cache_read
+                 + s.cw * t.cache_write + s.cw1h * t.cache_write_1h)
+                * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15))    AS whatif_cost,
+           t.model IS NULL                                              AS whatif_unpriced
+    FROM sized AS s
+    LEFT JOIN target AS t
+           ON t.model = COALESCE(CAST($target_model AS VARCHAR), s.model)
+          AND (t.valid_from IS NULL OR s.ts >= t.valid_from) AND (t.valid_until IS NULL OR s.ts < t.valid_until)
+          AND (t.above < 0 OR s.input_size > t.above)
+          AND (t.upto IS NULL OR s.input_size <= t.upto)
+)
+SELECT provider, model, count(*) AS requests,
+       sum(cost)                                                        AS actual_cost,
+       COALESCE(sum(whatif_cost), CAST(0 AS DECIMAL(38, 15)))            AS whatif_cost,
+       count(*) FILTER (WHERE whatif_unpriced)                          AS whatif_unpriced_requests
+FROM priced
+GROUP BY provider, model
+ORDER BY actual_cost DESC, requests DESC, provider, model;
