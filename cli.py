@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", parents=[common, span], help="two date ranges side by side")
     compare.add_argument("--vs-from", required=True, metavar="YYYY-MM-DD", help="first day of the second range")
     compare.add_argument("--vs-until", metavar="YYYY-MM-DD", help="last day of the second range (default today)")
+    budget = commands.add_parser("budget", parents=[common], help="status of every budget; exit 3 when one is "
+                                 "over or forecast to be (issue 14)")
+    budget.add_argument("--budgets", metavar="FILE", help="budgets TOML (default: $USAGE_BUDGETS, else "
+                        ".streamlit/budgets.toml)")
+    budget.add_argument("--webhook", metavar="URL", help="POST new alerts here, Slack-compatible "
+                        "(default: $USAGE_BUDGET_WEBHOOK)")
+    budget.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day to judge (default: today)")
     return parser
 
 
@@ -451,6 +458,56 @@ def cmd_compare(args: argparse.Namespace, dataset: Dataset, a: DateRange) -> str
     return "\n".join(lines)
 
 
+EXIT_BUDGET_ALERT = 3  # a budget is over or forecast to be (cron mails on a non-zero status)
+
+
+def cmd_budget(args: argparse.Namespace, config) -> int:
+    """`budget`: every budget's status; new alerts to the webhook; exit 0 / 3 (alert) / 2 (bad input)."""
+    from queries import budgets
+
+    path = budgets.budgets_path(args.budgets or config.budgets)
+    if path is None:
+        raise UsageError("No budgets file: give --budgets FILE, set USAGE_BUDGETS, or create .streamlit/budgets.toml.")
+    read = budgets.read_budgets(path)
+    for problem in read.problems:
+        warn(problem)
+    today = parse_day(args.as_of, "--as-of") if args.as_of else today_in(str(config.tz))
+    statuses = budgets.evaluate(open_dataset(config), read.budgets, today, str(config.tz))
+    for s in statuses:
+        if s.state == budgets.UNAVAILABLE:
+            warn(f"budget {s.budget.name!r} ({s.budget.scope_label()}) cannot be checked: {s.reason}.")
+    url = args.webhook or config.budget_webhook
+    if url:
+        state = budgets.AlertState(budgets.default_state_path())
+        if state.warning:
+            warn(state.warning)
+        for alert, delivery in budgets.send_alerts(statuses, str(url), state):
+            if not delivery.delivered:
+                warn(f"the alert for {alert.budget!r} was not delivered after {delivery.attempts} attempt(s) "
+                     f"({delivery.error}); it is tried again on the next run.")
+    if args.format == "json":
+        print(json.dumps({"as_of": today.isoformat(), "budgets_file": str(path), "problems": list(read.problems),
+                          "budgets": [s.as_json() for s in statuses]}, indent=2))
+    elif args.format == "csv":
+        rows = [{k: v for k, v in s.as_json().items() if k not in ("scope", "forecast")}
+                | {"scope": s.budget.scope_label(), "forecast": s.forecast.expected if s.forecast else None}
+                for s in statuses]
+        print(csv_text(rows, ["name", "scope", "monthly_usd", "daily_usd", "state", "month_to_date", "today",
+                              "forecast", "reason"]).rstrip("\n"))
+    else:
+        def money(v): return "—" if v is None else fmt_usd(v)
+        body = [(s.budget.name, s.budget.scope_label(), fmt_usd(s.budget.monthly_usd), money(s.budget.daily_usd),
+                 money(s.forecast and s.forecast.spent), money(s.forecast and s.forecast.today_spent),
+                 "—" if s.forecast is None else f"{fmt_usd(s.forecast.expected)} ({fmt_usd(s.forecast.low)} .. "
+                 f"{fmt_usd(s.forecast.high)})", s.state) for s in statuses]
+        print("\n".join([f"Budgets as of {today} ({path})", ""] + (table(
+            ("Budget", "Scope", "Monthly", "Daily", "Month to date", "Today", "Forecast (band)", "State"), body,
+            left=2, last_left=True) if body else ["  No budgets in the file."])))
+    if read.problems:
+        return EXIT_BAD_INPUT
+    return EXIT_BUDGET_ALERT if any(s.alerting for s in statuses) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -494,6 +551,8 @@ def _run(args: argparse.Namespace) -> int:
     for warning in config.warnings:
         warn(warning)
     tz = str(config.tz)
+    if args.command == "budget":
+        return cmd_budget(args, config)
 
     if args.command in ("sessions", "session") and session_source(args, config) == "claude-code":
         # Claude Code logs; with an agentx database configured, priced from its custom.json.

@@ -188,6 +188,12 @@ class Forecast:
     high: float
 
 
+def _exact_sum(values) -> float:
+    """A sum of costs taken on their printed decimals, so $0.1 + $0.2 reads 0.3 (each cost is
+    already an exact DECIMAL sum turned into a float once, queries/usage.sql)."""
+    return float(sum((Decimal(str(v)) for v in values), Decimal(0)))
+
+
 def month_of(day: date) -> tuple[date, date]:
     """The first and last day of `day`'s month."""
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
@@ -202,14 +208,14 @@ def forecast_month(costs: Mapping[date, float], today: date, window: int = FOREC
     first, last = month_of(today)
     trailing = [costs.get(today - timedelta(days=n), 0.0) for n in range(1, window + 1)]
     mean, low, high = sum(trailing) / window, min(trailing), max(trailing)
-    complete = sum(c for d, c in costs.items() if first <= d < today)
+    complete = _exact_sum(c for d, c in costs.items() if first <= d < today)
     today_spent = costs.get(today, 0.0)
     left = (last - today).days
 
     def at(per_day: float) -> float:
         return complete + max(today_spent, per_day) + per_day * left
 
-    return Forecast(complete + today_spent, complete, today_spent, mean, low, high, left, at(mean), at(low), at(high))
+    return Forecast(_exact_sum((complete, today_spent)), complete, today_spent, mean, low, high, left, at(mean), at(low), at(high))
 
 
 @dataclass(frozen=True)
