@@ -10,6 +10,7 @@ import streamlit as st
 
 import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
+from pages.common.budgets import token_usage_parts
 from pages.common.data import app_config, app_data, refresh
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.markdown import md_text
@@ -158,6 +159,7 @@ def render() -> None:
 
     chart_card("Daily token volume", "Day-by-day token usage across the selected range.",
                report, charts.daily_volume_chart, "chart_daily")
+    token_usage_parts(report.filters)  # issue 14: cost per day against the budget, unusual days flagged
     if report.has_initiator_split:
         chart_card("Main Agent vs. Task Agent vs. Heartbeat",
                    "Token usage split between main agent, background task agents, and heartbeat per day.",

@@ -36,6 +36,7 @@ def app_pages() -> list:
         st.Page(PAGES_DIR / "tier2.py", title="Tier 2 & rotations", icon=":material/autorenew:"),
         st.Page(PAGES_DIR / "sessions.py", title="Sessions", icon=":material/forum:"),
         st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page(PAGES_DIR / "budgets.py", title="Budgets", icon=":material/savings:"),
     ]
 
 

@@ -182,3 +182,36 @@ def rotation_chart(long_rows: list[dict[str, object]]) -> alt.Chart:
                     # the width only, so `height` is the rows' own height.
                     autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     )
+
+
+BUDGET_RED = "#dc2626"  # the daily budget's rule and the unusual days' flags
+
+
+def daily_cost_chart(days: list[tuple[date, float]], daily_budget: float | None,
+                     flags: dict[date, str]) -> alt.LayerChart:
+    """Cost per day (bars), the daily budget as a dashed rule, and a flag over each unusual day
+    (its tooltip says by how much: `flags[day]`). Marks are named (cost_bars, budget_rule,
+    unusual_flags) so a browser test finds them in the drawn SVG."""
+    frame = pd.DataFrame([{"day": d.isoformat(), "full_date": d.strftime("%A, %B %-d, %Y"), "cost": c,
+                           "cost_text": fmt_usd(c), "unusual": flags.get(d, "")} for d, c in days],
+                         columns=["day", "full_date", "cost", "cost_text", "unusual"])
+    x = alt.X("day:O", sort=None, scale=alt.Scale(paddingInner=BAR_GAP, paddingOuter=0),
+              axis=alt.Axis(title=None, values=labelled_days([d for d, _c in days]), labelAngle=0, ticks=False,
+                            domain=False, labelExpr="utcFormat(toDate(datum.value), '%b %-d')"))
+    y = alt.Y("cost:Q", axis=alt.Axis(title=None, format="$,.2f", grid=True, gridOpacity=0.15, domain=False,
+                                      ticks=False, tickCount=3))
+    tooltip = [alt.Tooltip("full_date:N", title="Date"), alt.Tooltip("cost_text:N", title="Estimated cost")]
+    bars = alt.Chart(frame, name="cost_bars").mark_bar(color=PRIMARY, cornerRadiusTopLeft=2,
+                                                       cornerRadiusTopRight=2).encode(x=x, y=y, tooltip=tooltip)
+    layers = [bars]
+    if daily_budget is not None:
+        rule = pd.DataFrame({"cost": [daily_budget], "label": [f"Daily budget {fmt_usd(daily_budget)}"]})
+        layers.append(alt.Chart(rule, name="budget_rule").mark_rule(color=BUDGET_RED, strokeDash=[6, 4], strokeWidth=2)
+                      .encode(y=alt.Y("cost:Q"), tooltip=[alt.Tooltip("label:N", title="Budget")]))
+    flagged = frame[frame["unusual"] != ""]
+    if len(flagged):
+        layers.append(alt.Chart(flagged, name="unusual_flags")
+                      .mark_point(shape="triangle-down", filled=True, size=140, color=BUDGET_RED, yOffset=-10, opacity=1)
+                      .encode(x=x, y=alt.Y("cost:Q"),
+                              tooltip=[*tooltip, alt.Tooltip("unusual:N", title="Unusual day")]))
+    return alt.layer(*layers).properties(height=CHART_HEIGHT)
