@@ -18,7 +18,8 @@ def test_no_environment_gives_the_documented_defaults():
                                    "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
                                    "projects": None, "cache_ttl_seconds": 300,
                                    "trusted_proxies": (), "login_budget_per_minute": 30,
-                                   "login_lifetime_seconds": 43_200}
+                                   "login_lifetime_seconds": 43_200,
+                                   "budgets": None, "anomaly_k": 3.0, "budget_webhook": None}
     assert config.warnings == ()
 
 
@@ -29,7 +30,8 @@ def test_every_setting_has_its_documented_environment_variable():
         "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS", "projects": "CLAUDE_PROJECTS_DIR",
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS", "trusted_proxies": "USAGE_TRUSTED_PROXIES",
         "login_budget_per_minute": "USAGE_LOGIN_BUDGET_PER_MINUTE",
-        "login_lifetime_seconds": "USAGE_LOGIN_LIFETIME_SECONDS"}
+        "login_lifetime_seconds": "USAGE_LOGIN_LIFETIME_SECONDS",
+        "budgets": "USAGE_BUDGETS", "anomaly_k": "USAGE_ANOMALY_K", "budget_webhook": "USAGE_BUDGET_WEBHOOK"}
 
 
 def test_environment_values_are_parsed():
@@ -165,3 +167,9 @@ def test_cli_warns_about_a_bad_usage_tz_and_uses_utc(run_cli, axiom_db, monkeypa
     assert result.code == 0
     assert "USAGE_TZ" in result.err and "warning" in result.err
     assert result.json()["range"]["tz"] == "UTC"
+
+
+@pytest.mark.parametrize("text", ["1", "0.5", "-3", "inf", "nan", "lots"])
+def test_an_anomaly_k_that_is_not_a_number_above_1_falls_back_to_3_with_a_warning(text):
+    config = resolve_config({"USAGE_ANOMALY_K": text})
+    assert config.anomaly_k == 3.0 and "USAGE_ANOMALY_K" in config.warnings[0]
