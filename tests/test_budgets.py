@@ -371,3 +371,28 @@ def test_an_undelivered_alert_is_not_remembered_so_the_next_run_tries_again(tmp_
     assert not delivery.delivered
     with webhook_server_() as srv:
         assert len(send_alerts([over], srv.url, AlertState(tmp_path / "a.json"))) == 1
+
+
+# ---------------------------------------------------------------------------------------
+# agentx: budgets per agent from its daily rollup; no per-request rows for what-if.
+
+@pytest.fixture
+def agentx_spend(agentx_db):
+    from factories import DailyUsage
+
+    agentx_db.custom_prices({"house-model": {"input": 2.0, "output": 10.0}})
+    # coder: Mar 9 1,000,000 input ($2.00), Mar 10 500,000 output ($5.00); writer: Mar 10 $20.00 (not in scope)
+    agentx_db.daily(DailyUsage("coder", "house-model", "2026-03-09", input_tokens=1_000_000, tasks=1),
+                    DailyUsage("coder", "house-model", "2026-03-10", output_tokens=500_000, tasks=1),
+                    DailyUsage("writer", "house-model", "2026-03-10", output_tokens=2_000_000, tasks=1))
+    return load_dataset(open_source(agentx_db.path), None, use_library=False)
+
+
+def test_an_agent_budget_counts_that_agents_days(agentx_spend):
+    costs = scope_daily_costs(agentx_spend, (("agent", "coder"),), DateRange(date(2026, 3, 9), date(2026, 3, 10)))
+    assert [(c.day, c.cost) for c in costs] == [(date(2026, 3, 9), 2.0), (date(2026, 3, 10), 5.0)]
+
+
+def test_what_if_on_a_daily_rollup_says_it_needs_per_request_rows(agentx_spend):
+    target = target_prices(SONNET, "anthropic", pricing.SettingsPrices(), use_library=False)
+    assert "per-request rows" in what_if(agentx_spend, MARCH_10, target, SONNET)

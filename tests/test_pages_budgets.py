@@ -143,3 +143,10 @@ def test_without_budgets_token_usage_is_as_before(spending, monkeypatch):
     monkeypatch.delenv("USAGE_BUDGETS")
     at = signed_in()
     assert not any(json.loads(c.proto.spec).get("layer") for c in at.get("vega_lite_chart"))
+
+
+def test_the_budgets_page_on_agentx_data_says_what_if_needs_per_request_rows(monkeypatch):
+    monkeypatch.setenv("USAGE_DEMO", "agentx")
+    at = signed_in("budgets")
+    assert any("needs per-request rows" in i.value for i in at.info)
+    assert any("No budgets yet" in i.value for i in at.info)
