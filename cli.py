@@ -10,6 +10,7 @@
     python cli.py sessions --projects ~/.claude/projects              # sessions, newest first
     python cli.py session 3f2a --projects ~/.claude/projects          # every turn of one session
     python cli.py compare --from 2026-03-01 --until 2026-03-07 --vs-from 2026-03-08 --vs-until 2026-03-14
+    python cli.py budget --budgets budgets.toml --webhook URL         # exit 3: a budget is over or forecast to be
 
 Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
 --cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
@@ -477,6 +478,8 @@ def cmd_budget(args: argparse.Namespace, config) -> int:
         if s.state == budgets.UNAVAILABLE:
             warn(f"budget {s.budget.name!r} ({s.budget.scope_label()}) cannot be checked: {s.reason}.")
     url = args.webhook or config.budget_webhook
+    if url and not str(url).startswith(("http://", "https://")):
+        raise UsageError(f"The webhook must be an http:// or https:// URL, not {str(url)[:40]!r}.")
     if url:
         state = budgets.AlertState(budgets.default_state_path())
         if state.warning:

@@ -26,6 +26,7 @@ import statistics
 import time
 import tomllib
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -37,7 +38,7 @@ import pricing
 from queries.csv_out import csv_text
 from queries.dates import DateRange, RangeError
 from queries.sql import bind
-from queries.usage import Filters, usage_report
+from queries.usage import Filters, _rows, usage_report
 
 # Seven days hold one of each weekday, so a forecast or a baseline is not skewed by where the
 # weekend falls; it is also short enough to follow a change of habit within a week.
@@ -303,16 +304,6 @@ ScopeResolver = Callable[[object, Filters, str], "list[DayCost] | str"]
 SCOPE_RESOLVERS: dict[str, ScopeResolver] = {}
 
 
-def _cursor_rows(source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
-    cur = source.cursor()
-    try:
-        cur.execute(*bind(name, params))
-        columns = [d[0] for d in cur.description]
-        return [dict(zip(columns, row)) for row in cur.fetchall()]
-    finally:
-        cur.close()
-
-
 def request_columns(source) -> set[str] | None:
     """The canonical requests view's columns, or None when the source has no such view (a
     daily-rollup kind such as agentx's usage_daily)."""
@@ -333,14 +324,14 @@ def _project_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str
         return "this data has no project per request"
     params = filters.params(dataset.prices) | {"from_day": filters.range.start, "until_day": filters.range.end,
                                                "scope_value": value}
-    return [DayCost(r["day"], float(r["cost"])) for r in _cursor_rows(dataset.source, "budget_daily_cost_project",
+    return [DayCost(r["day"], float(r["cost"])) for r in _rows(dataset.source, "budget_daily_cost_project",
                                                                       params)]
 
 
 def _agent_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
     import duckdb
 
-    from queries.agentx import _rows, range_params  # the daily rollup's own per-agent filter
+    from queries.agentx import range_params  # the daily rollup's own per-agent filter
 
     params = range_params(filters.range, dataset.prices, provider=filters.provider, model=filters.model, agent=value)
     try:
@@ -495,6 +486,8 @@ def post_webhook(url: str, text: str, *, timeout: float = 10.0, retries: int = 3
     """POST `{"text": text}` (Slack's incoming-webhook shape) to `url`; a timeout, a connection
     error or a 408/425/429/5xx answer is tried again up to `retries` times, waiting backoff,
     2 x backoff, 4 x backoff... between attempts. Any other 4xx is final (the URL is wrong)."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        return Delivery(False, 0, "not an http(s) URL")
     body = json.dumps({"text": text}).encode("utf-8")
     error = ""
     for attempt in range(1, retries + 2):
@@ -594,7 +587,7 @@ def what_if(dataset, filters: Filters, target: pricing.PriceBook, target_model: 
         "target_model": target_model}
     rows = [WhatIfRow(r["provider"], r["model"], int(r["requests"]), float(r["actual_cost"]),
                       float(r["whatif_cost"]), int(r["whatif_unpriced_requests"]))
-            for r in _cursor_rows(dataset.source, "whatif_by_model", params)]
+            for r in _rows(dataset.source, "whatif_by_model", params)]
     actual = sum((Decimal(str(r.actual_cost)) for r in rows), Decimal(0))
     whatif = sum((Decimal(str(r.whatif_cost)) for r in rows), Decimal(0))
     label = target_model or "the other price table"

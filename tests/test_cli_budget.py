@@ -100,3 +100,9 @@ def test_the_alert_state_is_kept_in_the_cache_dir_not_beside_the_database(run_cl
         run_cli("budget", "--db", db.path, "--budgets", path, *AS_OF, "--webhook", srv.url)
     assert (isolated_environment / "token-usage-dashboard" / "budget-alerts.json").is_file()
     assert sorted(p.name for p in db.path.parent.iterdir()) == before
+
+
+def test_a_webhook_that_is_not_http_exits_2(run_cli, db, tmp_path):
+    path = _budgets(tmp_path, "[budgets.all]\nmonthly = 20\n")
+    result = run_cli("budget", "--db", db.path, "--budgets", path, *AS_OF, "--webhook", "file:///etc/passwd")
+    assert result.code == 2 and "http://" in result.err

@@ -125,6 +125,10 @@ def test_token_usage_draws_the_cost_chart_with_the_rule_when_budgets_are_set(spe
     layers = cost_chart(at)
     assert [r["cost"] for r in layers["budget_rule"]] == [20.0]
     assert [f["day"] for f in layers["unusual_flags"]] == [SPIKE.isoformat()]
+    # month to date: the days of this month among TODAY-13 .. TODAY-1 (the data's days), at $3 or $30
+    month = sum(30.0 if d == SPIKE else 3.0 for d in (TODAY - timedelta(days=n) for n in range(1, 14))
+                if d.month == TODAY.month and d.year == TODAY.year)
+    assert f"Budget “all”: ${month:,.2f} of $1,000.00 this month" in texts(at)
 
 
 def test_a_malformed_budgets_file_is_a_warning_and_token_usage_still_renders(spending, tmp_path, monkeypatch):

@@ -89,8 +89,22 @@ def cost_chart_card(read: budgets.BudgetFile, filters: Filters, key: str = "char
             return
         st.altair_chart(charts.daily_cost_chart(shown, budget.daily_usd if budget else None, flags), key=key,
                         width="stretch")
+        if budget:
+            month_line(budget)
         if flags:
             st.caption(md_text("Unusual: " + "; ".join(f"{d:%b %-d} {note}" for d, note in sorted(flags.items()))))
+
+
+def month_line(budget: budgets.Budget) -> None:
+    """One line under the chart: the budget's month to date and forecast against its monthly amount."""
+    today = today_in(tz())
+    [status] = page_query(lambda d: budgets.evaluate(d, (budget,), today, tz()), "budget_status", today, budget)
+    f = status.forecast
+    if f is None:
+        return
+    st.caption(md_text(f"Budget “{budget.name}”: {fmt_usd(f.spent)} of {fmt_usd(budget.monthly_usd)} this month; "
+                       f"forecast {fmt_usd(f.expected)} ({fmt_usd(f.low)} – {fmt_usd(f.high)}) by the month's end"
+                       f" — {STATE_ICONS[status.state]}."))
 
 
 def what_if_card(filters: Filters, models: list[str], key: str = "whatif") -> None:
