@@ -431,9 +431,14 @@ def alerts_for(status: BudgetStatus) -> list[Alert]:
 
 
 def default_state_path() -> Path:
-    """Where sent alerts are remembered: the app's cache dir (never the agent's database)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "token-usage-dashboard" / "budget-alerts.json"
+    """Where sent alerts are remembered: the app's cache dir (never the agent's database). The
+    cache-dir convention of queries/mirror.py (setting cache_dir, env USAGE_CACHE_DIR, else
+    $XDG_CACHE_HOME/token-usage, else ~/.cache/token-usage), read here from the environment
+    until that setting is merged."""
+    configured = os.environ.get("USAGE_CACHE_DIR")
+    base = Path(configured).expanduser() if configured else \
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "token-usage"
+    return base / "budget-alerts.json"
 
 
 class AlertState:

@@ -98,7 +98,7 @@ def test_the_alert_state_is_kept_in_the_cache_dir_not_beside_the_database(run_cl
     before = sorted(p.name for p in db.path.parent.iterdir())
     with webhook_server() as srv:
         run_cli("budget", "--db", db.path, "--budgets", path, *AS_OF, "--webhook", srv.url)
-    assert (isolated_environment / "token-usage-dashboard" / "budget-alerts.json").is_file()
+    assert (isolated_environment / "token-usage" / "budget-alerts.json").is_file()
     assert sorted(p.name for p in db.path.parent.iterdir()) == before
 
 
