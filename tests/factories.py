@@ -1255,3 +1255,17 @@ def has_js_constant(value: object) -> bool:
     if isinstance(value, list):
         return any(has_js_constant(v) for v in value)
     return False
+
+
+def spiky_axiom(path: Path, today: date) -> AxiomDB:
+    """Budgets (issue 14): today-13 .. today-1 at $3.00 a day (one request of 1,000,000 Sonnet
+    prompt tokens at Axiom's default $3 per 1M) except today-5 at $30.00 (10,000,000): 10x the
+    median of its 7 days before, the one unusual day (earlier days' medians are $0 or $3 and their
+    cost $3). Nothing today."""
+    db = AxiomDB(path)
+    spike = today - timedelta(days=5)
+    for n in range(1, 14):
+        day = today - timedelta(days=n)
+        db.usage(f"{day} 12:00:00", "anthropic", "claude-sonnet-4-20250514",
+                 prompt=10_000_000 if day == spike else 1_000_000)
+    return db

@@ -12,11 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from factories import ROOT, AxiomDB, texts
+from factories import ROOT, AxiomDB, spiky_axiom, texts
 
 PASSWORD = "correct horse battery staple"
 TODAY = datetime.now(timezone.utc).date()
-SONNET = "claude-sonnet-4-20250514"   # Axiom default $3 / $15 per 1M
 SPIKE = TODAY - timedelta(days=5)
 
 
@@ -30,13 +29,9 @@ def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def spending(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AxiomDB:
-    """TODAY-13 .. TODAY-1: one Sonnet request a day of 1,000,000 prompt tokens ($3.00), but SPIKE
-    (TODAY-5) has 10,000,000 ($30.00): 10x the median $3.00 of its 7 days before, the one unusual day
-    (earlier days' medians are $0 or $3 and their cost $3). Nothing today. Budget: $20 a day."""
-    db = AxiomDB(tmp_path / "data" / "db" / "openagent.db")
-    for n in range(1, 14):
-        day = TODAY - timedelta(days=n)
-        db.usage(f"{day} 12:00:00", "anthropic", SONNET, prompt=10_000_000 if day == SPIKE else 1_000_000)
+    """factories.spiky_axiom: $3.00 a day over TODAY-13 .. TODAY-1 but $30.00 on SPIKE (TODAY-5), the
+    one unusual day; nothing today. Budget: $20 a day, $1,000 a month."""
+    db = spiky_axiom(tmp_path / "data" / "db" / "openagent.db", TODAY)
     budgets = tmp_path / "budgets.toml"
     budgets.write_text("[budgets.all]\nmonthly = 1000\ndaily = 20\n", encoding="utf-8")
     monkeypatch.setenv("USAGE_DB", str(db.path))

@@ -21,18 +21,14 @@ pytestmark = pytest.mark.browser
 
 TODAY = datetime.now(timezone.utc).date()
 SPIKE = TODAY - timedelta(days=5)
-SONNET = "claude-sonnet-4-20250514"
 
 
 @pytest.fixture(scope="module")
 def budget_server(tmp_path_factory):
-    from factories import AxiomDB
+    from factories import spiky_axiom
 
     base = tmp_path_factory.mktemp("budgets-browser")
-    db = AxiomDB(base / "data" / "db" / "openagent.db")
-    for n in range(1, 14):
-        day = TODAY - timedelta(days=n)
-        db.usage(f"{day} 12:00:00", "anthropic", SONNET, prompt=10_000_000 if day == SPIKE else 1_000_000)
+    db = spiky_axiom(base / "data" / "db" / "openagent.db", TODAY)
     budgets = base / "budgets.toml"
     budgets.write_text("[budgets.all]\nmonthly = 1000\ndaily = 20\n", encoding="utf-8")
     with running_server(base, {"USAGE_DB": str(db.path), "USAGE_BUDGETS": str(budgets),
