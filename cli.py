@@ -506,8 +506,8 @@ def cmd_budget(args: argparse.Namespace, config) -> int:
         print("\n".join([f"Budgets as of {today} ({path})", ""] + (table(
             ("Budget", "Scope", "Monthly", "Daily", "Month to date", "Today", "Forecast (band)", "State"), body,
             left=2, last_left=True) if body else ["  No budgets in the file."])))
-    if read.problems:
-        return EXIT_BAD_INPUT
+    if read.problems or any(s.state == budgets.UNAVAILABLE for s in statuses):
+        return EXIT_BAD_INPUT  # a budget that cannot be checked is a configuration to fix, not an "all fine"
     return EXIT_BUDGET_ALERT if any(s.alerting for s in statuses) else 0
 
 

@@ -106,3 +106,10 @@ def test_a_webhook_that_is_not_http_exits_2(run_cli, db, tmp_path):
     path = _budgets(tmp_path, "[budgets.all]\nmonthly = 20\n")
     result = run_cli("budget", "--db", db.path, "--budgets", path, *AS_OF, "--webhook", "file:///etc/passwd")
     assert result.code == 2 and "http://" in result.err
+
+
+def test_a_budget_whose_scope_this_data_cannot_tell_exits_2_and_says_why(run_cli, db, tmp_path):
+    path = _budgets(tmp_path, '[budgets.team]\nmonthly = 20\nscope = { team = "search" }\n')
+    result = run_cli("budget", "--db", db.path, "--budgets", path, *AS_OF, "--format", "json")
+    assert result.code == 2 and result.json()["budgets"][0]["state"] == "unavailable"
+    assert "budget 'team' (team = search) cannot be checked: this data has no team dimension" in result.err
