@@ -11,6 +11,7 @@
     python cli.py session 3f2a --projects ~/.claude/projects          # every turn of one session
     python cli.py compare --from 2026-03-01 --until 2026-03-07 --vs-from 2026-03-08 --vs-until 2026-03-14
     python cli.py budget --budgets budgets.toml --webhook URL         # exit 3: a budget is over or forecast to be
+    python cli.py whatif --as-model gpt-4o --days 30 --format csv     # the range at another model's prices
 
 Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
 --cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
@@ -107,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--webhook", metavar="URL", help="POST new alerts here, Slack-compatible "
                         "(default: $USAGE_BUDGET_WEBHOOK)")
     budget.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day to judge (default: today)")
+    whatif = commands.add_parser("whatif", parents=[common, filters, span], help="the range priced as if every "
+                                 "request had used another model or price table, beside the actual cost")
+    target = whatif.add_mutually_exclusive_group(required=True)
+    target.add_argument("--as-model", metavar="MODEL", help="price every request as this model")
+    target.add_argument("--price-table", metavar="FILE", help="price each request by its own model from this "
+                        "settings.json's tokenPriceTable (then Axiom's defaults, the library)")
     return parser
 
 
@@ -459,6 +466,41 @@ def cmd_compare(args: argparse.Namespace, dataset: Dataset, a: DateRange) -> str
     return "\n".join(lines)
 
 
+def cmd_whatif(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
+    """`whatif`: per model and in total, the actual cost beside the cost at the target prices."""
+    from queries import budgets
+
+    use_library = not args.no_price_library
+    if args.as_model:
+        book = budgets.target_prices(args.as_model, None, pricing.SettingsPrices(), use_library)
+    else:
+        settings = pricing.read_settings_prices(Path(args.price_table).expanduser())
+        if settings.unreadable or not Path(args.price_table).expanduser().is_file():
+            raise UsageError(f"--price-table {args.price_table}: " + (settings.warnings[0] if settings.warnings
+                                                                    else "no such file."))
+        book = pricing.resolve_prices(((p, m) for p, m, _n in dataset.catalog.pairs), settings, use_library)
+    result = budgets.what_if(dataset, Filters(rng, args.provider or None, args.model or None), book, args.as_model)
+    if isinstance(result, str):
+        raise UsageError(result)
+    if result.note:
+        warn(result.note)
+    if args.format == "csv":
+        return result.csv().rstrip("\n")
+    if args.format == "json":
+        return json.dumps({"range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "tz": rng.tz},
+                           "target": result.target, "actual_cost": result.actual_total,
+                           "whatif_cost": result.whatif_total,
+                           "rows": [{"provider": r.provider, "model": r.model, "requests": r.requests,
+                                     "actual_cost": r.actual_cost, "whatif_cost": r.whatif_cost,
+                                     "unpriced_requests": r.unpriced_requests} for r in result.rows]}, indent=2)
+    body = [(r.provider, r.model, fmt_int(r.requests), fmt_usd(r.actual_cost), fmt_usd(r.whatif_cost),
+             fmt_usd(r.difference)) for r in result.rows]
+    body.append(("Total", "", fmt_int(sum(r.requests for r in result.rows)), fmt_usd(result.actual_total),
+                 fmt_usd(result.whatif_total), fmt_usd(result.whatif_total - result.actual_total)))
+    return "\n".join([f"What if {rng.start} .. {rng.end} were priced as {result.target}", ""] + table(
+        ("Provider", "Model", "Requests", "Actual", "What if", "Difference"), body, left=2))
+
+
 EXIT_BUDGET_ALERT = 3  # a budget is over or forecast to be (cron mails on a non-zero status)
 
 
@@ -586,6 +628,8 @@ def _run(args: argparse.Namespace) -> int:
         out = cmd_tier2(args, dataset, date_range)
     elif args.command == "compare":
         out = cmd_compare(args, dataset, date_range)
+    elif args.command == "whatif":
+        out = cmd_whatif(args, dataset, date_range)
     elif args.command == "sessions":
         from queries.sessions import axiom_sessions
 

@@ -113,3 +113,33 @@ def test_a_budget_whose_scope_this_data_cannot_tell_exits_2_and_says_why(run_cli
     result = run_cli("budget", "--db", db.path, "--budgets", path, *AS_OF, "--format", "json")
     assert result.code == 2 and result.json()["budgets"][0]["state"] == "unavailable"
     assert "budget 'team' (team = search) cannot be checked: this data has no team dimension" in result.err
+
+
+# --- whatif ---------------------------------------------------------------------------------
+
+MARCH = ("--from", "2026-03-01", "--until", "2026-03-31")
+
+
+def test_whatif_as_another_model_prices_every_request_at_its_rates(run_cli, db):
+    # 9,000,000 Sonnet prompt tokens: actual 9 x $3 = $27; as gpt-4o (Axiom default $2.50 in) 9 x 2.5 = $22.50
+    result = run_cli("whatif", "--db", db.path, *MARCH, "--as-model", "gpt-4o", "--format", "json")
+    assert result.code == 0, result.err
+    out = result.json()
+    assert (out["actual_cost"], out["whatif_cost"], out["target"]) == (27.0, 22.5, "gpt-4o")
+    assert out["rows"] == [{"provider": "anthropic", "model": SONNET, "requests": 8, "actual_cost": 27.0,
+                            "whatif_cost": 22.5, "unpriced_requests": 0}]
+
+
+def test_whatif_with_another_price_table_and_its_csv_total(run_cli, db, tmp_path):
+    table = tmp_path / "other-settings.json"
+    table.write_text('{"tokenPriceTable": {"claude-sonnet-4-20250514": {"input": 1.0, "output": 5.0}}}',
+                     encoding="utf-8")
+    result = run_cli("whatif", "--db", db.path, *MARCH, "--price-table", table, "--format", "csv")
+    assert result.code == 0, result.err
+    total = result.out.splitlines()[-1].split(",")
+    assert total[0] == "Total" and (float(total[3]), float(total[4]), float(total[5])) == (27.0, 9.0, -18.0)
+
+
+def test_whatif_with_a_missing_price_table_exits_2(run_cli, db, tmp_path):
+    result = run_cli("whatif", "--db", db.path, *MARCH, "--price-table", tmp_path / "nope.json")
+    assert result.code == 2 and "nope.json" in result.err
