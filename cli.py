@@ -511,6 +511,9 @@ def cmd_budget(args: argparse.Namespace, config) -> int:
     path = budgets.budgets_path(args.budgets or config.budgets)
     if path is None:
         raise UsageError("No budgets file: give --budgets FILE, set USAGE_BUDGETS, or create .streamlit/budgets.toml.")
+    url = args.webhook or config.budget_webhook
+    if url and not str(url).startswith(("http://", "https://")):
+        raise UsageError(f"The webhook must be an http:// or https:// URL, not {str(url)[:40]!r}.")
     read = budgets.read_budgets(path)
     for problem in read.problems:
         warn(problem)
@@ -519,9 +522,6 @@ def cmd_budget(args: argparse.Namespace, config) -> int:
     for s in statuses:
         if s.state == budgets.UNAVAILABLE:
             warn(f"budget {s.budget.name!r} ({s.budget.scope_label()}) cannot be checked: {s.reason}.")
-    url = args.webhook or config.budget_webhook
-    if url and not str(url).startswith(("http://", "https://")):
-        raise UsageError(f"The webhook must be an http:// or https:// URL, not {str(url)[:40]!r}.")
     if url:
         state = budgets.AlertState(budgets.default_state_path())
         if state.warning:
