@@ -37,6 +37,7 @@ from typing import Callable, Mapping
 import pricing
 from queries.csv_out import csv_text
 from queries.dates import DateRange, RangeError
+from queries.sources.base import Capability
 from queries.sql import bind
 from queries.usage import Filters, _rows, usage_report
 
@@ -304,24 +305,9 @@ ScopeResolver = Callable[[object, Filters, str], "list[DayCost] | str"]
 SCOPE_RESOLVERS: dict[str, ScopeResolver] = {}
 
 
-def request_columns(source) -> set[str] | None:
-    """The canonical requests view's columns, or None when the source has no such view (a
-    daily-rollup kind such as agentx's usage_daily)."""
-    import duckdb
-
-    cur = source.cursor()
-    try:
-        cur.execute(*bind("request_columns", {}))
-        return {d[0] for d in cur.description}
-    except duckdb.CatalogException:
-        return None
-    finally:
-        cur.close()
-
-
 def _project_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
-    if "project" not in (request_columns(dataset.source) or set()):
-        return "this data has no project per request"
+    if not dataset.source.can(Capability.PROJECT):
+        return "this data has no project dimension"
     params = filters.params(dataset.prices) | {"from_day": filters.range.start, "until_day": filters.range.end,
                                                "scope_value": value}
     return [DayCost(r["day"], float(r["cost"])) for r in _rows(dataset.source, "budget_daily_cost_project",
@@ -329,15 +315,12 @@ def _project_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str
 
 
 def _agent_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
-    import duckdb
-
-    from queries.agentx import range_params  # the daily rollup's own per-agent filter
+    if not dataset.source.can(Capability.AGENT):
+        return "this data has no agent dimension"
+    from queries.sources.agentx import range_params  # the daily rollup's own per-agent filter (the one AGENT kind)
 
     params = range_params(filters.range, dataset.prices, provider=filters.provider, model=filters.model, agent=value)
-    try:
-        rows = _rows(dataset.source, "agentx_daily", params)
-    except duckdb.CatalogException:
-        return "this data has no agent per row"
+    rows = _rows(dataset.source, "agentx_daily", params)
     return [DayCost(r["day"], float(r["estimated_cost"])) for r in rows]
 
 
@@ -586,7 +569,7 @@ def what_if(dataset, filters: Filters, target: pricing.PriceBook, target_model: 
     """The filter state's requests priced by `target` (every request as `target_model`, or by its
     own model in another table when None), per (provider, model), beside the actual cost; or why
     this data cannot (no per-request rows)."""
-    if request_columns(dataset.source) is None:
+    if not dataset.source.can(Capability.REQUESTS):
         return "What-if pricing needs per-request rows; this source keeps only a daily rollup."
     params = filters.params(dataset.prices) | {f"whatif_{k}": v for k, v in target.schedule_params().items()} | {
         "target_model": target_model}

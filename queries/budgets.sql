@@ -27,10 +27,6 @@ SELECT days.day, COALESCE(per_day.cost, CAST(0 AS DECIMAL(38, 15))) AS cost
 FROM days LEFT JOIN per_day USING (day)
 ORDER BY days.day;
 
--- name: request_columns
--- The columns of the canonical requests view (which optional dimensions this data has).
-SELECT * FROM requests LIMIT 0;
-
 -- name: whatif_by_model
 -- Per (provider, model): the actual cost of the range and its cost had every request used the target price (its own cache and long-context rows).
 -- The target schedule arrives as `whatif_rate_*` lists (pricing.PriceBook.schedule_params with

@@ -23,7 +23,9 @@ from queries.budgets import (FORECAST_OVER, OK, OVER, UNAVAILABLE, AlertState, B
                              forecast_month, parse_budgets, read_budgets, scope_daily_costs, send_alerts,
                              target_prices, unusual_days, what_if)
 from queries.dates import DateRange
-from queries.source import Source, open_source
+from queries.sources import open_source
+from queries.sources.axiom import AxiomKind
+from queries.sources.base import Capability, Source
 from queries.sql import sql
 from queries.usage import Catalog, Filters
 
@@ -199,6 +201,14 @@ CANONICAL = """CREATE TABLE requests (request_id VARCHAR, ts TIMESTAMP, raw_ts V
     cache_write_1h_tokens BIGINT, project VARCHAR)"""
 
 
+class CanonicalKind(AxiomKind):
+    """A REQUESTS kind whose `requests` has real cache tokens and projects (Claude Code logs' kind,
+    issue 12, is not merged here yet): Axiom's shared report code on the canonical columns."""
+
+    name = "canonical-test"
+    capabilities = frozenset({Capability.REQUESTS, Capability.CACHE_TOKENS, Capability.PROJECT})
+
+
 def _canonical(rows: list[tuple]) -> Dataset:
     """rows: (ts, model, prompt, completion, cache_read, cache_write, cache_write_1h, project)."""
     con = duckdb.connect()
@@ -207,7 +217,7 @@ def _canonical(rows: list[tuple]) -> Dataset:
                     [(f"r{i}", ts, ts, model, p, c, cr, cw, c1h, project)
                      for i, (ts, model, p, c, cr, cw, c1h, project) in enumerate(rows)])
     con.execute(sql("define_filtered_requests"))
-    source = Source(path=Path("canonical"), adapter="canonical", connection=con)
+    source = Source(path=Path("canonical"), kind=CanonicalKind(), connection=con)
     models = sorted({r[1] for r in rows})
     book = pricing.resolve_prices([("anthropic", m) for m in models], pricing.SettingsPrices(), use_library=True)
     return Dataset(source, Catalog(tuple(("anthropic", m, 1) for m in models)), book, None)
