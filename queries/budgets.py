@@ -305,13 +305,19 @@ ScopeResolver = Callable[[object, Filters, str], "list[DayCost] | str"]
 SCOPE_RESOLVERS: dict[str, ScopeResolver] = {}
 
 
-def _project_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
-    if not dataset.source.can(Capability.PROJECT):
-        return "this data has no project dimension"
-    params = filters.params(dataset.prices) | {"from_day": filters.range.start, "until_day": filters.range.end,
-                                               "scope_value": value}
-    return [DayCost(r["day"], float(r["cost"])) for r in _rows(dataset.source, "budget_daily_cost_project",
-                                                                      params)]
+def _column_costs(dimension: str) -> ScopeResolver:
+    """A resolver for a dimension that is a column of the canonical requests view (project; key and
+    team on LiteLLM's, issue 13), served when the source's kind has the capability of that name."""
+
+    def costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
+        capability = Capability._value2member_map_.get(dimension)
+        if capability is None or not dataset.source.can(capability):
+            return f"this data has no {dimension} dimension"
+        params = filters.params(dataset.prices) | {"from_day": filters.range.start, "until_day": filters.range.end,
+                                                   "scope_dimension": dimension, "scope_value": value}
+        return [DayCost(r["day"], float(r["cost"])) for r in _rows(dataset.source, "budget_daily_cost_by", params)]
+
+    return costs
 
 
 def _agent_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
@@ -324,7 +330,8 @@ def _agent_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
     return [DayCost(r["day"], float(r["estimated_cost"])) for r in rows]
 
 
-SCOPE_RESOLVERS.update(project=_project_costs, agent=_agent_costs)
+SCOPE_RESOLVERS.update(project=_column_costs("project"), key=_column_costs("key"), team=_column_costs("team"),
+                       agent=_agent_costs)
 
 
 def scope_daily_costs(dataset, scope: tuple[tuple[str, str], ...], rng: DateRange) -> list[DayCost] | str:

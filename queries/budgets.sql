@@ -7,21 +7,28 @@
 -- them keeps its own values, one that has not reads NULL (0 tokens, no project), and the SQL
 -- never has to be built per kind.
 
--- name: budget_daily_cost_project
--- One row per display-zone day of the range (zero days included): the cost of one project's requests.
+-- name: budget_daily_cost_by
+-- One row per display-zone day of the range (zero days included): the cost of the requests whose project, key or team is one value.
+-- `$scope_dimension` names the dimension (project, key, team: the canonical columns project,
+-- api_key, team of issues 12 and 13); a view without the column reads NULL and matches nothing.
 WITH req AS (
     SELECT * FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                                     $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                                     $rate_input, $rate_output, $rate_tier)
     UNION ALL BY NAME
-    SELECT CAST(NULL AS VARCHAR) AS project WHERE false
+    SELECT CAST(NULL AS VARCHAR) AS project, CAST(NULL AS VARCHAR) AS api_key, CAST(NULL AS VARCHAR) AS team
+    WHERE false
 ),
 days AS (
     SELECT CAST(g.d AS DATE) AS day
     FROM generate_series(CAST($from_day AS DATE), CAST($until_day AS DATE), INTERVAL 1 DAY) AS g(d)
 ),
 per_day AS (
-    SELECT day, sum(cost) AS cost FROM req WHERE project = $scope_value GROUP BY day
+    SELECT day, sum(cost) AS cost
+    FROM req
+    WHERE CASE $scope_dimension WHEN 'project' THEN project WHEN 'key' THEN api_key WHEN 'team' THEN team END
+          = $scope_value
+    GROUP BY day
 )
 SELECT days.day, COALESCE(per_day.cost, CAST(0 AS DECIMAL(38, 15))) AS cost
 FROM days LEFT JOIN per_day USING (day)

@@ -198,7 +198,7 @@ def test_a_project_scope_on_data_without_projects_is_unavailable_not_zero(spend)
 CANONICAL = """CREATE TABLE requests (request_id VARCHAR, ts TIMESTAMP, raw_ts VARCHAR, provider VARCHAR, model VARCHAR,
     initiator VARCHAR, task_kind VARCHAR, channel VARCHAR, session_id VARCHAR, prompt_tokens BIGINT,
     completion_tokens BIGINT, stored_cost DOUBLE, cache_read_tokens BIGINT, cache_write_tokens BIGINT,
-    cache_write_1h_tokens BIGINT, project VARCHAR)"""
+    cache_write_1h_tokens BIGINT, project VARCHAR, api_key VARCHAR, team VARCHAR)"""
 
 
 class CanonicalKind(AxiomKind):
@@ -213,8 +213,9 @@ def _canonical(rows: list[tuple]) -> Dataset:
     """rows: (ts, model, prompt, completion, cache_read, cache_write, cache_write_1h, project)."""
     con = duckdb.connect()
     con.execute(CANONICAL)
-    con.executemany("INSERT INTO requests VALUES (?, ?, ?, 'anthropic', ?, 'main', NULL, NULL, NULL, ?, ?, 0, ?, ?, ?, ?)",
-                    [(f"r{i}", ts, ts, model, p, c, cr, cw, c1h, project)
+    con.executemany("INSERT INTO requests VALUES (?, ?, ?, 'anthropic', ?, 'main', NULL, NULL, NULL, ?, ?, 0, ?, ?, ?, ?, "
+                    "?, ?)",
+                    [(f"r{i}", ts, ts, model, p, c, cr, cw, c1h, project, f"key-{project}", f"team-{project}")
                      for i, (ts, model, p, c, cr, cw, c1h, project) in enumerate(rows)])
     con.execute(sql("define_filtered_requests"))
     source = Source(path=Path("canonical"), kind=CanonicalKind(), connection=con)
@@ -229,6 +230,19 @@ def test_a_project_budget_counts_that_projects_requests_by_day():
                        ("2026-03-10 11:00:00", SONNET, 5_000_000, 0, 0, 0, 0, "/srv/other")])  # not in scope
     costs = scope_daily_costs(data, (("project", "/srv/app"),), DateRange(date(2026, 3, 9), date(2026, 3, 10)))
     assert [(c.day, c.cost) for c in costs] == [(date(2026, 3, 9), 3.0), (date(2026, 3, 10), 6.0)]
+
+
+def test_the_key_and_team_block_counts_that_keys_requests_by_day():
+    """The SQL behind key and team budgets, on a view with LiteLLM's api_key and team columns (the
+    KEY / TEAM capabilities that switch it on come with issue 13's kind)."""
+    from queries.usage import _rows
+
+    data = _canonical([("2026-03-10 10:00:00", SONNET, 1_000_000, 0, 0, 0, 0, "a"),    # key-a: $3
+                       ("2026-03-10 11:00:00", SONNET, 2_000_000, 0, 0, 0, 0, "b")])   # key-b: $6
+    params = MARCH_10.params(data.prices) | {"from_day": date(2026, 3, 10), "until_day": date(2026, 3, 10)}
+    for dimension, value, cost in (("key", "key-b", 6.0), ("team", "team-a", 3.0), ("key", "key-z", 0.0)):
+        rows = _rows(data.source, "budget_daily_cost_by", params | {"scope_dimension": dimension, "scope_value": value})
+        assert [float(r["cost"]) for r in rows] == [cost]
 
 
 # ---------------------------------------------------------------------------------------
