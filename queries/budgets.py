@@ -299,8 +299,8 @@ def budget_status(budget: Budget, costs: Mapping[date, float], today: date) -> B
 # ---------------------------------------------------------------------------------------
 # Daily costs of a scope, from the query layer.
 
-# A dimension the report has no filter for: (dataset, filters, value, range) -> daily costs, or
-# the reason this data cannot tell. `source` is registered by the workspace (queries/workspace.py).
+# A dimension the report has no filter for: (dataset, filters, value) -> daily costs, or the
+# reason this data cannot tell. (`source` is not one: scope_daily_costs picks the workspace's source.)
 ScopeResolver = Callable[[object, Filters, str], "list[DayCost] | str"]
 SCOPE_RESOLVERS: dict[str, ScopeResolver] = {}
 
@@ -334,15 +334,10 @@ SCOPE_RESOLVERS.update(project=_column_costs("project"), key=_column_costs("key"
                        agent=_agent_costs)
 
 
-def scope_daily_costs(dataset, scope: tuple[tuple[str, str], ...], rng: DateRange) -> list[DayCost] | str:
-    """Every day of `rng` with the cost of the rows in `scope`, or why this data cannot tell.
-
-    provider and model are the report's own filters; at most one other dimension, through
-    `SCOPE_RESOLVERS` (a dimension no resolver serves, such as key or team on a source without
-    them, is unavailable: never a silent $0)."""
+def _source_daily_costs(dataset, scope: tuple[tuple[str, str], ...], rng: DateRange) -> list[DayCost] | str:
+    """One source's days in `scope` (no `source` pair): provider and model are the report's own
+    filters; at most one other dimension, through `SCOPE_RESOLVERS`."""
     pairs = dict(scope)
-    if len(pairs) != len(scope):
-        return "the scope names a dimension twice"
     filters = Filters(rng, pairs.get("provider"), pairs.get("model"))
     others = [(d, v) for d, v in scope if d not in FILTER_DIMENSIONS]
     if not others:
@@ -357,17 +352,52 @@ def scope_daily_costs(dataset, scope: tuple[tuple[str, str], ...], rng: DateRang
     return resolver(dataset, filters, value)
 
 
+def named_datasets(data) -> list[tuple[str, object]]:
+    """A workspace's [(source name, Dataset)], or one Dataset as a workspace of one source named
+    after its kind (issue 12: what USAGE_DB alone gives)."""
+    if isinstance(data, (list, tuple)):
+        return list(data)
+    return [(data.source.kind.name, data)]
+
+
+def scope_daily_costs(data, scope: tuple[tuple[str, str], ...], rng: DateRange) -> list[DayCost] | str:
+    """Every day of `rng` with the cost of the rows in `scope`, or why this data cannot tell.
+
+    `data` is one Dataset or a workspace's [(name, Dataset)]. `source` picks one of them; the
+    other pairs apply inside each, and the days are summed over the sources that can tell (a
+    dimension no source has, such as key on Axiom data, is unavailable: never a silent $0)."""
+    pairs = dict(scope)
+    if len(pairs) != len(scope):
+        return "the scope names a dimension twice"
+    sources = named_datasets(data)
+    if "source" in pairs:
+        sources = [(n, d) for n, d in sources if n == pairs["source"]]
+        if not sources:
+            return f"there is no source named {pairs['source']!r}"
+    inner = tuple((d, v) for d, v in scope if d != "source")
+    results = [_source_daily_costs(d, inner, rng) for _n, d in sources]
+    served = [r for r in results if not isinstance(r, str)]
+    if not served:
+        return results[0]
+    by_day: dict[date, list[float]] = {}
+    for costs in served:
+        for c in costs:
+            by_day.setdefault(c.day, []).append(c.cost)
+    return [DayCost(day, _exact_sum(values)) for day, values in sorted(by_day.items())]
+
+
 def status_range(today: date, tz: str) -> DateRange:
     """The days a status needs: the month so far and the forecast window before today."""
     return DateRange(min(month_of(today)[0], today - timedelta(days=FORECAST_WINDOW_DAYS)), today, tz)
 
 
-def evaluate(dataset, budgets: tuple[Budget, ...], today: date, tz: str) -> list[BudgetStatus]:
-    """The status of every budget on `today` (in zone `tz`)."""
+def evaluate(data, budgets: tuple[Budget, ...], today: date, tz: str) -> list[BudgetStatus]:
+    """The status of every budget on `today` (in zone `tz`), over one Dataset or a workspace's
+    [(name, Dataset)]."""
     rng = status_range(today, tz)
     out = []
     for budget in budgets:
-        costs = scope_daily_costs(dataset, budget.scope, rng)
+        costs = scope_daily_costs(data, budget.scope, rng)
         if isinstance(costs, str):
             out.append(BudgetStatus(budget, today, UNAVAILABLE, reason=costs))
         else:

@@ -420,3 +420,31 @@ def test_an_agent_budget_counts_that_agents_days(agentx_spend):
 def test_what_if_on_a_daily_rollup_says_it_needs_per_request_rows(agentx_spend):
     target = target_prices(SONNET, "anthropic", pricing.SettingsPrices(), use_library=False)
     assert "per-request rows" in what_if(agentx_spend, MARCH_10, target, SONNET)
+
+
+# ---------------------------------------------------------------------------------------
+# A workspace of several sources: `source` is one more dimension.
+
+@pytest.fixture
+def two_sources(spend, make_axiom_db):
+    other = make_axiom_db("laptop.db")
+    other.usage("2026-03-10 10:00:00", "anthropic", SONNET, prompt=4_000_000)   # $12.00
+    return [("prod", spend), ("laptop", load_dataset(open_source(other.path), None, use_library=False))]
+
+
+def test_a_workspace_budget_sums_its_sources_days(two_sources):
+    costs = scope_daily_costs(two_sources, (), DateRange(date(2026, 3, 9), date(2026, 3, 10)))
+    # prod: Mar 9 $3, Mar 10 $5; laptop: Mar 10 $12
+    assert [c.cost for c in costs] == [3.0, 17.0]
+
+
+def test_a_source_budget_counts_that_source_only_and_combines_with_a_model(two_sources):
+    rng = DateRange(date(2026, 3, 9), date(2026, 3, 10))
+    assert [c.cost for c in scope_daily_costs(two_sources, (("source", "laptop"),), rng)] == [0.0, 12.0]
+    assert [c.cost for c in scope_daily_costs(two_sources, (("source", "prod"), ("model", SONNET)), rng)] == [3.0, 0.0]
+    assert "no source named 'nas'" in scope_daily_costs(two_sources, (("source", "nas"),), rng)
+
+
+def test_a_single_database_is_a_workspace_of_one_source_named_after_its_kind(spend):
+    rng = DateRange(date(2026, 3, 10), date(2026, 3, 10))
+    assert [c.cost for c in scope_daily_costs(spend, (("source", "axiom"),), rng)] == [5.0]
