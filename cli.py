@@ -525,12 +525,12 @@ def cmd_budget(args: argparse.Namespace, config) -> int:
             warn(f"budget {s.budget.name!r} ({s.budget.scope_label()}) cannot be checked: {s.reason}.")
     if url:
         state = budgets.AlertState(budgets.default_state_path())
-        if state.warning:
-            warn(state.warning)
         for alert, delivery in budgets.send_alerts(statuses, str(url), state):
             if not delivery.delivered:
                 warn(f"the alert for {alert.budget!r} was not delivered after {delivery.attempts} attempt(s) "
                      f"({delivery.error}); it is tried again on the next run.")
+        if state.warning:
+            warn(state.warning)
     if args.format == "json":
         print(json.dumps({"as_of": today.isoformat(), "budgets_file": str(path), "problems": list(read.problems),
                           "budgets": [s.as_json() for s in statuses]}, indent=2))

@@ -486,11 +486,16 @@ class AlertState:
         self.sent[alert.key] = alert.period
 
     def save(self) -> None:
-        """Write atomically (a temp file renamed over the old one)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.sent, indent=2, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.path)
+        """Write atomically (a temp file renamed over the old one). A state that cannot be written is
+        a warning (the alerts went out; they may go out again next run), never a crash."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.sent, indent=2, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError as exc:
+            self.warning = (f"The alert state {self.path} could not be written ({exc.strerror or exc.__class__.__name__}); "
+                            "the same alerts may be sent again on the next run.")
 
 
 # A webhook answer worth trying again: the server is busy or broke for a moment.

@@ -448,3 +448,24 @@ def test_a_source_budget_counts_that_source_only_and_combines_with_a_model(two_s
 def test_a_single_database_is_a_workspace_of_one_source_named_after_its_kind(spend):
     rng = DateRange(date(2026, 3, 10), date(2026, 3, 10))
     assert [c.cost for c in scope_daily_costs(spend, (("source", "axiom"),), rng)] == [5.0]
+
+
+def test_a_state_that_cannot_be_written_is_a_warning_not_a_crash(tmp_path, webhook_server):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state's folder should be", encoding="utf-8")
+    state = AlertState(blocker / "alerts.json")
+    over = budget_status(Budget("b", 10.0), _march(), date(2026, 3, 10))
+    [(alert, delivery)] = send_alerts([over], webhook_server.url, state)
+    assert delivery.delivered and "could not be written" in state.warning
+
+
+@given(st.lists(st.integers(0, 10_000), min_size=8, max_size=8), st.integers(1, 1000))
+def test_unusual_days_do_not_depend_on_the_currency_unit(cents, factor):
+    """Scaling every day's cost by the same factor flags the same days with the same ratios (whole
+    numbers, so every product and median is exact in floats and no comparison sits on a rounding)."""
+    days = [date(2026, 3, 1) + timedelta(days=n) for n in range(8)]
+    costs = {d: float(c) for d, c in zip(days, cents)}
+    scaled = {d: c * factor for d, c in costs.items()}
+    plain, bigger = unusual_days(costs, days[-1:], 3.0), unusual_days(scaled, days[-1:], 3.0)
+    assert [u.day for u in plain] == [u.day for u in bigger]
+    assert [u.ratio for u in plain] == pytest.approx([u.ratio for u in bigger])
