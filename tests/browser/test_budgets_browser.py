@@ -9,13 +9,16 @@ is exactly one flag.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from live_server import fresh_page, running_server, wait_until
 from playwright.sync_api import expect
 
-from test_browser import metric_value, sign_in, tooltip_rows
+from test_browser import choose, metric_value, sign_in, tooltip_rows
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +60,12 @@ MARKS = """() => {
 }"""
 
 
+# The script run has finished and nothing on the page is stale (test_look.py's rule): the CSV
+# button then carries the new choice's numbers.
+SETTLED = """() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'
+                 && !document.querySelector('[data-stale=true]')"""
+
+
 def test_the_daily_budget_is_a_rule_and_the_unusual_day_a_flag_on_token_usage(budget_page, budget_server):
     page = budget_page
     page.goto(f"{budget_server.url}/")
@@ -83,3 +92,24 @@ def test_the_daily_budget_is_a_rule_and_the_unusual_day_a_flag_on_token_usage(bu
     page.mouse.move(flag["x"] + flag["w"] / 2, flag["y"] + flag["h"] / 2)
     wait_until(lambda: "Unusual day" in tooltip_rows(page), 10, "no tooltip over the flag")
     assert tooltip_rows(page)["Unusual day"] == "10.0x its 7-day median ($3.00)"
+
+
+def test_the_budgets_page_draws_the_same_rule_and_flag_and_the_what_if_table(budget_page, budget_server):
+    page = budget_page
+    page.goto(f"{budget_server.url}/budgets")
+    sign_in(page, budget_server.password)
+    expect(page.get_by_role("heading", name="What if")).to_be_visible()
+    chart = page.locator("svg.marks:has(g.cost_bars_marks)")
+    expect(chart).to_be_visible()   # the default range (last 30 days) holds all 13 days of data
+    chart.scroll_into_view_if_needed()
+    wait_until(lambda: (page.evaluate(MARKS) or {}).get("bars"), 20, "no cost bars drawn")
+    marks = page.evaluate(MARKS)
+    assert (len(marks["rule"]), len(marks["flags"])) == (1, 1), marks["groups"]
+    # what if every request had been gpt-4o: 22,000,000 prompt tokens at $2.50 = $55.00 against $66.00 at $3
+    choose(page, "Price every request as", "gpt-4o")
+    wait_until(lambda: page.evaluate(SETTLED), 20, "the run after choosing gpt-4o did not finish")
+    with page.expect_download() as download:
+        page.locator(".st-key-whatif_csv button").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert (rows[-1]["provider"], rows[-1]["model"]) == ("Total", "gpt-4o")
+    assert (float(rows[-1]["actual_cost"]), float(rows[-1]["whatif_cost"])) == (66.0, 55.0)
