@@ -117,7 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("budgets", None, "TOML file of spend budgets (monthly USD, optional daily; scope). Unset: "
             ".streamlit/budgets.toml when it exists.", "USAGE_BUDGETS"),
     Setting("anomaly_k", 3.0, "A day costing more than k x the median of its 7 days before is flagged as "
-            "unusual (3: beyond the ~2x weekday/weekend swing of ordinary weeks).", "USAGE_ANOMALY_K", _factor),
+            "unusual (3: beyond the ~2x a weekday can read after a quiet weekend; README).", "USAGE_ANOMALY_K", _factor),
     Setting("budget_webhook", None, "URL that `cli.py budget` POSTs a Slack-compatible alert to (unset: none).",
             "USAGE_BUDGET_WEBHOOK"),
 )
