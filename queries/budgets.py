@@ -217,7 +217,8 @@ def forecast_month(costs: Mapping[date, float], today: date, window: int = FOREC
     def at(per_day: float) -> float:
         return complete + max(today_spent, per_day) + per_day * left
 
-    return Forecast(_exact_sum((complete, today_spent)), complete, today_spent, mean, low, high, left, at(mean), at(low), at(high))
+    return Forecast(_exact_sum((complete, today_spent)), complete, today_spent, mean, low, high, left,
+                    at(mean), at(low), at(high))
 
 
 @dataclass(frozen=True)

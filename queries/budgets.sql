@@ -8,7 +8,7 @@
 -- never has to be built per kind.
 
 -- name: budget_daily_cost_by
--- One row per display-zone day of the range (zero days included): the cost of the requests whose project, key or team is one value.
+-- Per display-zone day of the range (zero days too): the cost of the requests of one project, key or team.
 -- `$scope_dimension` names the dimension (project, key, team: the canonical columns project,
 -- api_key, team of issues 12 and 13); a view without the column reads NULL and matches nothing.
 WITH req AS (
@@ -35,7 +35,7 @@ FROM days LEFT JOIN per_day USING (day)
 ORDER BY days.day;
 
 -- name: whatif_by_model
--- Per (provider, model): the actual cost of the range and its cost had every request used the target price (its own cache and long-context rows).
+-- Per (provider, model): the actual cost and the cost had every request used the target price.
 -- The target schedule arrives as `whatif_rate_*` lists (pricing.PriceBook.schedule_params with
 -- a prefix). `$target_model` NULL prices each request by its own model in that table (another
 -- price table); a model id prices every request by that one model's schedule. A request's size
