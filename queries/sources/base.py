@@ -244,9 +244,8 @@ class SqliteKind:
 
     def no_data_message(self, source: Source, for_app: bool = False) -> str:
         """Seed 004's "No data." troubleshooting: which file was read and how to point at another."""
-        how = "set USAGE_DB to its path" if for_app else "use --db PATH or USAGE_DB (agentx: --cwd DIR)"
-        return (f"No data. No token usage yet. ({source.path} has no recorded requests.) To read another "
-                f"database, {how}.")
+        how = "set USAGE_DB to its path" if for_app else "use --db PATH or USAGE_DB"
+        return f"No data. No token usage yet. ({source.path} has no {self.wording.unit}s.) To read another, {how}."
 
 
 __all__ = ["Capability", "MirrorSpec", "Source", "SourceKind", "SqliteKind", "SourceError"]
