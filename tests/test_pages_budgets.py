@@ -149,3 +149,28 @@ def test_the_budgets_page_on_agentx_data_says_what_if_needs_per_request_rows(mon
     at = signed_in("budgets")
     assert any("needs per-request rows" in i.value for i in at.info)
     assert any("No budgets yet" in i.value for i in at.info)
+
+
+def test_budget_names_and_model_ids_in_markdown_are_shown_as_text(tmp_path, monkeypatch):
+    """A budget's name (the admin's) and a model id (the data's) reach captions and warnings only
+    through md_text: every punctuation mark escaped, so no link, emphasis or LaTeX forms."""
+    from factories import plain, shown
+
+    hostile = "x` **BOLD** [click me](https://evil.example) `y $a$"
+    db = AxiomDB(tmp_path / "data" / "db" / "openagent.db")
+    db.usage(f"{TODAY} 08:00:00", "evil", hostile, prompt=1_000, completion=10, cost=0.5)
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text(f"[budgets.'{hostile}']\nmonthly = 0.1\ndaily = 0.2\nscope = {{ model = '{hostile}' }}\n"
+                       f"[budgets.'{hostile} 2']\nmonthly = 'lots'\n", encoding="utf-8")
+    monkeypatch.setenv("USAGE_DB", str(db.path))
+    monkeypatch.setenv("USAGE_BUDGETS", str(budgets))
+    at = signed_in("budgets")
+    at.selectbox(key="budgets_model").set_value(hostile)
+    run(at)
+    at.selectbox(key="whatif_model").set_value("gpt-4o")
+    run(at)
+    bodies = [str(e.value) for kind in ("caption", "warning", "info") for e in at.get(kind)]
+    hits = [b for b in bodies if "BOLD" in shown(b)]
+    assert len(hits) >= 2   # the daily rule's caption and the malformed entry's warning
+    for body in hits:
+        assert hostile in plain(body.removeprefix(":material/info: "))
