@@ -37,7 +37,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = (1280, 390)          # a laptop, a phone (issue 15, "Checks that look")
 WINDOW_HEIGHT = 1000          # before the window is stretched to the page's full height for the capture
 PAGES = (("token_usage", "Token Usage"), ("agents", "Agents"), ("tier2", "Tier 2 & rotations"),
-         ("sessions", "Sessions"), ("compare", "Compare"))
+         ("sessions", "Sessions"), ("compare", "Compare"), ("budgets", "Budgets"))
 # Each demo's menu: only the pages its source can fill (issue 12); Axiom has no agents or tier 2.
 MENU = {"axiom": tuple(p for p in PAGES if p[0] not in ("agents", "tier2")), "agentx": PAGES}
 MIN_MARK_PX = 3               # a bar thinner than this reads as a line, or as nothing
