@@ -78,6 +78,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", None, "Path of the agent's SQLite database. Unset: built-in demo data.", "USAGE_DB"),
+    Setting("sources", None, "Workspace file (TOML) naming several sources, one [sources.NAME] table each with "
+            "path, and optional kind and settings. Unset: .streamlit/sources.toml when it exists, else USAGE_DB "
+            "alone.", "USAGE_SOURCES"),
     Setting("demo", "axiom", "Which built-in demo data to show when no database is set: axiom or agentx.",
             "USAGE_DEMO", _demo),
     Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"

@@ -232,3 +232,87 @@ def merge_reports(reports: Sequence[tuple[str, UsageReport]]) -> UsageReport:
         initiator_split_reason=None if split else "No source of this workspace can split tokens by initiator.",
         initiator_note=note,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Which sources a configuration names, and opening them.
+
+def _detected_kind(path: Path, forced: str | None) -> str:
+    """The kind a source is named after when no file names it: the forced kind, else the detected
+    one; a path that cannot be detected keeps its file name (opening it reports the problem)."""
+    if forced:
+        return forced
+    from queries.source import SourceError, detect_adapter, sqlite_tables  # lazily: cheap detection only
+
+    try:
+        return detect_adapter(sqlite_tables(path), path)
+    except (SourceError, OSError):
+        return path.stem or "source"
+
+
+def workspace_of_paths(paths: Sequence[Path], kind: str | None = None, settings: Path | None = None,
+                       is_demo: bool = False) -> tuple[SourceConfig, ...]:
+    """A workspace of the given files (the CLI's repeated --db, or USAGE_DB alone), each named after
+    its kind ('axiom', 'axiom-2', ...). `settings` prices the first source only when there is one."""
+    from queries.settings import default_settings_path
+
+    names = unique_names([_detected_kind(p, kind) for p in paths])
+    return tuple(SourceConfig(name, p, kind, settings if settings is not None and len(paths) == 1
+                              else default_settings_path(p), is_demo) for name, p in zip(names, paths))
+
+
+def configured_workspace(config, cwd: Path | None = None) -> Workspace:
+    """The workspace a configuration names: the `sources` file (USAGE_SOURCES), else USAGE_DB alone,
+    else `.streamlit/sources.toml` when it exists, else the built-in demo. A file that cannot be
+    used falls back to the next choice with a warning that names the file and the key."""
+    from queries import source_paths
+
+    warnings: list[str] = []
+    file = sources_file(config.sources, cwd) if (config.sources or not config.db) else None
+    if file is not None:
+        try:
+            return Workspace(read_workspace(file, known_kinds()), file)
+        except WorkspaceError as exc:
+            warnings.append(f"{exc} Showing {'USAGE_DB' if config.db else 'the demo data'} instead.")
+    db, settings, is_demo = source_paths(config)
+    if not config.db:
+        return Workspace(demo_workspace(config, db, settings), None, tuple(warnings))
+    (one,) = workspace_of_paths([db], config.source, settings, is_demo)
+    return Workspace((one,), None, tuple(warnings))
+
+
+def demo_workspace(config, db: Path, settings: Path | None) -> tuple[SourceConfig, ...]:
+    """The built-in demo (USAGE_DEMO picks one of its kinds)."""
+    name = str(getattr(config, "demo", "axiom"))
+    return (SourceConfig(name, db, None, settings, True),)
+
+
+def known_kinds() -> tuple[str, ...]:
+    """The kind names a workspace file may force."""
+    from queries.source import ADAPTERS
+
+    return tuple(ADAPTERS)
+
+
+def open_workspace_source(source: SourceConfig, use_library: bool, mirror: bool = False):
+    """Open one configured source and read its catalog and prices (SourceError if unusable)."""
+    from queries import load_dataset
+    from queries.source import open_source
+
+    opened = open_source(source.path, source.kind, is_demo=source.is_demo, mirror=mirror)
+    return load_dataset(opened, source.settings, use_library)
+
+
+def workspace_report(datasets: Sequence[tuple[str, object]], filters) -> UsageReport:
+    """The Token Usage report of opened sources: the one named by `filters.source`, else all merged."""
+    from queries.usage import usage_report
+
+    if filters.source is not None:
+        datasets = [(n, d) for n, d in datasets if n == filters.source]
+    plain = replace(filters, source=None)
+    return merge_reports([(name, usage_report(d.source, plain, d.prices, d.catalog)) for name, d in datasets])
+
+
+def workspace_kind(source: SourceConfig) -> str:
+    """The kind of a configured source: forced, else detected (cheaply, without opening it)."""
+    return _detected_kind(source.path, source.kind)

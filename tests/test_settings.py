@@ -14,7 +14,7 @@ from queries.settings import SETTINGS, default_settings_path, resolve_config
 
 def test_no_environment_gives_the_documented_defaults():
     config = resolve_config({})
-    assert dict(config.values) == {"db": None, "demo": "axiom", "settings": None, "source": None, "tz": "UTC",
+    assert dict(config.values) == {"db": None, "sources": None, "demo": "axiom", "settings": None, "source": None, "tz": "UTC",
                                    "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
                                    "projects": None, "cache_ttl_seconds": 300,
                                    "trusted_proxies": (), "login_budget_per_minute": 30,
@@ -24,7 +24,7 @@ def test_no_environment_gives_the_documented_defaults():
 
 def test_every_setting_has_its_documented_environment_variable():
     assert {s.name: s.env for s in SETTINGS} == {
-        "db": "USAGE_DB", "demo": "USAGE_DEMO", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
+        "db": "USAGE_DB", "sources": "USAGE_SOURCES", "demo": "USAGE_DEMO", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
         "price_library": "USAGE_PRICE_LIBRARY", "mirror": "USAGE_MIRROR",
         "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS", "projects": "CLAUDE_PROJECTS_DIR",
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS", "trusted_proxies": "USAGE_TRUSTED_PROXIES",
