@@ -1,0 +1,153 @@
+"""The Token Usage page over a workspace of several sources (issue 12, item 2), through AppTest.
+
+Expected figures are summed by hand, per source, from plain-Python oracles over the factory
+rows (factories.oracle_report for Axiom, SCHEMAS.md part B's rules for agentx), never from the
+code under test.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from factories import (RANDOM_AGENTX_RATES, RANDOM_SETTINGS, AgentxDB, AxiomDB, RandomAgentx, axiom_price_table,
+                       daily_cost, fresh_app_env, oracle_report, oracle_usd, signed_in, texts)
+
+PASSWORD = "correct horse battery staple"
+MARCH = {"range": "custom", "from": "2026-03-01", "until": "2026-03-30"}
+START, END = date(2026, 3, 1), date(2026, 3, 30)
+
+
+@pytest.fixture(autouse=True)
+def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh_app_env(monkeypatch, PASSWORD)
+    monkeypatch.setenv("USAGE_PRICE_LIBRARY", "false")  # the oracles know Axiom's table and custom.json only
+
+
+@pytest.fixture
+def lab_db(make_axiom_db) -> AxiomDB:
+    """A small second Axiom database: gpt-4o 1M prompt ($2.50, Axiom's default) and 0.5M completion ($5.00)."""
+    lab = make_axiom_db("lab.db")
+    lab.usage("2026-03-10 09:00:00", "openai", "gpt-4o", 1_000_000, 0)
+    lab.usage("2026-03-11 09:00:00", "openai", "gpt-4o", 0, 500_000)
+    return lab
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, random_db: AxiomDB, random_agentx_db: AgentxDB, lab_db: AxiomDB,
+              monkeypatch: pytest.MonkeyPatch) -> Path:
+    """prod (2,000 random Axiom rows, priced by RANDOM_SETTINGS), team (random agentx, priced by its
+    custom.json) and lab (the two rows above), configured in one workspace file."""
+    settings = tmp_path / "prod-settings.json"
+    settings.write_text(__import__("json").dumps(RANDOM_SETTINGS), encoding="utf-8")
+    file = tmp_path / "sources.toml"
+    file.write_text(f'[sources.prod]\npath = "{random_db.path}"\nsettings = "{settings}"\n\n'
+                    f'[sources.team]\npath = "{random_agentx_db.path}"\n\n'
+                    f'[sources.lab]\npath = "{lab_db.path}"\n', encoding="utf-8")
+    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    return file
+
+
+def axiom_totals(db: AxiomDB, settings: dict | None) -> dict:
+    rows, sessions = db.read()
+    return oracle_report(rows, sessions, axiom_price_table(settings), START, END)["totals"]
+
+
+def agentx_totals(data: RandomAgentx) -> dict:
+    """usage_daily over March's UTC days: tasks, input/output with their tier-2 parts, cost at custom.json rates."""
+    totals = dict(requests=0, prompt_tokens=0, completion_tokens=0, total_tokens=0, estimated_cost=0.0)
+    for row in data.daily:
+        try:
+            day = date.fromisoformat(str(row.day))
+        except ValueError:
+            continue
+        if not START <= day <= END:
+            continue
+        prompt, completion = row.input_tokens + row.tier2_input_tokens, row.output_tokens + row.tier2_output_tokens
+        totals["requests"] += row.tasks
+        totals["prompt_tokens"] += prompt
+        totals["completion_tokens"] += completion
+        totals["total_tokens"] += prompt + completion
+        totals["estimated_cost"] += daily_cost(row, RANDOM_AGENTX_RATES.get(row.model))
+    return totals
+
+
+def summed(*parts: dict) -> dict:
+    return {key: sum(p[key] for p in parts) for key in parts[0]}
+
+
+def kpis(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_kpis(totals: dict, units: str = "Requests") -> dict[str, str]:
+    return {units: f"{totals['requests']:,}", "Total Tokens": f"{totals['total_tokens']:,}",
+            "Estimated Cost": oracle_usd(totals["estimated_cost"])}
+
+
+def breakdown_html(at) -> str:
+    return next(e.proto.body for e in at.get("html") if "tu-table" in e.proto.body)
+
+
+def test_the_workspace_totals_are_the_sum_of_every_source(workspace, random_db, random_agentx_data, lab_db):
+    at = signed_in(PASSWORD, **MARCH)
+    expected = summed(axiom_totals(random_db, RANDOM_SETTINGS), agentx_totals(random_agentx_data),
+                      axiom_totals(lab_db, None))
+    assert kpis(at) == expected_kpis(expected)
+    assert not at.exception
+
+
+def test_the_breakdown_has_a_source_column_naming_each_source(workspace):
+    at = signed_in(PASSWORD, **MARCH)
+    table = breakdown_html(at)
+    assert ">Source</th>" in table
+    for name in ("prod", "team", "lab"):
+        assert f'<td class="txt id">{name}</td>' in table
+    assert not at.exception
+
+
+def test_the_initiator_chart_says_which_sources_it_covers(workspace):
+    at = signed_in(PASSWORD, **MARCH)
+    assert "The initiator split covers prod, lab; team has none" in texts(at)
+    assert not at.exception
+
+
+def test_the_source_filter_narrows_to_one_source_and_goes_into_the_link(workspace, random_agentx_data):
+    at = signed_in(PASSWORD, **MARCH)
+    at.selectbox(key="f_source").select("team").run()
+    assert not at.exception
+    assert kpis(at) == expected_kpis(agentx_totals(random_agentx_data), units="Tasks")  # agentx counts tasks
+    assert at.query_params["source"] == "team"
+    assert ">Source</th>" not in breakdown_html(at)  # one source: no Source column
+
+
+def test_a_link_with_source_opens_that_source(workspace, lab_db):
+    at = signed_in(PASSWORD, source="lab", **MARCH)
+    assert at.selectbox(key="f_source").value == "lab"
+    assert kpis(at) == expected_kpis(axiom_totals(lab_db, None))
+    assert not at.exception
+
+
+@pytest.mark.parametrize("value", ["nope", "<script>alert(1)</script>", "x" * 5000, "prod\n"])
+def test_an_unknown_or_hostile_source_in_the_link_is_ignored_with_a_note(workspace, value, random_db,
+                                                                         random_agentx_data, lab_db):
+    at = signed_in(PASSWORD, source=value, **MARCH)
+    assert not at.exception
+    assert at.selectbox(key="f_source").value == ""  # All sources
+    assert "is not configured; showing all sources" in texts(at)
+    expected = summed(axiom_totals(random_db, RANDOM_SETTINGS), agentx_totals(random_agentx_data),
+                      axiom_totals(lab_db, None))
+    assert kpis(at) == expected_kpis(expected)
+
+
+def test_a_malformed_workspace_file_keeps_the_app_running_with_a_message(tmp_path, monkeypatch):
+    file = tmp_path / "sources.toml"
+    file.write_text("[sources.prod]\npath = 3\n", encoding="utf-8")
+    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    monkeypatch.setenv("USAGE_DEMO", "axiom")
+    at = signed_in(PASSWORD)
+    assert not at.exception
+    assert "`sources.prod.path` must be a non-empty string" in texts(at)
+    assert at.metric  # the demo data is shown instead
