@@ -41,8 +41,8 @@ def _zone(text: str) -> str:
 
 def _demo(text: str) -> str:
     value = text.strip().lower()
-    if value not in ("axiom", "agentx"):
-        raise ValueError("expected axiom or agentx")
+    if value not in ("all", "axiom", "agentx"):
+        raise ValueError("expected all, axiom or agentx")
     return value
 
 
@@ -81,8 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sources", None, "Workspace file (TOML) naming several sources, one [sources.NAME] table each with "
             "path, and optional kind and settings. Unset: .streamlit/sources.toml when it exists, else USAGE_DB "
             "alone.", "USAGE_SOURCES"),
-    Setting("demo", "axiom", "Which built-in demo data to show when no database is set: axiom or agentx.",
-            "USAGE_DEMO", _demo),
+    Setting("demo", "all", "Which built-in demo data to show when no database is set: all (a workspace of "
+            "every kind of source), axiom or agentx.", "USAGE_DEMO", _demo),
     Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"
             "settings.json when the database sits at <DATA_DIR>/db/openagent.db.", "USAGE_SETTINGS"),
     Setting("source", None, "Source adapter to use (axiom). Unset: picked from the tables present.", "USAGE_SOURCE"),

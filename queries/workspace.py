@@ -282,9 +282,19 @@ def configured_workspace(config, cwd: Path | None = None) -> Workspace:
 
 
 def demo_workspace(config, db: Path, settings: Path | None) -> tuple[SourceConfig, ...]:
-    """The built-in demo (USAGE_DEMO picks one of its kinds)."""
-    name = str(getattr(config, "demo", "axiom"))
-    return (SourceConfig(name, db, None, settings, True),)
+    """The built-in demo: by default a workspace of every kind of source, so each page has data (the
+    Axiom demo, the agentx demo and the Claude Code logs the agentx demo writes); USAGE_DEMO=axiom
+    or agentx is that demo alone."""
+    name = str(getattr(config, "demo", "all"))
+    if name != "all":
+        return (SourceConfig(name, db, None, settings, True),)
+    from queries.demo_agentx import agentx_demo_paths
+
+    agentx_db, _projects = agentx_demo_paths()
+    sources = [SourceConfig("axiom", db, None, settings, True), SourceConfig("agentx", agentx_db, None, None, True)]
+    # HOOK (issue 12, item 6): the Claude Code logs join here once the claude-code kind is merged:
+    # sources.append(SourceConfig("claude-code", _projects, None, None, True))
+    return tuple(sources)
 
 
 def known_kinds() -> tuple[str, ...]:

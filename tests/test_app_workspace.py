@@ -151,3 +151,40 @@ def test_a_malformed_workspace_file_keeps_the_app_running_with_a_message(tmp_pat
     assert not at.exception
     assert "`sources.prod.path` must be a non-empty string" in texts(at)
     assert at.metric  # the demo data is shown instead
+
+
+# ---------------------------------------------------------------------------------------
+# The default demo (issue 12, item 6): a workspace of every kind, so each page has data.
+
+def demo_cli_totals(demo: str, monkeypatch) -> dict:
+    """One demo's totals for March... of the demo's own last 30 days, from the CLI (checked against
+    the oracles in test_cli / test_cli_agentx) with USAGE_DEMO naming that demo alone."""
+    import contextlib
+    import io
+    import json
+
+    import cli
+
+    monkeypatch.setenv("USAGE_DEMO", demo)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["report", "--days", "30", "--format", "json"]) == 0
+    return json.loads(out.getvalue())["totals"]
+
+
+def test_the_default_demo_is_a_workspace_of_every_demo(monkeypatch):
+    expected = summed(demo_cli_totals("axiom", monkeypatch), demo_cli_totals("agentx", monkeypatch))
+    monkeypatch.setenv("USAGE_DEMO", "all")
+    at = signed_in(PASSWORD)  # the default range: the last 30 days
+    assert not at.exception
+    assert at.selectbox(key="f_source").options == ["All sources", "axiom", "agentx"]
+    assert kpis(at) == expected_kpis(expected)
+    assert "Demo data" in [b.proto.label for b in at.get("badge")] or "Demo data" in texts(at)
+
+
+@pytest.mark.parametrize("page", ["agents", "tier2", "sessions", "compare"])
+def test_every_page_of_the_demo_workspace_renders(monkeypatch, page):
+    monkeypatch.setenv("USAGE_DEMO", "all")
+    at = signed_in(PASSWORD, page=page)
+    assert not at.exception
+    assert "needs agentx data" not in texts(at)
