@@ -188,3 +188,15 @@ def test_every_page_of_the_demo_workspace_renders(monkeypatch, page):
     at = signed_in(PASSWORD, page=page)
     assert not at.exception
     assert "needs agentx data" not in texts(at)
+
+
+def test_a_source_that_cannot_be_opened_is_named_and_the_others_are_shown(tmp_path, monkeypatch, lab_db):
+    file = tmp_path / "sources.toml"
+    file.write_text(f'[sources.lab]\npath = "{lab_db.path}"\n\n[sources.gone]\npath = "{tmp_path / "gone.db"}"\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    at = signed_in(PASSWORD, **MARCH)
+    assert not at.exception
+    assert "Source gone could not be read" in texts(at)
+    assert kpis(at) == expected_kpis(axiom_totals(lab_db, None))
+    assert str(tmp_path) not in texts(at)  # the missing file is named by its name only

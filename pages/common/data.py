@@ -336,8 +336,14 @@ class WorkspaceData:
         return merge_reports(reports)
 
     def wording_of(self, name: str | None) -> Wording:
-        """A source's words (the first source's for the whole workspace)."""
-        return dict(self.members).get(name, self.members[0][1]).wording
+        """A source's words (the first readable source's for the whole workspace)."""
+        candidates = [dict(self.members)[name]] if name in dict(self.members) else []
+        for data in candidates + self.members_data():
+            try:
+                return data.wording
+            except SourceError:  # not readable now: snapshot() names it
+                continue
+        return wording_for("")
 
     @property
     def wording(self) -> Wording:
