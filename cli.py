@@ -511,7 +511,7 @@ def chosen_source(args: argparse.Namespace, workspace: Workspace) -> SourceConfi
             raise UsageError(f"No source named {args.source[:80]!r} in the workspace; its sources: "
                              f"{', '.join(workspace.names)}.")
         return chosen
-    if args.command in ("today", "report"):
+    if args.command in ("today", "report") and len(workspace.sources) > 1:
         return None
     chosen = next((s for s in workspace.sources if can_run(args.command, s)), workspace.sources[0])
     if len(workspace.sources) > 1:

@@ -96,3 +96,12 @@ def test_the_table_of_a_workspace_has_a_source_column(run_cli, two_dbs):
     header = next(line for line in out.splitlines() if "Provider" in line)
     assert header.split()[:3] == ["Source", "Provider", "Model"]
     assert any(line.split()[:2] == ["axiom-2", "openai"] for line in out.splitlines())
+
+
+def test_a_workspace_file_of_one_source_prints_that_source_s_own_json(run_cli, two_dbs, tmp_path):
+    prod, _lab = two_dbs
+    file = tmp_path / "one.toml"
+    file.write_text(f'[sources.prod]\npath = "{prod.path}"\n', encoding="utf-8")
+    via_file = run_cli("report", "--sources", file, *DAY, "--format", "json")
+    alone = run_cli("report", "--db", prod.path, *DAY, "--format", "json")
+    assert via_file.code == 0 and via_file.out == alone.out

@@ -170,3 +170,45 @@ def test_the_default_workspace_file_is_used_only_when_it_exists(tmp_path: Path):
 
 def test_sources_named_after_their_kind_are_numbered_when_repeated():
     assert unique_names(["axiom", "agentx", "axiom", "axiom"]) == ["axiom", "agentx", "axiom-2", "axiom-3"]
+
+
+# ---------------------------------------------------------------------------------------
+# Properties of the merge over any reports (Hypothesis).
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+counts = st.integers(min_value=0, max_value=10**9)
+costs = st.integers(min_value=0, max_value=10**6).map(lambda cents: cents / 100)  # whole cents: sums are exact
+
+
+@st.composite
+def reports(draw) -> UsageReport:
+    rows = [row(draw(st.sampled_from(["a", "b"])), draw(st.sampled_from(["m1", "m2", "m3"])), draw(counts),
+                draw(counts), draw(counts), draw(costs)) for _ in range(draw(st.integers(0, 4)))]
+    day_rows = [DailyRow(day, draw(counts), draw(counts), draw(counts), draw(counts), draw(costs), draw(counts),
+                         draw(counts), draw(counts)) for day in (DAY1, DAY2)]
+    split = draw(st.booleans())
+    return UsageReport(FILTERS, Totals(draw(counts), 0, 0, draw(counts), draw(costs)), Totals(draw(counts)),
+                       day_rows, rows, [], [], initiator_split_reason=None if split else "no split")
+
+
+@given(st.lists(reports(), min_size=2, max_size=4))
+def test_merged_figures_are_the_sums_of_the_sources(parts):
+    named = [(f"s{i}", r) for i, r in enumerate(parts)]
+    merged = merge_reports(named)
+    assert merged.totals.requests == sum(r.totals.requests for r in parts)
+    assert merged.totals.estimated_cost == pytest.approx(sum(r.totals.estimated_cost for r in parts))
+    assert merged.previous_totals.requests == sum(r.previous_totals.requests for r in parts)
+    assert len(merged.breakdown) == sum(len(r.breakdown) for r in parts)
+    assert [b.estimated_cost for b in merged.breakdown] == sorted((b.estimated_cost for b in merged.breakdown),
+                                                                 reverse=True)
+    for i, day in enumerate((DAY1, DAY2)):
+        assert merged.daily[i].day == day
+        assert merged.daily[i].total_tokens == sum(r.daily[i].total_tokens for r in parts)
+        assert merged.daily[i].main_tokens == sum(r.daily[i].main_tokens for r in parts
+                                                  if r.initiator_split_reason is None)
+    total = sum(b.estimated_cost for b in merged.breakdown)
+    if total:
+        assert sum(b.cost_share for b in merged.breakdown) == pytest.approx(1.0)
+    else:
+        assert all(b.cost_share is None for b in merged.breakdown)
