@@ -99,6 +99,13 @@ def test_the_workspace_totals_are_the_sum_of_every_source(workspace, random_db, 
     assert not at.exception
 
 
+def test_the_requests_card_says_what_it_adds_up_when_sources_count_different_units(workspace):
+    at = signed_in(PASSWORD, **MARCH)
+    assert "Requests adds each source's own unit: prod counts requests, team counts tasks, lab counts requests." \
+        in texts(at)
+    assert not at.exception
+
+
 def test_the_breakdown_has_a_source_column_naming_each_source(workspace):
     at = signed_in(PASSWORD, **MARCH)
     table = breakdown_html(at)
