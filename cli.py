@@ -196,7 +196,8 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
     header = ("Source",) * sourced + ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost",
                                       "Share", "Price from")
     body = [(b.source,) * sourced + (b.provider, b.model, fmt_int(b.requests), fmt_int(b.prompt_tokens),
-                                     fmt_int(b.completion_tokens), fmt_int(b.total_tokens), fmt_cost_cell(b.estimated_cost, b.is_unpriced),
+                                     fmt_int(b.completion_tokens), fmt_int(b.total_tokens),
+                                     fmt_cost_cell(b.estimated_cost, b.is_unpriced),
              fmt_share(b.cost_share) if len(report.breakdown) > 1 else "",
              "; ".join(x for x in (b.price_source, fmt_stored_difference(
                  b.stored_cost, b.recomputed_cost, b.stored_difference)) if x)) for b in report.breakdown]
