@@ -176,8 +176,9 @@ def render() -> None:
             st.caption(md_text(report.initiator_note))
     if any(row.source for row in report.breakdown):  # each source's unpriced models go to its own price file
         for n, name in enumerate(data.names):
-            price_notices(replace(report, prices=report.prices if n == 0 else [], unpriced_models=sorted(
-                {b.model for b in report.breakdown if b.source == name and b.has_unpriced_rows})), data.wording_of(name))
+            unpriced = sorted({b.model for b in report.breakdown if b.source == name and b.has_unpriced_rows})
+            price_notices(replace(report, prices=report.prices if n == 0 else [], unpriced_models=unpriced),
+                          data.wording_of(name))
     else:
         price_notices(report, wording)
     breakdown_card(report)
