@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from queries.dates import RangeError, zone_info
+from queries.sources import demo_kinds, kind_names
+
+ALL_DEMOS = "all"  # the demo setting's default: a workspace of every kind's demo (queries/workspace.py)
 
 
 def _bool(text: str) -> bool:
@@ -40,9 +43,11 @@ def _zone(text: str) -> str:
 
 
 def _demo(text: str) -> str:
+    """A kind that brings demo data (the registry's, so a new kind with a demo is a choice here)."""
     value = text.strip().lower()
-    if value not in ("all", "axiom", "agentx"):
-        raise ValueError("expected all, axiom or agentx")
+    names = [ALL_DEMOS, *(k.name for k in demo_kinds())]
+    if value not in names:
+        raise ValueError(f"expected {', '.join(names[:-1])} or {names[-1]}")
     return value
 
 
@@ -81,11 +86,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sources", None, "Workspace file (TOML) naming several sources, one [sources.NAME] table each with "
             "path, and optional kind and settings. Unset: .streamlit/sources.toml when it exists, else USAGE_DB "
             "alone.", "USAGE_SOURCES"),
-    Setting("demo", "all", "Which built-in demo data to show when no database is set: all (a workspace of "
-            "every kind of source), axiom or agentx.", "USAGE_DEMO", _demo),
+    Setting("demo", ALL_DEMOS, f"Which built-in demo data to show when no database is set: {ALL_DEMOS} (a "
+            f"workspace of every kind's demo), or one kind's: {' or '.join(k.name for k in demo_kinds())}.",
+            "USAGE_DEMO", _demo),
     Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"
             "settings.json when the database sits at <DATA_DIR>/db/openagent.db.", "USAGE_SETTINGS"),
-    Setting("source", None, "Source adapter to use (axiom). Unset: picked from the tables present.", "USAGE_SOURCE"),
+    Setting("source", None, f"Source kind to use ({', '.join(kind_names())}). Unset: detected from the path.",
+            "USAGE_SOURCE"),
     Setting("tz", "UTC", "IANA time zone whose calendar days bucket the data.", "USAGE_TZ", _zone),
     Setting("price_library", True, "Price models Axiom does not know from the genai-prices package "
             "(false: exactly Axiom's page).", "USAGE_PRICE_LIBRARY", _bool),

@@ -242,10 +242,10 @@ def _detected_kind(path: Path, forced: str | None) -> str:
     one; a path that cannot be detected keeps its file name (opening it reports the problem)."""
     if forced:
         return forced
-    from queries.source import SourceError, detect_adapter, sqlite_tables  # lazily: cheap detection only
+    from queries.sources import SourceError, detect_kind  # lazily: the registry imports the query layer
 
     try:
-        return detect_adapter(sqlite_tables(path), path)
+        return detect_kind(path).name
     except (SourceError, OSError):
         return path.stem or "source"
 
@@ -266,6 +266,7 @@ def configured_workspace(config, cwd: Path | None = None) -> Workspace:
     else `.streamlit/sources.toml` when it exists, else the built-in demo. A file that cannot be
     used falls back to the next choice with a warning that names the file and the key."""
     from queries import source_paths
+    from queries.settings import ALL_DEMOS
 
     warnings: list[str] = []
     file = sources_file(config.sources, cwd) if (config.sources or not config.db) else None
@@ -274,42 +275,45 @@ def configured_workspace(config, cwd: Path | None = None) -> Workspace:
             return Workspace(read_workspace(file, known_kinds()), file)
         except WorkspaceError as exc:
             warnings.append(f"{exc} Showing {'USAGE_DB' if config.db else 'the demo data'} instead.")
+    if not config.db and str(getattr(config, "demo", ALL_DEMOS)) == ALL_DEMOS:
+        return Workspace(demo_workspace(), None, tuple(warnings))
     db, settings, is_demo = source_paths(config)
     if not config.db:
-        return Workspace(demo_workspace(config, db, settings), None, tuple(warnings))
+        return Workspace((SourceConfig(str(config.demo), db, str(config.demo), settings, True),), None,
+                         tuple(warnings))
     (one,) = workspace_of_paths([db], config.source, settings, is_demo)
     return Workspace((one,), None, tuple(warnings))
 
 
-def demo_workspace(config, db: Path, settings: Path | None) -> tuple[SourceConfig, ...]:
-    """The built-in demo: by default a workspace of every kind of source, so each page has data (the
-    Axiom demo, the agentx demo and the Claude Code logs the agentx demo writes); USAGE_DEMO=axiom
-    or agentx is that demo alone."""
-    name = str(getattr(config, "demo", "all"))
-    if name != "all":
-        return (SourceConfig(name, db, None, settings, True),)
-    from queries.demo_agentx import agentx_demo_paths
+def demo_workspace() -> tuple[SourceConfig, ...]:
+    """The default demo: a workspace of every kind's built-in demo, so each page has data (the
+    Axiom demo, the agentx demo, and the Claude Code logs the agentx demo writes once the
+    claude-code kind registers with `has_demo` and its `demo_paths()`; USAGE_DEMO=<kind> is one
+    demo alone). Each source is named after its kind and priced by its own demo price file."""
+    from queries.sources import demo_kinds
 
-    agentx_db, _projects = agentx_demo_paths()
-    sources = [SourceConfig("axiom", db, None, settings, True), SourceConfig("agentx", agentx_db, None, None, True)]
-    # HOOK (issue 12, item 6): the Claude Code logs join here once the claude-code kind is merged:
-    # sources.append(SourceConfig("claude-code", _projects, None, None, True))
+    sources = []
+    for kind in demo_kinds():
+        path, prices = kind.demo_paths()
+        sources.append(SourceConfig(kind.name, path, kind.name, prices, is_demo=True))
     return tuple(sources)
 
 
 def known_kinds() -> tuple[str, ...]:
     """The kind names a workspace file may force."""
-    from queries.source import ADAPTERS
+    from queries.sources import kind_names
 
-    return tuple(ADAPTERS)
+    return tuple(kind_names())
 
 
 def open_workspace_source(source: SourceConfig, use_library: bool, mirror: bool = False):
     """Open one configured source and read its catalog and prices (SourceError if unusable)."""
     from queries import load_dataset
-    from queries.source import open_source
+    from queries.mirror import open_mirrored_source
+    from queries.sources import open_source
 
-    opened = open_source(source.path, source.kind, is_demo=source.is_demo, mirror=mirror)
+    opened = (open_mirrored_source(source.path, source.kind, is_demo=source.is_demo) if mirror
+              else open_source(source.path, source.kind, is_demo=source.is_demo))
     return load_dataset(opened, source.settings, use_library)
 
 
@@ -326,3 +330,14 @@ def workspace_report(datasets: Sequence[tuple[str, object]], filters) -> UsageRe
 def workspace_kind(source: SourceConfig) -> str:
     """The kind of a configured source: forced, else detected (cheaply, without opening it)."""
     return _detected_kind(source.path, source.kind)
+
+
+def source_can(source: SourceConfig, capability) -> bool:
+    """Whether a configured source's kind (forced or detected, without opening it) provides `capability`;
+    False when its path cannot be told now."""
+    from queries.sources import SourceError, kind_named
+
+    try:
+        return kind_named(workspace_kind(source)).can(capability)
+    except SourceError:
+        return False

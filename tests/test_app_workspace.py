@@ -189,12 +189,31 @@ def test_the_default_demo_is_a_workspace_of_every_demo(monkeypatch):
     assert "Demo data" in [b.proto.label for b in at.get("badge")] or "Demo data" in texts(at)
 
 
-@pytest.mark.parametrize("page", ["agents", "tier2", "sessions", "compare"])
-def test_every_page_of_the_demo_workspace_renders(monkeypatch, page):
+def source_choices(at) -> list[str] | None:
+    """The options of a page's Source selectbox, or None when the page draws none."""
+    boxes = [box for box in at.selectbox if box.label == "Source"]
+    return list(boxes[0].options) if boxes else None
+
+
+@pytest.mark.parametrize("page, choices", [
+    ("agents", None), ("tier2", None),  # only the agentx demo has agents: it is read, with no choice to make
+    ("sessions", ["axiom", "agentx"]), ("compare", ["axiom", "agentx"]),
+])
+def test_every_page_of_the_demo_workspace_is_filled_from_a_source_that_has_its_data(monkeypatch, page, choices):
     monkeypatch.setenv("USAGE_DEMO", "all")
     at = signed_in(PASSWORD, page=page)
     assert not at.exception
-    assert "needs agentx data" not in texts(at)
+    assert "needs agentx data" not in texts(at) and "No data" not in texts(at)
+    assert source_choices(at) == choices
+
+
+def test_a_page_narrowed_to_another_source_reads_that_source(monkeypatch):
+    monkeypatch.setenv("USAGE_DEMO", "all")
+    at = signed_in(PASSWORD, page="compare")
+    assert "Cost per request" in texts(at)  # the Axiom demo: compared per model, per request
+    at.selectbox(key="page_source").select("agentx").run()
+    assert not at.exception
+    assert "Cost per task" in texts(at)  # the agentx demo: per agent, per task
 
 
 def test_a_source_that_cannot_be_opened_is_named_and_the_others_are_shown(tmp_path, monkeypatch, lab_db):

@@ -23,9 +23,10 @@ import pricing
 from queries import Dataset, load_dataset
 from queries.dates import DateRange
 from queries.settings import Config, resolve_config
-from queries.source import Source, SourceError, open_source
+from queries.mirror import open_mirrored_source
+from queries.sources import KINDS, Capability, Source, SourceError, detect_kind, kind_named, open_source
 from queries.usage import Catalog, Filters, UsageReport, usage_report
-from queries.wording import Wording, wording_for
+from queries.wording import Wording
 from queries.workspace import SourceConfig, Workspace, configured_workspace, merge_catalogs, merge_reports
 
 
@@ -94,7 +95,8 @@ def _source(db: str, adapter: str | None, is_demo: bool, mirror: bool, progress=
     with registry.lock:
         source = registry.sources.get(key)
         if source is None:
-            source = open_source(db, adapter, is_demo=is_demo, mirror=mirror, progress=progress)
+            source = (open_mirrored_source(db, adapter, is_demo=is_demo, progress=progress) if mirror
+                      else open_source(db, adapter, is_demo=is_demo))
             source.opened_identity = _file_identity(db)
             registry.sources[key] = source
     return source
@@ -184,7 +186,7 @@ class AppData:
     @property
     def wording(self) -> Wording:
         """How the pages talk about this data (its unit, where prices go), without another read."""
-        return wording_for(self.source.adapter)
+        return self.source.kind.wording
 
     def dataset(self) -> Dataset:
         snap = self.snapshot()
@@ -252,6 +254,41 @@ def claude_logs(root: str, custom_path: str | None, data: AppData | None = None)
     """The cached ClaudeLogs for `root` (SessionError when it is not a directory)."""
     data = data or configured_data()
     return _claude_logs(root, custom_path, data.use_library, data.snapshot().read_at)
+
+
+_KINDS_SEEN: dict[tuple, frozenset[Capability] | None] = {}  # (db, forced kind, file identity) -> capabilities
+
+
+def configured_capabilities() -> frozenset[Capability] | None:
+    """What the configured sources can provide together (the menu shows only the pages some source
+    can fill), told from their kinds without opening them; None when a path cannot be read (every
+    page is then listed, and each says what is wrong). Remembered per file identity: a replaced
+    file is looked at again."""
+    capabilities: set[Capability] = set()
+    for source in _configured_workspace().sources:
+        seen = source_capabilities(source)
+        if seen is None:
+            return None
+        capabilities |= seen
+    return frozenset(capabilities)
+
+
+def source_capabilities(source: SourceConfig) -> frozenset[Capability] | None:
+    """What one configured source can provide, from its kind (forced or detected) without opening it;
+    None when its path cannot be read now."""
+    key = (str(source.path), source.kind, _file_identity(str(source.path)))
+    if key not in _KINDS_SEEN:
+        try:
+            kind = kind_named(source.kind) if source.kind else detect_kind(source.path)
+            _KINDS_SEEN[key] = frozenset(kind.capabilities)
+        except SourceError:
+            return None  # not remembered: the file may be fixed before the next run
+    return _KINDS_SEEN[key]
+
+
+def needs_any(*capabilities: Capability) -> Callable[[SourceConfig], bool]:
+    """A page's test of a configured source (`narrow_to_source`): it has one of `capabilities`."""
+    return lambda source: bool((source_capabilities(source) or frozenset()) & set(capabilities))
 
 
 # ---------------------------------------------------------------------------------------
@@ -343,7 +380,7 @@ class WorkspaceData:
                 return data.wording
             except SourceError:  # not readable now: snapshot() names it
                 continue
-        return wording_for("")
+        return KINDS[0].wording  # no source readable: the first registered kind's words
 
     @property
     def wording(self) -> Wording:
