@@ -292,6 +292,9 @@ def demo_workspace() -> tuple[SourceConfig, ...]:
     demo alone). Each source is named after its kind and priced by its own demo price file."""
     from queries.sources import demo_kinds
 
+    # HOOK (issue 12, item 6): the Claude Code logs join this workspace when the claude-code kind
+    # says `has_demo = True` with `demo_paths()` -> (agentx_demo_paths()[1], None): the logs the
+    # agentx demo writes. Nothing here changes; until then the demo workspace is Axiom + agentx.
     sources = []
     for kind in demo_kinds():
         path, prices = kind.demo_paths()
