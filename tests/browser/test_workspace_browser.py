@@ -14,10 +14,13 @@ from playwright.sync_api import expect
 from test_browser import choose, metric_value, selectbox, sign_in, url_params, wait_for_params
 from test_look import settle
 
+from queries.sources import Capability
+
 pytestmark = pytest.mark.browser
 
 SLACK_PX = 0.5  # sub-pixel rounding of the browser's boxes: stacked segments touch, they do not overlap
-WORKSPACE_SOURCES = ["axiom", "agentx"]  # the demo workspace's sources, in order
+# The demo workspace's sources, in order: one per kind that brings demo data (the registry's list).
+WORKSPACE_SOURCES = [kind.name for kind in __import__("queries.sources", fromlist=["demo_kinds"]).demo_kinds()]
 
 
 @pytest.fixture(scope="module")
@@ -90,4 +93,6 @@ def test_the_charts_of_the_workspace_draw_bars_that_do_not_overlap(ws_page, work
     assert "Daily token volume" in keys and "Main Agent vs. Task Agent vs. Heartbeat" in keys, keys
     assert all(c.get("svg") and c["marks"] for c in look["charts"]), "a chart drew no SVG marks"
     assert not overlapping_bars(look)
-    assert "The initiator split covers axiom; agentx has none" in look["text"]
+    split = [k.name for k in __import__("queries.sources", fromlist=["KINDS"]).KINDS
+             if k.has_demo and k.can(Capability.INITIATOR_SPLIT)]
+    assert f"The initiator split covers {', '.join(split)};" in look["text"]
