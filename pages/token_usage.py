@@ -143,7 +143,7 @@ def render() -> None:
     if catalog.total_requests == 0:
         st.info("No token usage yet.", icon=":material/hourglass_empty:")
         return
-    catalogs = data.catalogs() if len(data.members) > 1 else None  # the Source filter's choices
+    catalogs = data.catalogs()  # the Source filter's choices (drawn when there are several)
     notices = read_link(catalog, str(config.tz), catalogs)
     filters, toolbar_notices = toolbar(catalog, str(config.tz), catalogs)
     for notice in notices + toolbar_notices:

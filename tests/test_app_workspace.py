@@ -234,3 +234,13 @@ def test_a_source_that_cannot_be_opened_is_named_and_the_others_are_shown(tmp_pa
     assert "Source gone could not be read" in texts(at)
     assert kpis(at) == expected_kpis(axiom_totals(lab_db, None))
     assert str(tmp_path) not in texts(at)  # the missing file is named by its name only
+
+
+def test_a_source_in_the_link_of_a_single_database_is_ignored_with_a_note(axiom_db, monkeypatch):
+    axiom_db.usage("2026-03-10 09:00:00", "openai", "gpt-4o", 1_000_000, 0)
+    monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
+    at = signed_in(PASSWORD, source="<b>elsewhere</b>", **MARCH)
+    assert not at.exception
+    assert "Source '<b>elsewhere</b>' is not configured; showing all sources." in texts(at)
+    assert kpis(at)["Requests"] == "1"
+    assert "source" not in at.query_params  # the link is rewritten without it

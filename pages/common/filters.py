@@ -38,10 +38,10 @@ def read_link(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = N
     st.session_state["f_loaded"] = True
     notices: list[str] = []
     source = _param("source") or ALL
-    if source and (catalogs is None or len(catalogs) < 2 or source not in catalogs):
-        if catalogs is not None and len(catalogs) > 1:
-            notices.append(f"Source {source[:40]!r} is not configured; showing all sources.")
-        source = ALL
+    if source and catalogs is not None and source not in catalogs:
+        notices.append(f"Source {source[:40]!r} is not configured; showing all sources.")
+    if catalogs is None or len(catalogs) < 2 or source not in catalogs:
+        source = ALL  # one source: nothing to narrow
     st.session_state[KEYS["source"]] = source
     if source:
         catalog = catalogs[source]
