@@ -244,3 +244,23 @@ def test_a_source_in_the_link_of_a_single_database_is_ignored_with_a_note(axiom_
     assert "Source '<b>elsewhere</b>' is not configured; showing all sources." in texts(at)
     assert kpis(at)["Requests"] == "1"
     assert "source" not in at.query_params  # the link is rewritten without it
+
+
+def test_refresh_rereads_every_source_and_the_workspace_file(tmp_path, monkeypatch, lab_db, make_axiom_db):
+    other = make_axiom_db("other.db")
+    other.usage("2026-03-12 09:00:00", "openai", "gpt-4o", 10, 0)
+    file = tmp_path / "sources.toml"
+    file.write_text(f'[sources.lab]\npath = "{lab_db.path}"\n\n[sources.other]\npath = "{other.path}"\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    at = signed_in(PASSWORD, **MARCH)
+    assert kpis(at)["Requests"] == "3"  # lab's 2 + other's 1
+    lab_db.usage("2026-03-13 09:00:00", "openai", "gpt-4o", 10, 0)
+    other.usage("2026-03-13 10:00:00", "openai", "gpt-4o", 10, 0)
+    third = make_axiom_db("third.db")
+    third.usage("2026-03-14 09:00:00", "openai", "gpt-4o", 10, 0)
+    file.write_text(file.read_text(encoding="utf-8") + f'\n[sources.third]\npath = "{third.path}"\n', encoding="utf-8")
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert kpis(at)["Requests"] == "6"  # 3 + one new row in each old source + the new source's row
+    assert at.selectbox(key="f_source").options == ["All sources", "lab", "other", "third"]
