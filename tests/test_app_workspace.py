@@ -158,6 +158,9 @@ def test_a_malformed_workspace_file_keeps_the_app_running_with_a_message(tmp_pat
     assert not at.exception
     assert "`sources.prod.path` must be a non-empty string" in texts(at)
     assert at.metric  # the demo data is shown instead
+    at.switch_page("pages/compare.py").run()  # every page says so
+    assert not at.exception
+    assert "`sources.prod.path` must be a non-empty string" in texts(at)
 
 
 # ---------------------------------------------------------------------------------------

@@ -357,7 +357,7 @@ class WorkspaceData:
                 except SourceError as exc:
                     problems.append(f"Source {name} could not be read ({exc.public_message()}); the others are shown.")
         return Snapshot(merge_catalogs([snap.catalog for _n, _d, snap in opened]),
-                        opened[0][2].prices,  # each source keeps its own; this one only for the page's notices
+                        opened[0][2].prices,  # unused for a workspace: each source's report carries its own
                         min(snap.read_at for _n, _d, snap in opened), tuple(problems))
 
     def catalogs(self) -> dict[str, Catalog]:

@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.auth import logout_button
-from pages.common.data import app_config, app_data, configured_data, narrow_to_source, refresh, source_select
+from pages.common.data import (app_config, app_data, configured_data, narrow_to_source, refresh, source_select,
+                               workspace_data)
 from pages.common.markdown import md_text
 from pages.common.paths import without_paths
 from queries import Dataset, SourceError
@@ -60,7 +61,7 @@ def open_page(title: str, description: str, needs=None) -> Dataset | None:
     if header(title, description, data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC"):
         refresh(data)
         st.rerun()
-    for warning in (*config.warnings, *snapshot.problems):
+    for warning in (*config.warnings, *workspace_data().warnings, *snapshot.problems):
         st.warning(md_text(warning))
     source_select(names)
     dataset = data.dataset()
