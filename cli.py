@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -551,7 +552,14 @@ def cmd_workspace_report(args: argparse.Namespace, workspace: Workspace, config,
         return json.dumps(payload, indent=2)
     if args.format == "csv":
         return report.csv(getattr(args, "table", "breakdown")).rstrip("\n")
-    return render_table(report, datasets[0][1]) + f"\n  Sources: {', '.join(n for n, _d in datasets)}"
+    lines = [render_table(replace(report, unpriced_models=[]), datasets[0][1])]
+    for name, dataset in datasets:  # each source's unpriced models go to its own price file
+        unpriced = sorted({b.model for b in report.breakdown if b.source == name and b.has_unpriced_rows})
+        if unpriced:
+            where = dataset.wording.price_key or dataset.wording.price_file
+            lines.append(f"  Unpriced in {name} (no price anywhere, counted as $0.00; add them to {where}): "
+                         f"{', '.join(unpriced)}")
+    return "\n".join(lines + [f"  Sources: {', '.join(n for n, _d in datasets)}"])
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -105,3 +105,15 @@ def test_a_workspace_file_of_one_source_prints_that_source_s_own_json(run_cli, t
     via_file = run_cli("report", "--sources", file, *DAY, "--format", "json")
     alone = run_cli("report", "--db", prod.path, *DAY, "--format", "json")
     assert via_file.code == 0 and via_file.out == alone.out
+
+
+def test_each_source_s_unpriced_models_go_to_its_own_price_file(run_cli, make_axiom_db, agentx_db):
+    from factories import DailyUsage
+
+    axiom = make_axiom_db("a.db")
+    axiom.usage("2026-03-20 10:00:00", "ollama", "local-a", 100, 10)
+    agentx_db.daily(DailyUsage("main", "house-model-x", "2026-03-20", 100, 10, tasks=1))
+    out = run_cli("report", "--db", axiom.path, "--db", agentx_db.path, *DAY, "--no-price-library").out
+    assert "Unpriced in axiom (no price anywhere, counted as $0.00; add them to tokenPriceTable): local-a" in out
+    assert "Unpriced in agentx (no price anywhere, counted as $0.00; add them to" in out
+    assert "custom.json): house-model-x" in out
