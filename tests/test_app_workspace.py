@@ -267,3 +267,15 @@ def test_refresh_rereads_every_source_and_the_workspace_file(tmp_path, monkeypat
     assert not at.exception
     assert kpis(at)["Requests"] == "6"  # 3 + one new row in each old source + the new source's row
     assert at.selectbox(key="f_source").options == ["All sources", "lab", "other", "third"]
+
+
+def test_each_source_s_unpriced_models_are_shown_with_its_own_price_file(workspace):
+    at = signed_in(PASSWORD, **MARCH)
+    from factories import shown
+
+    warnings = [text for text in (shown(str(w.value)) for w in at.warning) if "No price is known" in text]
+    agentx = [w for w in warnings if "house-model-x" in w]
+    axiom = [w for w in warnings if "llama3.1:8b-local" in w]
+    assert len(agentx) == 1 and "custom.json" in agentx[0] and "tokenPriceTable" not in agentx[0]
+    assert len(axiom) == 1 and "tokenPriceTable" in axiom[0] and "house-model-x" not in axiom[0]
+    assert not at.exception
