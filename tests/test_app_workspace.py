@@ -279,3 +279,12 @@ def test_each_source_s_unpriced_models_are_shown_with_its_own_price_file(workspa
     assert len(agentx) == 1 and "custom.json" in agentx[0] and "tokenPriceTable" not in agentx[0]
     assert len(axiom) == 1 and "tokenPriceTable" in axiom[0] and "house-model-x" not in axiom[0]
     assert not at.exception
+
+
+def test_the_sessions_page_narrowed_to_the_agentx_demo_reads_its_claude_code_logs(monkeypatch):
+    monkeypatch.setenv("USAGE_DEMO", "all")
+    at = signed_in(PASSWORD, page="sessions")
+    assert "Claude Code sessions in the folder" not in texts(at)  # the first source: the Axiom demo's own sessions
+    at.selectbox(key="page_source").select("agentx").run()
+    assert not at.exception
+    assert "Claude Code sessions in the folder projects" in texts(at)
