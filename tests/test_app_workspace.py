@@ -7,6 +7,7 @@ code under test.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -35,19 +36,30 @@ def lab_db(make_axiom_db) -> AxiomDB:
     return lab
 
 
+def configure_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **sources: dict[str, object]) -> Path:
+    """Write a workspace file of `sources` (name -> its keys), in order, and point USAGE_SOURCES at it."""
+    file = tmp_path / "sources.toml"
+    file.write_text("\n".join(f"[sources.{name}]\n" + "".join(f'{key} = "{value}"\n' for key, value in keys.items())
+                              for name, keys in sources.items()), encoding="utf-8")
+    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    return file
+
+
+def prod_settings(tmp_path: Path) -> Path:
+    """RANDOM_SETTINGS as prod's settings.json."""
+    settings = tmp_path / "prod-settings.json"
+    settings.write_text(json.dumps(RANDOM_SETTINGS), encoding="utf-8")
+    return settings
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, random_db: AxiomDB, random_agentx_db: AgentxDB, lab_db: AxiomDB,
               monkeypatch: pytest.MonkeyPatch) -> Path:
     """prod (2,000 random Axiom rows, priced by RANDOM_SETTINGS), team (random agentx, priced by its
     custom.json) and lab (the two rows above), configured in one workspace file."""
-    settings = tmp_path / "prod-settings.json"
-    settings.write_text(__import__("json").dumps(RANDOM_SETTINGS), encoding="utf-8")
-    file = tmp_path / "sources.toml"
-    file.write_text(f'[sources.prod]\npath = "{random_db.path}"\nsettings = "{settings}"\n\n'
-                    f'[sources.team]\npath = "{random_agentx_db.path}"\n\n'
-                    f'[sources.lab]\npath = "{lab_db.path}"\n', encoding="utf-8")
-    monkeypatch.setenv("USAGE_SOURCES", str(file))
-    return file
+    prod = {"path": random_db.path, "settings": prod_settings(tmp_path)}
+    return configure_workspace(tmp_path, monkeypatch, prod=prod,
+                               team={"path": random_agentx_db.path}, lab={"path": lab_db.path})
 
 
 def axiom_totals(db: AxiomDB, settings: dict | None) -> dict:

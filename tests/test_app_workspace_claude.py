@@ -20,8 +20,8 @@ pytest.importorskip("queries.sources.claude_code", reason="the claude-code kind 
 
 from factories import (RANDOM_AGENTX_RATES, RANDOM_SETTINGS, AgentxDB, AxiomDB, ClaudeProjects,  # noqa: E402
                        claude_turn_cost, oracle_claude_turns, random_claude_projects, signed_in, texts)
-from test_app_workspace import (END, MARCH, PASSWORD, START, agentx_totals, axiom_totals, expected_kpis,  # noqa: E402
-                                fresh_app, kpis, summed)
+from test_app_workspace import (END, MARCH, PASSWORD, START, agentx_totals, axiom_totals,  # noqa: E402
+                                configure_workspace, expected_kpis, fresh_app, kpis, prod_settings, summed)
 
 __all__ = ["fresh_app"]  # the same autouse fixture: admin password, empty caches, no price library
 
@@ -51,14 +51,10 @@ def claude_totals(root: Path) -> dict:
 @pytest.fixture
 def three_kinds(tmp_path: Path, random_db: AxiomDB, random_agentx_db: AgentxDB, laptop, monkeypatch) -> Path:
     projects, prices = laptop
-    settings = tmp_path / "prod-settings.json"
-    settings.write_text(json.dumps(RANDOM_SETTINGS), encoding="utf-8")
-    file = tmp_path / "sources.toml"
-    file.write_text(f'[sources.prod]\npath = "{random_db.path}"\nsettings = "{settings}"\n\n'
-                    f'[sources.team]\npath = "{random_agentx_db.path}"\n\n'
-                    f'[sources.laptop]\npath = "{projects.root}"\nsettings = "{prices}"\n', encoding="utf-8")
-    monkeypatch.setenv("USAGE_SOURCES", str(file))
-    return file
+    prod = {"path": random_db.path, "settings": prod_settings(tmp_path)}
+    return configure_workspace(tmp_path, monkeypatch, prod=prod,
+                               team={"path": random_agentx_db.path},
+                               laptop={"path": projects.root, "settings": prices})
 
 
 def test_a_workspace_of_all_three_kinds_sums_every_source(three_kinds, random_db, random_agentx_data, laptop):
@@ -81,9 +77,7 @@ def test_the_source_filter_narrows_the_three_kinds_to_the_claude_code_logs(three
 
 def test_a_claude_code_only_workspace_fills_token_usage_with_the_logs(laptop, tmp_path, monkeypatch):
     projects, prices = laptop
-    file = tmp_path / "sources.toml"
-    file.write_text(f'[sources.laptop]\npath = "{projects.root}"\nsettings = "{prices}"\n', encoding="utf-8")
-    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    configure_workspace(tmp_path, monkeypatch, laptop={"path": projects.root, "settings": prices})
     at = signed_in(PASSWORD, **MARCH)
     assert not at.exception
     assert kpis(at) == expected_kpis(claude_totals(projects.root))
@@ -94,9 +88,7 @@ def test_a_claude_code_only_workspace_fills_token_usage_with_the_logs(laptop, tm
 @pytest.mark.parametrize("page", ["sessions", "compare"])
 def test_the_other_pages_of_a_claude_code_only_workspace_render(laptop, tmp_path, monkeypatch, page):
     projects, prices = laptop
-    file = tmp_path / "sources.toml"
-    file.write_text(f'[sources.laptop]\npath = "{projects.root}"\nsettings = "{prices}"\n', encoding="utf-8")
-    monkeypatch.setenv("USAGE_SOURCES", str(file))
+    configure_workspace(tmp_path, monkeypatch, laptop={"path": projects.root, "settings": prices})
     at = signed_in(PASSWORD, page=page)
     assert not at.exception
     assert "No data" not in texts(at)
