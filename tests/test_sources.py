@@ -7,7 +7,11 @@ form no cycle), then the registry's behaviour on real SQLite files.
 from __future__ import annotations
 
 import ast
+import json
+import shutil
+import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,8 +199,6 @@ def test_forcing_an_unknown_kind_names_the_known_ones(axiom_db):
 
 
 def test_a_sqlite_file_of_no_known_kind_lists_what_each_kind_expects(tmp_path):
-    import sqlite3
-
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE notes (id INTEGER)")
@@ -210,3 +212,73 @@ def test_a_sqlite_file_of_no_known_kind_lists_what_each_kind_expects(tmp_path):
 def test_kinds_that_can_answer_by_capability():
     assert [k.name for k in kinds_that_can(Capability.AGENTS)] == ["agentx"]
     assert "axiom" in [k.name for k in kinds_that_can(Capability.REQUESTS)]
+
+
+# --- the README's walkthrough, done ------------------------------------------------------------
+
+MYSYSTEM_SQL = """\
+-- name: mysystem_requests_view
+-- One row per model request of MySystem, in the canonical shape.
+CREATE OR REPLACE VIEW requests AS
+SELECT TRY_CAST(id AS BIGINT) AS request_id,
+       TRY_CAST(created AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS ts, created AS raw_ts,
+       COALESCE(provider, '') AS provider, COALESCE(model, '') AS model, 'main' AS initiator,
+       NULL AS task_kind, NULL AS channel, NULL AS session_id,
+       COALESCE(TRY_CAST(input AS BIGINT), 0) AS prompt_tokens,
+       COALESCE(TRY_CAST(output AS BIGINT), 0) AS completion_tokens,
+       CAST(0 AS DOUBLE) AS stored_cost
+FROM src.llm_calls;
+"""
+
+MYSYSTEM_PY = '''\
+import pricing
+from queries.sources.base import Capability, SqliteKind
+from queries.wording import Wording
+
+
+class MySystemKind(SqliteKind):
+    name, label = "mysystem", "MySystem"
+    capabilities = frozenset({Capability.REQUESTS})
+    wording = Wording("request", "tokenPriceTable in settings.json", pricing.settings_snippet,
+                      "not by settings.json", price_key="tokenPriceTable")
+    tables = frozenset({"llm_calls"})
+    views_block = "mysystem_requests_view"
+    macros_block = "define_filtered_requests"
+
+
+KIND = MySystemKind()
+'''
+
+
+def test_adding_a_source_is_a_module_its_sql_and_a_line_in_the_registry(tmp_path):
+    # A copy of the query layer plus README's three steps; nothing else of the code is touched.
+    shutil.copytree(ROOT / "queries", tmp_path / "queries", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pricing.py", tmp_path / "pricing.py")
+    (tmp_path / "queries" / "sources" / "mysystem.sql").write_text(MYSYSTEM_SQL)
+    (tmp_path / "queries" / "sources" / "mysystem.py").write_text(MYSYSTEM_PY)
+    registry = tmp_path / "queries" / "sources" / "__init__.py"
+    text = registry.read_text()
+    assert text.count("from queries.sources import agentx, axiom\n") == 1 and text.count("    agentx.KIND,\n") == 1
+    registry.write_text(text.replace("from queries.sources import agentx, axiom\n",
+                                     "from queries.sources import agentx, axiom, mysystem\n")
+                            .replace("    agentx.KIND,\n", "    agentx.KIND,\n    mysystem.KIND,\n"))
+    db = tmp_path / "my.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE llm_calls (id INTEGER PRIMARY KEY, created TEXT, provider TEXT, model TEXT, "
+                    "input INTEGER, output INTEGER)")
+        con.executemany("INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?)", [
+            (1, "2026-03-20T10:00:00Z", "openai", "gpt-4o", 1_000_000, 0),
+            (2, "2026-03-21T10:00:00Z", "openai", "gpt-4o", 0, 100_000),
+            (3, "2026-03-25T10:00:00Z", "openai", "gpt-4o", 5, 5)])  # outside the range below
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"tokenPriceTable": {"gpt-4o": {"input": 2.5, "output": 10}}}')
+    code = ("import json; from datetime import date; from queries import load_dataset; "
+            "from queries.dates import DateRange; from queries.sources import open_source; "
+            "from queries.usage import Filters, usage_report; "
+            f"s = open_source({str(db)!r}); d = load_dataset(s, __import__('pathlib').Path({str(settings)!r}), False); "
+            "r = usage_report(s, Filters(DateRange(date(2026, 3, 20), date(2026, 3, 21))), d.prices, d.catalog); "
+            "print(json.dumps([s.adapter, r.totals.requests, r.totals.total_tokens, r.totals.estimated_cost]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # By hand: 1M input tokens at $2.50/M + 100k output tokens at $10/M = $2.50 + $1.00.
+    assert json.loads(done.stdout) == ["mysystem", 2, 1_100_000, pytest.approx(3.5)]
