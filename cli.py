@@ -10,6 +10,8 @@
     python cli.py sessions --projects ~/.claude/projects              # sessions, newest first
     python cli.py session 3f2a --projects ~/.claude/projects          # every turn of one session
     python cli.py compare --from 2026-03-01 --until 2026-03-07 --vs-from 2026-03-08 --vs-until 2026-03-14
+    python cli.py report --db prod.db --db lab.db --format json      # a workspace: both sources summed
+    python cli.py report --sources .streamlit/sources.toml --source laptop   # one configured source
 
 Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
 --cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
