@@ -300,3 +300,17 @@ def test_the_sessions_page_narrowed_to_the_agentx_demo_reads_its_claude_code_log
     at.selectbox(key="page_source").select("agentx").run()
     assert not at.exception
     assert "Claude Code sessions in the folder projects" in texts(at)
+
+
+def test_the_menu_of_a_workspace_has_every_page_some_source_can_fill(tmp_path, monkeypatch, lab_db, agentx_db):
+    """Axiom alone has no Agents or Tier 2 page; with an agentx source beside it, the menu has both."""
+    configure_workspace(tmp_path, monkeypatch, lab={"path": lab_db.path}, team={"path": agentx_db.path})
+    at = signed_in(PASSWORD)
+    assert not at.exception
+    menu = [Path(str(info["script_path"])).name for info in at._registered_pages.values()]
+    assert {"agents.py", "tier2.py", "sessions.py", "compare.py", "token_usage.py"} <= set(menu)
+    configure_workspace(tmp_path, monkeypatch, lab={"path": lab_db.path})
+    fresh_app_env(monkeypatch, PASSWORD)  # a new server: the menu is read again
+    at = signed_in(PASSWORD)
+    menu = [Path(str(info["script_path"])).name for info in at._registered_pages.values()]
+    assert "agents.py" not in menu and "tier2.py" not in menu
