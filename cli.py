@@ -12,6 +12,8 @@
     python cli.py compare --from 2026-03-01 --until 2026-03-07 --vs-from 2026-03-08 --vs-until 2026-03-14
     python cli.py budget --budgets budgets.toml --webhook URL         # exit 3: a budget is over or forecast to be
     python cli.py whatif --as-model gpt-4o --days 30 --format csv     # the range at another model's prices
+    python cli.py report --db prod.db --db lab.db --format json      # a workspace: both sources summed
+    python cli.py report --sources .streamlit/sources.toml --source laptop   # one configured source
 
 Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
 --cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +42,9 @@ from queries.settings import resolve_config
 from queries.sources import kind_names, kinds_that_can
 from queries.sources.agentx import agentx_db_path
 from queries.usage import Filters, UsageReport, usage_report
+from queries.workspace import (SourceConfig, Workspace, WorkspaceError, configured_workspace, known_kinds,
+                               open_workspace_source, read_workspace, source_can, workspace_of_paths,
+                               workspace_report)
 
 EXIT_BAD_INPUT = 2
 DEFAULT_REPORT_DAYS = 30
@@ -55,12 +61,18 @@ class UsageError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's commands and flags (shared flags on every command)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="agent SQLite database (default: $USAGE_DB, else built-in demo data)")
+    common.add_argument("--db", action="append", help="agent SQLite database (default: $USAGE_DB, else built-in "
+                        "demo data); repeat it to read several as one workspace")
+    common.add_argument("--sources", metavar="FILE", help="workspace file naming several sources "
+                        "(default: $USAGE_SOURCES, else .streamlit/sources.toml when present)")
     common.add_argument("--cwd", metavar="DIR", help="agentx working directory: reads DIR/.agentx/db.sqlite "
                         "(as agentx's own --cwd does)")
     common.add_argument("--settings", help="prices: Axiom's settings.json with tokenPriceTable, or agentx's "
                         "custom.json (default: $USAGE_SETTINGS, else found beside the database)")
-    common.add_argument("--source", help=f"source kind ({', '.join(kind_names())}); default: detected from the path")
+    common.add_argument("--source", help=f"NAME: only this source of the workspace; with one --db, a kind "
+                        f"({', '.join(kind_names())}) as --kind")
+    common.add_argument("--kind", help=f"force the kind of source of --db ({', '.join(kind_names())}); default: "
+                        "detected from the path")
     common.add_argument("--tz", help="IANA zone for calendar days (default: $USAGE_TZ, else UTC)")
     common.add_argument("--no-price-library", action="store_true",
                         help="price only from settings.json/custom.json (and Axiom's defaults): no genai-prices")
@@ -197,20 +209,24 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
                  f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion")
     lines.append(f"  Estimated cost  {fmt_usd(t.estimated_cost):>16}")
     lines.append("")
-    header = ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost", "Share", "Price from")
-    body = [(b.provider, b.model, fmt_int(b.requests), fmt_int(b.prompt_tokens), fmt_int(b.completion_tokens),
-             fmt_int(b.total_tokens), fmt_cost_cell(b.estimated_cost, b.is_unpriced),
+    sourced = any(b.source for b in report.breakdown)  # a workspace of several sources: which one each row is
+    header = ("Source",) * sourced + ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost",
+                                      "Share", "Price from")
+    body = [(b.source,) * sourced + (b.provider, b.model, fmt_int(b.requests), fmt_int(b.prompt_tokens),
+                                     fmt_int(b.completion_tokens), fmt_int(b.total_tokens),
+                                     fmt_cost_cell(b.estimated_cost, b.is_unpriced),
              fmt_share(b.cost_share) if len(report.breakdown) > 1 else "",
              "; ".join(x for x in (b.price_source, fmt_stored_difference(
                  b.stored_cost, b.recomputed_cost, b.stored_difference)) if x)) for b in report.breakdown]
-    body.append(("Total", "", fmt_int(t.requests), fmt_int(t.prompt_tokens), fmt_int(t.completion_tokens),
-                 fmt_int(t.total_tokens), fmt_usd(t.estimated_cost), "", ""))
+    body.append(("Total",) + ("",) * sourced + ("", fmt_int(t.requests), fmt_int(t.prompt_tokens),
+                                                fmt_int(t.completion_tokens), fmt_int(t.total_tokens),
+                                                fmt_usd(t.estimated_cost), "", ""))
     if report.breakdown:
         widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
         for n, row in enumerate([header, *body]):
             if n == len(body):
                 lines.append("  " + "  ".join("=" * w for w in widths))
-            cells = [str(c).ljust(w) if i < 2 or i == len(header) - 1 else str(c).rjust(w)
+            cells = [str(c).ljust(w) if i < 2 + sourced or i == len(header) - 1 else str(c).rjust(w)
                      for i, (c, w) in enumerate(zip(row, widths))]
             lines.append("  " + "  ".join(cells).rstrip())
     else:
@@ -505,8 +521,9 @@ def cmd_whatif(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 EXIT_BUDGET_ALERT = 3  # a budget is over or forecast to be (cron mails on a non-zero status)
 
 
-def cmd_budget(args: argparse.Namespace, config) -> int:
-    """`budget`: every budget's status; new alerts to the webhook; exit 0 / 3 (alert) / 2 (bad input)."""
+def cmd_budget(args: argparse.Namespace, config, workspace: Workspace | None = None) -> int:
+    """`budget`: every budget's status; new alerts to the webhook; exit 0 / 3 (alert) / 2 (bad input).
+    Over a workspace every source is read (a budget scoped to `source = NAME` reads that one)."""
     from queries import budgets
 
     path = budgets.budgets_path(args.budgets or config.budgets)
@@ -519,7 +536,8 @@ def cmd_budget(args: argparse.Namespace, config) -> int:
     for problem in read.problems:
         warn(problem)
     today = parse_day(args.as_of, "--as-of") if args.as_of else today_in(str(config.tz))
-    statuses = budgets.evaluate(open_dataset(config), read.budgets, today, str(config.tz))
+    statuses = budgets.evaluate(workspace_datasets(workspace, config) if workspace else open_dataset(config),
+                                read.budgets, today, str(config.tz))
     for s in statuses:
         if s.state == budgets.UNAVAILABLE:
             warn(f"budget {s.budget.name!r} ({s.budget.scope_label()}) cannot be checked: {s.reason}.")
@@ -559,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (RangeError, SourceError, SessionError, UsageError) as exc:
+    except (RangeError, SourceError, SessionError, UsageError, WorkspaceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
@@ -576,9 +594,89 @@ def check_paging(args: argparse.Namespace) -> None:
         raise UsageError(f"--page must be 1 or more and --page-size between 1 and {MAX_PAGE_SIZE}.")
 
 
+def cli_workspace(args: argparse.Namespace, config) -> Workspace | None:
+    """The several sources this command reads (--sources FILE, repeated --db, or a configured
+    workspace file), or None for one source read as before (one --db, --cwd, USAGE_DB, one demo).
+    A workspace file that cannot be used is an error here (exit 2), not a fallback."""
+    if args.sources:
+        file = Path(args.sources).expanduser()
+        return Workspace(read_workspace(file, known_kinds()), file)
+    if args.db and len(args.db) > 1:
+        return Workspace(workspace_of_paths([Path(d).expanduser() for d in args.db], args.kind))
+    if args.db or args.cwd:
+        return None
+    workspace = configured_workspace(config)
+    if workspace.warnings:
+        raise UsageError(" ".join(workspace.warnings))
+    return workspace if len(workspace.sources) > 1 or workspace.file else None
+
+
+def chosen_source(args: argparse.Namespace, workspace: Workspace) -> SourceConfig | None:
+    """The source --source NAME picks; None (all of them) for `today` / `report`; for another
+    command, the first source that has what it needs (a note on stderr says which)."""
+    if args.source:
+        chosen = workspace.named(args.source)
+        if chosen is None:
+            raise UsageError(f"No source named {args.source[:80]!r} in the workspace; its sources: "
+                             f"{', '.join(workspace.names)}.")
+        return chosen
+    if args.command in ("today", "report") and len(workspace.sources) > 1:
+        return None
+    chosen = next((s for s in workspace.sources if can_run(args.command, s)), workspace.sources[0])
+    if len(workspace.sources) > 1:
+        warn(f"`{args.command}` reads one source: {chosen.name} (pick another with --source NAME; "
+             f"sources: {', '.join(workspace.names)}).")
+    return chosen
+
+
+def can_run(command: str, source: SourceConfig) -> bool:
+    """Whether `command` has data in this source (its kind has the capability the command needs)."""
+    return command not in NEEDS or source_can(source, NEEDS[command])
+
+
+def single_source_overrides(chosen: SourceConfig) -> dict[str, object]:
+    """The settings that make one source of a workspace the configured one (a demo source is named
+    after its kind: that kind's demo)."""
+    if chosen.is_demo:
+        return {"db": None, "demo": chosen.name, "source": None}
+    return {"db": str(chosen.path), "source": chosen.kind,
+            "settings": str(chosen.settings) if chosen.settings else None}
+
+
+def workspace_datasets(workspace: Workspace, config) -> list[tuple[str, Dataset]]:
+    """Every source of the workspace opened and priced, by name (UsageError naming a source that fails)."""
+    datasets = []
+    for source in workspace.sources:
+        try:
+            datasets.append((source.name, open_workspace_source(source, bool(config.price_library))))
+        except SourceError as exc:
+            raise UsageError(f"Source {source.name}: {exc}") from None
+    return datasets
+
+
+def cmd_workspace_report(args: argparse.Namespace, workspace: Workspace, config, rng: DateRange) -> str:
+    """`today` / `report` over every source of the workspace: each priced by its own prices, summed."""
+    datasets = workspace_datasets(workspace, config)
+    report = workspace_report(datasets, Filters(rng, args.provider or None, args.model or None))
+    if args.format == "json":
+        payload = report.as_json()
+        payload["sources"] = [{"name": n, "adapter": d.source.adapter, "demo": d.is_demo} for n, d in datasets]
+        return json.dumps(payload, indent=2)
+    if args.format == "csv":
+        return report.csv(getattr(args, "table", "breakdown")).rstrip("\n")
+    lines = [render_table(replace(report, unpriced_models=[]), datasets[0][1])]
+    for name, dataset in datasets:  # each source's unpriced models go to its own price file
+        unpriced = sorted({b.model for b in report.breakdown if b.source == name and b.has_unpriced_rows})
+        if unpriced:
+            where = dataset.wording.price_key or dataset.wording.price_file
+            lines.append(f"  Unpriced in {name} (no price anywhere, counted as $0.00; add them to {where}): "
+                         f"{', '.join(unpriced)}")
+    return "\n".join(lines + [f"  Sources: {', '.join(n for n, _d in datasets)}"])
+
+
 def _run(args: argparse.Namespace) -> int:
     check_paging(args)
-    db = args.db
+    db = args.db[0] if args.db and len(args.db) == 1 else None
     if args.cwd:
         if args.db:
             raise UsageError("Give --db or --cwd, not both (--cwd DIR reads DIR/.agentx/db.sqlite).")
@@ -590,15 +688,23 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"No agentx database at {db}: is {cwd} the directory agentx runs in? "
                              f"(agentx keeps its data in DIR/.agentx/db.sqlite.)")
     overrides = {
-        "db": db, "settings": args.settings, "source": args.source, "tz": args.tz,
-        "price_library": False if args.no_price_library else None,
+        "db": db, "settings": args.settings, "source": args.kind or args.source, "tz": args.tz,
+        "price_library": False if args.no_price_library else None, "sources": args.sources,
     }
     config = resolve_config(os.environ, overrides)
     for warning in config.warnings:
         warn(warning)
     tz = str(config.tz)
+    workspace = cli_workspace(args, config)
     if args.command == "budget":
-        return cmd_budget(args, config)
+        return cmd_budget(args, config, workspace)
+    if workspace is not None:
+        chosen = chosen_source(args, workspace)
+        if chosen is None:
+            print(cmd_workspace_report(args, workspace, config, date_range_from_args(args, tz)))
+            return 0
+        picked = overrides | single_source_overrides(chosen)
+        config = resolve_config({k: v for k, v in os.environ.items() if k not in ("USAGE_DB", "USAGE_DEMO")}, picked)
 
     if args.command in ("sessions", "session") and sessions_from_logs(args, config):
         # Claude Code logs; with an agentx database configured, priced from its custom.json.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common import charts, page_chrome, page_needs
+from pages.common.data import needs_any
 from pages.common.markdown import md_text
 from pages.common.views import duration, lacks, open_page, page_query, range_picker, show_table, tz
 from queries.dates import today_in
@@ -155,7 +156,7 @@ def tasks_card(rng, ids: list[str]) -> None:
 
 
 def render() -> None:
-    dataset = open_page(TITLE, DESCRIPTION)
+    dataset = open_page(TITLE, DESCRIPTION, needs_any(*page_needs(__file__)))  # its Source selectbox
     if dataset is None:
         return
     top_row_cards()

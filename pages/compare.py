@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import page_chrome
+from pages.common import page_chrome, page_needs
+from pages.common.data import needs_any
 from pages.common.markdown import md_text
 from pages.common.views import KPI_LABELS, money, open_page, page_query, pct, range_picker, show_table, shown, signed
 from queries.formatting import fmt_change
@@ -65,7 +66,7 @@ def rows_card(result) -> None:
 def render() -> None:
     from queries.overview import compare
 
-    dataset = open_page(TITLE, DESCRIPTION)
+    dataset = open_page(TITLE, DESCRIPTION, needs_any(*page_needs(__file__)))  # its Source selectbox
     if dataset is None:
         return
     left, right = st.columns(2)

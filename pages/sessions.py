@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages.common import page_chrome
-from pages.common.data import app_config, claude_logs
+from pages.common import page_chrome, page_needs
+from pages.common.data import app_config, claude_logs, needs_any
 from pages.common.markdown import md_text
 from pages.common.paths import file_name, without_paths
 from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
@@ -186,7 +186,7 @@ def detail_card(reader: Reader) -> None:
 def render() -> None:
     from queries.sessions import SessionError
 
-    dataset = open_page(TITLE, DESCRIPTION)
+    dataset = open_page(TITLE, DESCRIPTION, needs_any(*page_needs(__file__)))  # its Source selectbox
     if dataset is None:
         return
     try:

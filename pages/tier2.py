@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common import charts, page_chrome, page_needs
+from pages.common.data import needs_any
 from pages.common.markdown import md_text
 from pages.common.paths import without_paths
 from pages.common.views import lacks, open_page, opt_int, page_query, range_picker, show_table
@@ -75,7 +76,7 @@ def rotations_card(rng, config) -> None:
 
 
 def render() -> None:
-    dataset = open_page(TITLE, DESCRIPTION)
+    dataset = open_page(TITLE, DESCRIPTION, needs_any(*page_needs(__file__)))  # its Source selectbox
     if dataset is None:
         return
     if lacks(dataset, page_needs(__file__), "Tier 2 and rotations"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 
 import duckdb
@@ -11,7 +12,7 @@ import streamlit as st
 import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
 from pages.common.budgets import token_usage_parts
-from pages.common.data import app_config, app_data, refresh
+from pages.common.data import app_config, open_workspace, refresh, workspace_data
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.markdown import md_text
 from pages.common.tables import breakdown_html
@@ -97,6 +98,13 @@ def breakdown_card(report: UsageReport) -> None:
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="csv")
 
 
+def units_note(data, source: str | None) -> None:
+    """In a workspace whose sources count different units (requests, tasks), say what the sum counts."""
+    if source is None and len({data.wording_of(n).unit for n in data.names}) > 1:
+        counted = ", ".join(f"{n} counts {data.wording_of(n).units.lower()}" for n in data.names)
+        st.caption(md_text(f"{data.wording.units} adds each source's own unit: {counted}."))
+
+
 def auto_refresh(seconds: int) -> None:
     """For a wall screen: re-read the database every `seconds` (the auto-refresh setting; 0 is off)."""
     st.session_state["last_full_run"] = time.monotonic()
@@ -104,7 +112,7 @@ def auto_refresh(seconds: int) -> None:
     @st.fragment(run_every=seconds)
     def tick() -> None:
         if time.monotonic() - st.session_state.get("last_full_run", 0.0) >= seconds * 0.9:
-            refresh(app_data())
+            refresh(workspace_data())
             st.rerun(scope="app")
 
     tick()
@@ -114,7 +122,7 @@ def render() -> None:
     """The whole page for the current filter state."""
     config = app_config()
     try:
-        data = app_data()
+        data = open_workspace()  # every configured source (USAGE_DB or the demo alone: one)
         snapshot = data.snapshot()
     except SourceError as exc:
         if header(PAGE_TITLE, DESCRIPTION):
@@ -127,7 +135,7 @@ def render() -> None:
     if clicked:
         refresh(data)
         st.rerun()
-    for warning in (*config.warnings, *snapshot.problems):
+    for warning in (*config.warnings, *data.warnings, *snapshot.problems):
         st.warning(md_text(warning))
     if config.auto_refresh_seconds:
         auto_refresh(int(config.auto_refresh_seconds))
@@ -136,8 +144,9 @@ def render() -> None:
     if catalog.total_requests == 0:
         st.info("No token usage yet.", icon=":material/hourglass_empty:")
         return
-    notices = read_link(catalog, str(config.tz))
-    filters, toolbar_notices = toolbar(catalog, str(config.tz))
+    catalogs = data.catalogs()  # the Source filter's choices (drawn when there are several)
+    notices = read_link(catalog, str(config.tz), catalogs)
+    filters, toolbar_notices = toolbar(catalog, str(config.tz), catalogs)
     for notice in notices + toolbar_notices:
         st.caption(f":material/info: {md_text(notice)}")
 
@@ -147,8 +156,9 @@ def render() -> None:
         st.error(f"The database could not be read just now ({exc.__class__.__name__}). Press Refresh to try again.",
                  icon=":material/database:")
         return
-    wording = data.wording
+    wording = data.wording_of(filters.source)
     kpi_cards(report, wording)
+    units_note(data, filters.source)
     for warning in report.warnings:
         st.warning(md_text(warning))
     if report.totals.requests == 0:
@@ -164,7 +174,15 @@ def render() -> None:
         chart_card("Main Agent vs. Task Agent vs. Heartbeat",
                    "Token usage split between main agent, background task agents, and heartbeat per day.",
                    report, charts.initiator_chart, "chart_initiator")
-    price_notices(report, wording)
+        if report.initiator_note and not filters.source:
+            st.caption(md_text(report.initiator_note))
+    if any(row.source for row in report.breakdown):  # each source's unpriced models go to its own price file
+        for n, name in enumerate(data.names):
+            unpriced = sorted({b.model for b in report.breakdown if b.source == name and b.has_unpriced_rows})
+            price_notices(replace(report, prices=report.prices if n == 0 else [], unpriced_models=unpriced),
+                          data.wording_of(name))
+    else:
+        price_notices(report, wording)
     breakdown_card(report)
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pricing
-from queries.settings import Config, default_settings_path
-from queries.sources import Capability, Source, SourceError, kind_named, open_source
+from queries.settings import ALL_DEMOS, Config, default_settings_path
+from queries.sources import Capability, Source, SourceError, demo_kinds, kind_named, open_source
 from queries.usage import Catalog, catalog
 from queries.wording import Wording
 
@@ -50,7 +50,10 @@ def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
         db = Path(str(config.db)).expanduser()
         settings = Path(str(config.settings)).expanduser() if config.settings else default_settings_path(db)
         return db, settings, False
-    db, settings = kind_named(getattr(config, "demo", "axiom")).demo_paths()  # the demo kind's own price file
+    demo = str(getattr(config, "demo", ALL_DEMOS))
+    # The demo workspace's single-source stand-in (ALL_DEMOS is read by queries.workspace): the first demo.
+    kind = demo_kinds()[0] if demo == ALL_DEMOS else kind_named(demo)
+    db, settings = kind.demo_paths()  # the demo kind's own price file
     return db, (Path(str(config.settings)).expanduser() if config.settings else settings), True
 
 

@@ -104,7 +104,7 @@ def zone_info(name: str) -> ZoneInfo:
     """The IANA zone `name`, or RangeError with a readable message."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a file name
         raise RangeError(f"Unknown time zone {name!r}; use an IANA name such as UTC or Europe/Berlin.") from None
 
 

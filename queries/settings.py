@@ -15,6 +15,8 @@ from typing import Callable, Mapping
 from queries.dates import RangeError, zone_info
 from queries.sources import demo_kinds, kind_names
 
+ALL_DEMOS = "all"  # the demo setting's default: a workspace of every kind's demo (queries/workspace.py)
+
 
 def _bool(text: str) -> bool:
     lowered = text.strip().lower()
@@ -43,9 +45,9 @@ def _zone(text: str) -> str:
 def _demo(text: str) -> str:
     """A kind that brings demo data (the registry's, so a new kind with a demo is a choice here)."""
     value = text.strip().lower()
-    names = [k.name for k in demo_kinds()]
+    names = [ALL_DEMOS, *(k.name for k in demo_kinds())]
     if value not in names:
-        raise ValueError(f"expected {' or '.join(names)}")
+        raise ValueError(f"expected {', '.join(names[:-1])} or {names[-1]}")
     return value
 
 
@@ -89,8 +91,12 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", None, "Path of the agent's SQLite database. Unset: built-in demo data.", "USAGE_DB"),
-    Setting("demo", demo_kinds()[0].name, "Which built-in demo data to show when no database is set: "
-            f"{' or '.join(k.name for k in demo_kinds())}.", "USAGE_DEMO", _demo),
+    Setting("sources", None, "Workspace file (TOML) naming several sources, one [sources.NAME] table each with "
+            "path, and optional kind and settings. Unset: .streamlit/sources.toml when it exists, else USAGE_DB "
+            "alone.", "USAGE_SOURCES"),
+    Setting("demo", ALL_DEMOS, f"Which built-in demo data to show when no database is set: {ALL_DEMOS} (a "
+            f"workspace of every kind's demo), or one kind's: {' or '.join(k.name for k in demo_kinds())}.",
+            "USAGE_DEMO", _demo),
     Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"
             "settings.json when the database sits at <DATA_DIR>/db/openagent.db.", "USAGE_SETTINGS"),
     Setting("source", None, f"Source kind to use ({', '.join(kind_names())}). Unset: detected from the path.",

@@ -27,6 +27,7 @@ class Filters:
     range: DateRange
     provider: str | None = None
     model: str | None = None
+    source: str | None = None  # one named source of a workspace (queries/workspace.py); None: all of them
 
     def params(self, prices: PriceBook) -> dict[str, object]:
         """The bound parameters every filtered block takes."""
@@ -93,6 +94,7 @@ class BreakdownRow:
     stored_cost: float = 0.0
     recomputed_cost: float | None = None
     stored_difference: float | None = None
+    source: str = ""  # the workspace source the row comes from ("" in a single-source report)
 
     @property
     def is_unpriced(self) -> bool:
@@ -172,6 +174,8 @@ class UsageReport:
     # Set when the source cannot tell who initiated a request (agentx's usage_daily has no
     # channel): the split is then absent (empty `by_initiator`), never a wrong "all main".
     initiator_split_reason: str | None = None
+    # A workspace of several sources: which sources the initiator split covers (queries/workspace.py).
+    initiator_note: str | None = None
 
     @property
     def has_initiator_split(self) -> bool:
@@ -198,7 +202,8 @@ class UsageReport:
                 for d in self.daily
             ],
             "breakdown": [
-                {k: v for k, v in asdict(b).items() if k != "has_unpriced_rows"} for b in self.breakdown
+                {k: v for k, v in asdict(b).items() if k != "has_unpriced_rows" and (k != "source" or v)}
+                for b in self.breakdown
             ],
             "unpriced_models": self.unpriced_models,
             "prices": [

@@ -216,3 +216,10 @@ def test_fmt_change_is_the_signed_percentage_change(current, previous):
 
 def test_fmt_change_from_zero_is_none():
     assert fmt_change(5, 0) is None
+
+
+def test_a_zone_name_too_long_for_the_file_system_is_an_unknown_zone():
+    """tzdata looks the name up as a file: a 5,000-character name raised OSError (ENAMETOOLONG),
+    a traceback in the CLI (Hypothesis find in test_hostile, Dec 1)."""
+    with pytest.raises(RangeError, match="Unknown time zone"):
+        zone_info("x" * 5000)

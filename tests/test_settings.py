@@ -14,7 +14,7 @@ from queries.settings import SETTINGS, default_settings_path, resolve_config
 
 def test_no_environment_gives_the_documented_defaults():
     config = resolve_config({})
-    assert dict(config.values) == {"db": None, "demo": "axiom", "settings": None, "source": None, "tz": "UTC",
+    assert dict(config.values) == {"db": None, "sources": None, "demo": "all", "settings": None, "source": None, "tz": "UTC",
                                    "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
                                    "projects": None, "cache_ttl_seconds": 300,
                                    "trusted_proxies": (), "login_budget_per_minute": 30,
@@ -25,7 +25,7 @@ def test_no_environment_gives_the_documented_defaults():
 
 def test_every_setting_has_its_documented_environment_variable():
     assert {s.name: s.env for s in SETTINGS} == {
-        "db": "USAGE_DB", "demo": "USAGE_DEMO", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
+        "db": "USAGE_DB", "sources": "USAGE_SOURCES", "demo": "USAGE_DEMO", "settings": "USAGE_SETTINGS", "source": "USAGE_SOURCE", "tz": "USAGE_TZ",
         "price_library": "USAGE_PRICE_LIBRARY", "mirror": "USAGE_MIRROR",
         "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS", "projects": "CLAUDE_PROJECTS_DIR",
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS", "trusted_proxies": "USAGE_TRUSTED_PROXIES",
@@ -69,7 +69,7 @@ def test_blank_environment_value_means_the_default_without_a_warning():
     ("USAGE_PRICE_LIBRARY", "maybe", True),
     ("USAGE_AUTO_REFRESH_SECONDS", "soon", 0),
     ("USAGE_CACHE_TTL_SECONDS", "-5", 300),
-    ("USAGE_DEMO", "sqlite", "axiom"),
+    ("USAGE_DEMO", "sqlite", "all"),
     ("USAGE_TRUSTED_PROXIES", "10.0.0.1, proxy.example", ()),
     ("USAGE_LOGIN_BUDGET_PER_MINUTE", "0", 30),
     ("USAGE_LOGIN_LIFETIME_SECONDS", "12h", 43_200),
@@ -102,7 +102,8 @@ def test_no_database_configured_means_demo_data_in_the_cache_dir(isolated_enviro
 
 
 def test_developers_own_configuration_is_kept_out_of_tests(isolated_environment, tmp_path_factory):
-    assert not any(name in os.environ for name in OWN_ENV_VARS)
+    # only the suite's own pin of the single Axiom demo (conftest.py) is set
+    assert {name: os.environ[name] for name in OWN_ENV_VARS if name in os.environ} == {"USAGE_DEMO": "axiom"}
     assert Path(os.environ["XDG_CACHE_HOME"]) == isolated_environment
     assert Path(os.environ["HOME"]).is_relative_to(tmp_path_factory.getbasetemp())
 

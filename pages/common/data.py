@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -20,13 +20,14 @@ from typing import Callable, TypeVar
 import streamlit as st
 
 import pricing
-from queries import Dataset, load_dataset, source_paths
+from queries import Dataset, load_dataset
 from queries.dates import DateRange
 from queries.settings import Config, resolve_config
 from queries.mirror import open_mirrored_source
-from queries.sources import Capability, Source, SourceError, detect_kind, kind_named, open_source
+from queries.sources import KINDS, Capability, Source, SourceError, detect_kind, kind_named, open_source
 from queries.usage import Catalog, Filters, UsageReport, usage_report
 from queries.wording import Wording
+from queries.workspace import SourceConfig, Workspace, configured_workspace, merge_catalogs, merge_reports
 
 
 @st.cache_resource
@@ -199,11 +200,10 @@ class AppData:
 
 
 def configured_data(use_library: bool | None = None) -> AppData:
-    """The configured database (demo data when none), without opening it."""
-    config = app_config()
-    db, settings_path, is_demo = source_paths(config)
-    return AppData(str(db), config.source, is_demo, bool(config.mirror), str(settings_path) if settings_path else None,
-                   bool(config.price_library) if use_library is None else use_library)
+    """The configured database (demo data when none), without opening it; in a workspace of several
+    sources, the one this page is narrowed to (`narrow_to_source`), else the first."""
+    members = workspace_data(use_library).members
+    return dict(members).get(st.session_state.get(CURRENT_SOURCE), members[0][1])
 
 
 def app_data(use_library: bool | None = None) -> AppData:
@@ -228,9 +228,10 @@ def refresh(data: AppData | None = None) -> None:
     A database file that was replaced (another inode) or is back after being missing is
     opened afresh; otherwise the mirror only appends what is new.
     """
-    if data is not None:
+    _configured_workspace.clear()  # re-read the workspace file too
+    for member in (data.members_data() if isinstance(data, WorkspaceData) else [data] if data else []):
         try:
-            stale = data.source.opened_identity != _file_identity(data.db)
+            stale = member.source.opened_identity != _file_identity(member.db)
         except SourceError:
             stale = True
         if stale:
@@ -259,17 +260,171 @@ _KINDS_SEEN: dict[tuple, frozenset[Capability]] = {}  # (db, forced kind, file i
 
 
 def configured_capabilities() -> frozenset[Capability] | None:
-    """What the configured source can provide (the menu shows only the pages it can fill), told
-    from its kind without opening it; None when the path cannot be read (every page is then
-    listed, and each says what is wrong). Remembered per file identity: a replaced file is
-    looked at again."""
-    config = app_config()
-    db, _settings, _is_demo = source_paths(config)
-    key = (str(db), config.source, _file_identity(str(db)))
+    """What the configured sources can provide together (the menu shows only the pages some source
+    can fill), told from their kinds without opening them; None when a path cannot be read (every
+    page is then listed, and each says what is wrong). Remembered per file identity: a replaced
+    file is looked at again."""
+    capabilities: set[Capability] = set()
+    for source in _configured_workspace().sources:
+        seen = source_capabilities(source)
+        if seen is None:
+            return None
+        capabilities |= seen
+    return frozenset(capabilities)
+
+
+def source_capabilities(source: SourceConfig) -> frozenset[Capability] | None:
+    """What one configured source can provide, from its kind (forced or detected) without opening it;
+    None when its path cannot be read now."""
+    key = (str(source.path), source.kind, _file_identity(str(source.path)))
     if key not in _KINDS_SEEN:
         try:
-            kind = kind_named(config.source) if config.source else detect_kind(db)
+            kind = kind_named(source.kind) if source.kind else detect_kind(source.path)
             _KINDS_SEEN[key] = frozenset(kind.capabilities)
         except SourceError:
             return None  # not remembered: the file may be fixed before the next run
     return _KINDS_SEEN[key]
+
+
+def needs_any(*capabilities: Capability) -> Callable[[SourceConfig], bool]:
+    """A page's test of a configured source (`narrow_to_source`): it has one of `capabilities`."""
+    return lambda source: bool((source_capabilities(source) or frozenset()) & set(capabilities))
+
+
+# ---------------------------------------------------------------------------------------
+# Workspaces of several sources (issue 12, item 2): one AppData per configured source, each
+# opened, mirrored and cached on its own (as one database always was); Token Usage merges
+# their reports (queries.workspace.merge_reports), the other pages read one source.
+
+CURRENT_SOURCE = "ws_current_source"  # the source a page is narrowed to in this run (None: all)
+
+
+@st.cache_resource
+def _configured_workspace() -> Workspace:
+    """The configured sources (the workspace file is read once; Refresh reads it again)."""
+    return configured_workspace(app_config())
+
+
+def _member(source: SourceConfig, config: Config, use_library: bool) -> AppData:
+    settings = source.settings
+    return AppData(str(source.path), source.kind, source.is_demo, bool(config.mirror),
+                   str(settings) if settings else None, use_library)
+
+
+@dataclass(frozen=True)
+class WorkspaceData:
+    """Every configured source as an AppData, in order, with what was wrong with the configuration.
+    Quacks like AppData for the Token Usage page: snapshot() and report() cover the workspace."""
+
+    members: tuple[tuple[str, AppData], ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _data in self.members]
+
+    def members_data(self) -> list[AppData]:
+        return [data for _name, data in self.members]
+
+    @property
+    def is_demo(self) -> bool:
+        return all(data.is_demo for data in self.members_data())
+
+    def opened(self) -> list[tuple[str, AppData, Snapshot]]:
+        """The sources that could be read, with their snapshots; SourceError when none could."""
+        out, first_error = [], None
+        for name, data in self.members:
+            try:
+                out.append((name, data, data.snapshot()))
+            except SourceError as exc:
+                first_error = first_error or exc
+        if not out and first_error is not None:
+            raise first_error
+        return out
+
+    def snapshot(self) -> Snapshot:
+        """The workspace's catalog (every source's pairs), read at its oldest source's time; a source
+        that cannot be read is named in `problems` and left out."""
+        opened = self.opened()
+        if len(self.members) == 1:
+            return opened[0][2]
+        readable = {name for name, _d, _s in opened}
+        problems = [f"{name}: {p}" for name, _d, snap in opened for p in snap.problems]
+        for name, data in self.members:
+            if name not in readable:
+                try:
+                    data.snapshot()
+                except SourceError as exc:
+                    problems.append(f"Source {name} could not be read ({exc.public_message()}); the others are shown.")
+        return Snapshot(merge_catalogs([snap.catalog for _n, _d, snap in opened]),
+                        opened[0][2].prices,  # unused for a workspace: each source's report carries its own
+                        min(snap.read_at for _n, _d, snap in opened), tuple(problems))
+
+    def catalogs(self) -> dict[str, Catalog]:
+        """Each readable source's own catalog, by name (the toolbar's Provider and Model lists when
+        the Source filter picks one)."""
+        return {name: snap.catalog for name, _d, snap in self.opened()}
+
+    def report(self, filters: Filters) -> UsageReport:
+        """The source `filters.source` names, else every readable source merged."""
+        plain = replace(filters, source=None)
+        reports = [(name, data.report(plain)) for name, data, _s in self.opened()
+                   if filters.source in (None, name)]
+        return merge_reports(reports)
+
+    def wording_of(self, name: str | None) -> Wording:
+        """A source's words (the first readable source's for the whole workspace)."""
+        candidates = [dict(self.members)[name]] if name in dict(self.members) else []
+        for data in candidates + self.members_data():
+            try:
+                return data.wording
+            except SourceError:  # not readable now: snapshot() names it
+                continue
+        return KINDS[0].wording  # no source readable: the first registered kind's words
+
+    @property
+    def wording(self) -> Wording:
+        return self.wording_of(None)
+
+
+def workspace_data(use_library: bool | None = None) -> WorkspaceData:
+    """The configured workspace (USAGE_DB or the demo alone: one source), without opening it."""
+    config = app_config()
+    workspace = _configured_workspace()
+    library = bool(config.price_library) if use_library is None else use_library
+    return WorkspaceData(tuple((s.name, _member(s, config, library)) for s in workspace.sources), workspace.warnings)
+
+
+def open_workspace(use_library: bool | None = None) -> WorkspaceData:
+    """The configured workspace, every source opened (each mirrored on first use, with a progress
+    bar); a source that cannot be opened is left for snapshot() to report. Raises SourceError
+    when the workspace is a single source that cannot be opened (the page says why)."""
+    ws = workspace_data(use_library)
+    st.session_state[CURRENT_SOURCE] = None
+    for name, _data in ws.members:
+        st.session_state[CURRENT_SOURCE] = name
+        try:
+            app_data(use_library)
+        except SourceError:
+            if len(ws.members) == 1:
+                raise
+    st.session_state[CURRENT_SOURCE] = None
+    return ws
+
+
+def narrow_to_source(needs: Callable[[SourceConfig], bool] | None = None, key: str = "page_source") -> list[str]:
+    """On a page that reads one source: the sources that can fill it (`needs`, asked of the configured
+    source without opening it), with this run's reads (configured_data, app_data) narrowed to the one
+    chosen in `key` (the first until the Source selectbox, `source_select`, picks another)."""
+    workspace = _configured_workspace()
+    names = [s.name for s in workspace.sources if needs is None or needs(s)] or workspace.names
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0]
+    st.session_state[CURRENT_SOURCE] = st.session_state[key] if len(workspace.sources) > 1 else None
+    return names
+
+
+def source_select(names: list[str], key: str = "page_source") -> None:
+    """The Source selectbox of a page that reads one source, drawn when several sources can fill it."""
+    if len(names) > 1:
+        st.selectbox("Source", names, key=key, help="This page reads one source of the workspace at a time.")

@@ -1,6 +1,7 @@
 """The filter toolbar and its shareable link: date range, provider, model.
 
-The filter state lives in the URL as `range`, `from`, `until`, `provider`, `model`, so a
+The filter state lives in the URL as `range`, `from`, `until`, `provider`, `model` (and
+`source`, in a workspace of several sources), so a
 link opens the exact same view (also after the visitor logs in). The values are read once
 per browser session, checked, and written back after every change. A malformed or unknown
 value falls back to the default with a short notice and never raises.
@@ -16,7 +17,8 @@ from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, parse_
 from queries.usage import Catalog, Filters
 
 ALL = ""  # the "All providers" / "All models" option
-KEYS = {"range": "f_range", "from": "f_from", "until": "f_until", "provider": "f_provider", "model": "f_model"}
+KEYS = {"range": "f_range", "from": "f_from", "until": "f_until", "provider": "f_provider", "model": "f_model",
+        "source": "f_source"}
 MAX_PARAM_LENGTH = 500  # longer provider/model values are certainly not ids in the data
 
 
@@ -26,12 +28,23 @@ def _param(name: str) -> str | None:
     return values[-1] if values else None
 
 
-def read_link(catalog: Catalog, tz: str) -> list[str]:
-    """Load the URL's filter state into the widgets' session state once per session; returns notices."""
+def read_link(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = None) -> list[str]:
+    """Load the URL's filter state into the widgets' session state once per session; returns notices.
+
+    `catalogs` (a workspace of several sources: each source's own catalog, by name) makes `source=`
+    a filter too; the provider and model are then checked against the chosen source's data."""
     if st.session_state.get("f_loaded"):
         return []
     st.session_state["f_loaded"] = True
     notices: list[str] = []
+    source = _param("source") or ALL
+    if source and catalogs is not None and source not in catalogs:
+        notices.append(f"Source {source[:40]!r} is not configured; showing all sources.")
+    if catalogs is None or len(catalogs) < 2 or source not in catalogs:
+        source = ALL  # one source: nothing to narrow
+    st.session_state[KEYS["source"]] = source
+    if source:
+        catalog = catalogs[source]
     today = today_in(tz)
 
     preset = _param("range") or DEFAULT_PRESET
@@ -72,6 +85,8 @@ def write_link() -> None:
         params["provider"] = state[KEYS["provider"]]
     if state[KEYS["model"]]:
         params["model"] = state[KEYS["model"]]
+    if state.get(KEYS["source"]):
+        params["source"] = state[KEYS["source"]]
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
@@ -95,11 +110,22 @@ def narrow_to_day(day: date) -> None:
     st.session_state[KEYS["from"]] = st.session_state[KEYS["until"]] = day
 
 
-def toolbar(catalog: Catalog, tz: str) -> tuple[Filters, list[str]]:
-    """Draw the toolbar and return the filter state it shows, with any notices to print."""
+def toolbar(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = None) -> tuple[Filters, list[str]]:
+    """Draw the toolbar and return the filter state it shows, with any notices to print.
+
+    With `catalogs` of several sources (a workspace) it has a Source filter too, and the Provider
+    and Model lists are those of the chosen source."""
     st.session_state["f_tz"] = tz
     notices: list[str] = []
-    cols = st.columns([2, 1.3, 1.3, 2, 2], vertical_alignment="bottom")
+    several = catalogs is not None and len(catalogs) > 1
+    cols = st.columns([2, 1.3, 1.3, 2, 2] + [2] * several, vertical_alignment="bottom")
+    source = ALL
+    if several:
+        names = [ALL, *catalogs]
+        if st.session_state.get(KEYS["source"]) not in names:
+            st.session_state[KEYS["source"]] = ALL
+        source = cols[5].selectbox("Source", names, key=KEYS["source"], format_func=lambda s: s or "All sources")
+        catalog = catalogs[source] if source else catalog
     preset = cols[0].selectbox("Date range", list(PRESETS), format_func=PRESETS.__getitem__,
                                key=KEYS["range"], on_change=_on_range_change)
     if preset == "custom":
@@ -129,4 +155,4 @@ def toolbar(catalog: Catalog, tz: str) -> tuple[Filters, list[str]]:
         st.session_state[KEYS["model"]] = ALL
     model = cols[4].selectbox("Model", models, key=KEYS["model"], format_func=lambda m: m or "All models")
     write_link()
-    return Filters(date_range, provider or None, model or None), notices
+    return Filters(date_range, provider or None, model or None, source or None), notices

@@ -44,12 +44,16 @@ def _price_from(row: BreakdownRow) -> str:
 def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
     """The breakdown table with its totals row, as one HTML string."""
     show_share = len(rows) > 1
-    head = "".join(f'<th class="{"txt" if i < 2 or i == len(COLUMNS) - 1 else "num"}">{escape(c)}</th>' for i, c in enumerate(COLUMNS))
+    sourced = any(r.source for r in rows)  # a workspace of several sources: a Source column first
+    columns = ("Source",) * sourced + COLUMNS
+    head = "".join(f'<th class="{"txt" if i < 2 + sourced or i == len(columns) - 1 else "num"}">{escape(c)}</th>'
+                   for i, c in enumerate(columns))
     body = []
     for r in rows:
         share = f'<span class="share">({fmt_share(r.cost_share)})</span>' if show_share and r.cost_share is not None else ""
         body.append(
             "<tr>"
+            + (f'<td class="txt id">{escape(r.source)}</td>' if sourced else "") +
             f'<td class="txt id">{escape(r.provider)}</td>'
             f'<td class="txt id"><code>{escape(r.model)}</code></td>'
             f'<td class="num">{fmt_int(r.requests)}</td>'
@@ -62,7 +66,7 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         )
     body.append(
         '<tr class="totals">'
-        '<td class="txt">Total</td><td></td>'
+        '<td class="txt">Total</td><td></td>' + '<td></td>' * sourced +
         f'<td class="num">{fmt_int(totals.requests)}</td>'
         f'<td class="num">{fmt_int(totals.prompt_tokens)}</td>'
         f'<td class="num">{fmt_int(totals.completion_tokens)}</td>'

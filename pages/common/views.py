@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.auth import logout_button
-from pages.common.data import app_config, app_data, configured_data, refresh
+from pages.common.data import (app_config, app_data, configured_data, narrow_to_source, refresh, source_select,
+                               workspace_data)
 from pages.common.markdown import md_text
 from pages.common.paths import without_paths
 from queries import Dataset, SourceError
@@ -40,9 +41,12 @@ def header(title: str, description: str, is_demo: bool = False, read_at: str | N
     return clicked
 
 
-def open_page(title: str, description: str) -> Dataset | None:
-    """Header, then the configured database's Dataset; None (with the reason shown) if unreadable."""
+def open_page(title: str, description: str, needs=None) -> Dataset | None:
+    """Header, then the configured database's Dataset; None (with the reason shown) if unreadable.
+    In a workspace of several sources, the page reads one: a Source selectbox lists those that
+    `needs(source_config)` says can fill it."""
     config = app_config()
+    names = narrow_to_source(needs)
     try:
         data = app_data()
         snapshot = data.snapshot()
@@ -52,12 +56,14 @@ def open_page(title: str, description: str) -> Dataset | None:
             st.rerun()
         st.error(md_text(exc.public_message()), icon=":material/database:")
         st.caption("Fix the database setting (USAGE_DB) or the file, then press Refresh.")
+        source_select(names)  # another source of the workspace may be readable
         return None
     if header(title, description, data.is_demo, f"{snapshot.read_at:%H:%M:%S} UTC"):
         refresh(data)
         st.rerun()
-    for warning in (*config.warnings, *snapshot.problems):
+    for warning in (*config.warnings, *workspace_data().warnings, *snapshot.problems):
         st.warning(md_text(warning))
+    source_select(names)
     dataset = data.dataset()
     if not dataset.catalog.pairs:  # an empty file, or the wrong one (seed 004's troubleshooting)
         st.info(md_text(without_paths(dataset.no_data_message(for_app=True), dataset.source.path)),  # the file's name only
