@@ -7,6 +7,7 @@ import streamlit as st
 
 from pages.common import page_chrome
 from pages.common.budgets import budget_file, cost_chart_card, file_problems, status_card, what_if_card
+from pages.common.data import current_source
 from pages.common.views import open_page, range_picker
 from queries.usage import Filters
 
@@ -28,7 +29,7 @@ def render() -> None:
         provider = left.selectbox("Provider", [ALL, *dataset.catalog.providers()], key="budgets_provider")
         provider = None if provider == ALL else provider
         model = right.selectbox("Model", [ALL, *dataset.catalog.models(provider)], key="budgets_model")
-    filters = Filters(rng, provider, None if model == ALL else model)
+    filters = Filters(rng, provider, None if model == ALL else model, current_source())  # the page's Source
     cost_chart_card(read, filters)
     what_if_card(filters, dataset.catalog.models())
 

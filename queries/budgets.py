@@ -70,9 +70,9 @@ class Budget:
         """'workspace', or 'model = gpt-4o, provider = openai'."""
         return ", ".join(f"{d} = {v}" for d, v in self.scope) or "workspace"
 
-    def matches_filters(self, provider: str | None, model: str | None) -> bool:
-        """Whether this budget's scope is exactly the page's provider/model filter state."""
-        wanted = tuple(sorted((d, v) for d, v in (("provider", provider), ("model", model)) if v))
+    def matches_filters(self, provider: str | None, model: str | None, source: str | None = None) -> bool:
+        """Whether this budget's scope is exactly the page's source/provider/model filter state."""
+        wanted = tuple(sorted((d, v) for d, v in (("source", source), ("provider", provider), ("model", model)) if v))
         return tuple(sorted(self.scope)) == wanted
 
 

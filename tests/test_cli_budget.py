@@ -143,3 +143,16 @@ def test_whatif_with_another_price_table_and_its_csv_total(run_cli, db, tmp_path
 def test_whatif_with_a_missing_price_table_exits_2(run_cli, db, tmp_path):
     result = run_cli("whatif", "--db", db.path, *MARCH, "--price-table", tmp_path / "nope.json")
     assert result.code == 2 and "nope.json" in result.err
+
+
+def test_a_workspace_budget_sums_every_source_and_a_source_budget_reads_its_own(run_cli, db, tmp_path):
+    # a second database: Mar 10 (today) $3.00 only; the workspace's month to date is 27 + 3 = 30
+    other = AxiomDB(tmp_path / "other" / "db" / "openagent.db")
+    other.usage("2026-03-10 09:00:00", "anthropic", SONNET, prompt=1_000_000)
+    path = _budgets(tmp_path, '[budgets.all]\nmonthly = 1000\n\n[budgets.second]\nmonthly = 1000\n'
+                              'scope = { source = "axiom-2" }\n')
+    result = run_cli("budget", "--db", db.path, "--db", other.path, "--budgets", path, *AS_OF, "--format", "json")
+    assert result.code == 0, result.err
+    statuses = {s["name"]: s for s in result.json()["budgets"]}
+    assert (statuses["all"]["month_to_date"], statuses["all"]["today"]) == (30.0, 9.0)
+    assert (statuses["second"]["month_to_date"], statuses["second"]["today"]) == (3.0, 3.0)

@@ -174,3 +174,47 @@ def test_budget_names_and_model_ids_in_markdown_are_shown_as_text(tmp_path, monk
     assert len(hits) >= 2   # the daily rule's caption and the malformed entry's warning
     for body in hits:
         assert hostile in plain(body.removeprefix(":material/info: "))
+
+
+@pytest.fixture
+def two_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workspace of two spiky Axiom files, a and b (each $3 a day, $30 on SPIKE), and two budgets:
+    the workspace's ($40 a day) and a's alone ($20 a day, scope source = a)."""
+    for name in ("a", "b"):
+        spiky_axiom(tmp_path / name / "db" / "openagent.db", TODAY)
+    sources = tmp_path / "sources.toml"
+    sources.write_text("".join(f'[sources.{n}]\npath = "{tmp_path / n / "db" / "openagent.db"}"\n' for n in "ab"),
+                       encoding="utf-8")
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text('[budgets.all]\nmonthly = 1000\ndaily = 40\n'
+                       '[budgets.only_a]\nmonthly = 1000\ndaily = 20\nscope = { source = "a" }\n', encoding="utf-8")
+    monkeypatch.delenv("USAGE_DB", raising=False)
+    monkeypatch.setenv("USAGE_SOURCES", str(sources))
+    monkeypatch.setenv("USAGE_BUDGETS", str(budgets))
+    monkeypatch.setenv("USAGE_PRICE_LIBRARY", "false")
+
+
+def test_token_usage_cost_chart_sums_a_workspace_and_its_budget_is_the_workspaces(two_sources):
+    at = last_14_days(signed_in(), "f")
+    layers = cost_chart(at)
+    # both files: $6 a day, $60 on SPIKE; the workspace's own budget ($40 a day) is the rule
+    assert {r["day"]: r["cost"] for r in layers["cost_bars"] if r["cost"]} == {
+        (TODAY - timedelta(days=n)).isoformat(): 60.0 if n == 5 else 6.0 for n in range(1, 14)}
+    assert [r["cost"] for r in layers["budget_rule"]] == [40.0]
+
+
+def test_token_usage_narrowed_to_one_source_charts_that_source_against_its_budget(two_sources):
+    at = signed_in()
+    at.selectbox(key="f_source").set_value("a")
+    at = last_14_days(run(at), "f")
+    layers = cost_chart(at)
+    assert {r["day"]: r["cost"] for r in layers["cost_bars"] if r["cost"]} == {
+        (TODAY - timedelta(days=n)).isoformat(): 30.0 if n == 5 else 3.0 for n in range(1, 14)}
+    assert [r["cost"] for r in layers["budget_rule"]] == [20.0]
+
+
+def test_the_budgets_page_of_a_workspace_checks_a_source_scoped_budget(two_sources):
+    at = signed_in("budgets")
+    rows = {r["Budget"]: r for r in frame_rows(at, "Budget")}
+    assert (rows["only_a"]["Scope"], rows["only_a"]["State"]) == ("source = a", "ok")
+    assert rows["only_a"]["Why"] in ("", None)

@@ -12,7 +12,7 @@ from pages.common import charts
 from pages.common.data import app_config
 from pages.common.markdown import md_text
 from pages.common.paths import without_paths
-from pages.common.views import page_query, show_table, tz
+from pages.common.views import page_query, show_table, tz, workspace_query
 from queries import budgets
 from queries.dates import today_in
 from queries.formatting import fmt_int, fmt_usd
@@ -37,7 +37,7 @@ def file_problems(read: budgets.BudgetFile) -> None:
 def status_card(read: budgets.BudgetFile) -> None:
     """Every budget today: month to date, today, the forecast and its band, and its state."""
     today = today_in(tz())
-    statuses = page_query(lambda d: budgets.evaluate(d, read.budgets, today, tz()), "budget_status", today,
+    statuses = workspace_query(lambda d: budgets.evaluate(d, read.budgets, today, tz()), "budget_status", today,
                           *read.budgets)
     with st.container(border=True):
         st.subheader("Budgets", anchor=False)
@@ -64,16 +64,19 @@ def status_card(read: budgets.BudgetFile) -> None:
 
 def daily_budget_for(read: budgets.BudgetFile, filters: Filters) -> budgets.Budget | None:
     """The budget whose scope is exactly the filter state (the workspace's when no filter is set)."""
-    return next((b for b in read.budgets if b.matches_filters(filters.provider, filters.model)), None)
+    return next((b for b in read.budgets if b.matches_filters(filters.provider, filters.model, filters.source)), None)
 
 
 def cost_chart_card(read: budgets.BudgetFile, filters: Filters, key: str = "chart_cost") -> None:
     """Cost per day of the filter state, its budget's daily rule, and the unusual days flagged."""
     k = float(app_config().anomaly_k)
     wide = budgets.with_baseline(filters.range)
-    costs = page_query(lambda d: budgets.scope_daily_costs(d, tuple((n, v) for n, v in (
-        ("provider", filters.provider), ("model", filters.model)) if v), wide), "scope_daily_costs", wide,
-        filters.provider, filters.model)
+    costs = workspace_query(lambda d: budgets.scope_daily_costs(d, tuple((n, v) for n, v in (
+        ("source", filters.source), ("provider", filters.provider), ("model", filters.model)) if v), wide),
+        "scope_daily_costs", wide, filters.source, filters.provider, filters.model)
+    if isinstance(costs, str):  # the filter state names what no source can tell
+        st.info(md_text(f"No daily cost to chart: {costs}."))
+        return
     by_day = {c.day: c.cost for c in costs}
     shown = [(c.day, c.cost) for c in costs if c.day >= filters.range.start]
     flags = {u.day: u.note() for u in budgets.unusual_days(by_day, [d for d, _c in shown], k)}
@@ -98,7 +101,7 @@ def cost_chart_card(read: budgets.BudgetFile, filters: Filters, key: str = "char
 def month_line(budget: budgets.Budget) -> None:
     """One line under the chart: the budget's month to date and forecast against its monthly amount."""
     today = today_in(tz())
-    [status] = page_query(lambda d: budgets.evaluate(d, (budget,), today, tz()), "budget_status", today, budget)
+    [status] = workspace_query(lambda d: budgets.evaluate(d, (budget,), today, tz()), "budget_status", today, budget)
     f = status.forecast
     if f is None:
         return

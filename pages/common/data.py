@@ -160,6 +160,14 @@ def _page_query(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_
     return _compute()
 
 
+@cached_for_configured_ttl(max_entries=256)
+def _workspace_query(reads: tuple[tuple[str, str, datetime], ...], key: tuple[str, ...],
+                     _compute: Callable[[], object]) -> object:
+    """A query over several sources at once (budgets), run once per set of snapshots (each source's
+    name, file and read time) and `key`; `_compute` is not hashed."""
+    return _compute()
+
+
 @dataclass(frozen=True)
 class AppData:
     """The configured database for this server: its source handle and latest snapshot."""
@@ -239,6 +247,7 @@ def refresh(data: AppData | None = None) -> None:
     _snapshot.clear()
     _report.clear()
     _page_query.clear()
+    _workspace_query.clear()
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the Claude Code logs…")
@@ -370,7 +379,17 @@ class WorkspaceData:
         plain = replace(filters, source=None)
         reports = [(name, data.report(plain)) for name, data, _s in self.opened()
                    if filters.source in (None, name)]
-        return merge_reports(reports)
+        return replace(merge_reports(reports), filters=filters)  # the filter state asked, its source included
+
+    def query(self, compute: Callable[[object], T], name: str, *args: object) -> T:
+        """`compute(data)` over the whole workspace: `data` is the one Dataset of a single source (as
+        AppData.query gives), else every readable source as [(name, Dataset)] (budgets sum them)."""
+        opened = self.opened()
+        if len(self.members) == 1:
+            return opened[0][1].query(compute, name, *args)
+        reads = tuple((n, d.db, snap.read_at) for n, d, snap in opened)
+        return _workspace_query(reads, (name, *map(str, args)),
+                                lambda: compute([(n, d.dataset()) for n, d, _s in opened]))
 
     def wording_of(self, name: str | None) -> Wording:
         """A source's words (the first readable source's for the whole workspace)."""
@@ -410,6 +429,11 @@ def open_workspace(use_library: bool | None = None) -> WorkspaceData:
                 raise
     st.session_state[CURRENT_SOURCE] = None
     return ws
+
+
+def current_source() -> str | None:
+    """The source this page run is narrowed to (None: a single-source dashboard, or all of them)."""
+    return st.session_state.get(CURRENT_SOURCE)
 
 
 def narrow_to_source(needs: Callable[[SourceConfig], bool] | None = None, key: str = "page_source") -> list[str]:

@@ -77,6 +77,12 @@ def page_query(compute, name: str, *args: object):
     return configured_data().query(compute, name, *args)
 
 
+def workspace_query(compute, name: str, *args: object):
+    """`compute(data)` over every configured source (one Dataset, or [(name, Dataset)] for several),
+    cached like page_query: for figures that sum the workspace (budgets)."""
+    return workspace_data().query(compute, name, *args)
+
+
 def tz() -> str:
     return str(app_config().tz)
 
