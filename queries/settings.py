@@ -101,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
             "clients; further tries wait without a hash being computed.", "USAGE_LOGIN_BUDGET_PER_MINUTE", _positive),
     Setting("login_lifetime_seconds", 43_200, "How long a browser stays signed in across reloads and tabs "
             "(a signed HttpOnly cookie; 0: sign in on every page load).", "USAGE_LOGIN_LIFETIME_SECONDS", _seconds),
+    Setting("cache_dir", None, "Directory for what the dashboard caches across restarts (the mirrors, in its "
+            "mirrors/ folder). Unset: $XDG_CACHE_HOME/token-usage, else ~/.cache/token-usage.", "USAGE_CACHE_DIR"),
 )
 
 

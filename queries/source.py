@@ -265,15 +265,17 @@ def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_
         raise exc.with_path(path) from None
     if not mirror:
         return source
-    from queries.mirror import MIRRORS, attach_mirror  # imports this module
+    from queries.mirror import AXIOM_MIRROR, attach_mirror  # imports this module
 
-    if source.adapter not in MIRRORS:
-        # Only Axiom's per-request table is worth mirroring; agentx's tables are daily rollups
-        # and one row per task, small enough to read directly. The source has no refresh().
+    # The kind's MirrorSpec (proto's registry: `source.kind.mirror`). Only Axiom's per-request table
+    # is worth mirroring; agentx's tables are daily rollups and one row per task, small enough to
+    # read directly. The source then has no refresh().
+    spec = {"axiom": AXIOM_MIRROR}.get(source.adapter)
+    if spec is None:
         return source
 
     try:
-        return attach_mirror(source, progress)
+        return attach_mirror(source, spec, progress)
     except SourceError as exc:
         raise exc.with_path(path) from None
     except duckdb.Error as exc:

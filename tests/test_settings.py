@@ -18,7 +18,8 @@ def test_no_environment_gives_the_documented_defaults():
                                    "price_library": True, "mirror": True, "auto_refresh_seconds": 0,
                                    "projects": None, "cache_ttl_seconds": 300,
                                    "trusted_proxies": (), "login_budget_per_minute": 30,
-                                   "login_lifetime_seconds": 43_200}
+                                   "login_lifetime_seconds": 43_200,
+                                   "cache_dir": None}
     assert config.warnings == ()
 
 
@@ -29,7 +30,8 @@ def test_every_setting_has_its_documented_environment_variable():
         "auto_refresh_seconds": "USAGE_AUTO_REFRESH_SECONDS", "projects": "CLAUDE_PROJECTS_DIR",
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS", "trusted_proxies": "USAGE_TRUSTED_PROXIES",
         "login_budget_per_minute": "USAGE_LOGIN_BUDGET_PER_MINUTE",
-        "login_lifetime_seconds": "USAGE_LOGIN_LIFETIME_SECONDS"}
+        "login_lifetime_seconds": "USAGE_LOGIN_LIFETIME_SECONDS",
+        "cache_dir": "USAGE_CACHE_DIR"}
 
 
 def test_environment_values_are_parsed():
