@@ -123,7 +123,6 @@ AXIOM_MIRROR = MirrorSpec(
 
 PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
 SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
-SAMPLE_RANGES_ON_OPEN = 16  # ... and when a cache file is opened (the source may have changed for hours)
 SAMPLE_WIDTH = 1_000      # ids per sampled range
 # Every read of the agent's file is one short SQLite statement over a bounded range, its result
 # read to the end so that SQLite's SHARED lock ends with it. On a rollback-journal file that lock
@@ -190,7 +189,7 @@ class MirroredSource(Source):
         that fails anyway leaves the mirror as it was (its writes are one transaction).
         """
         with self._refresh_lock:
-            return self._refresh(SAMPLE_RANGES)
+            return self._refresh()
 
     def rebuild(self, progress: ProgressCallback | None = None) -> None:
         """Copy everything again into `_next` tables; they replace the current ones when complete."""
@@ -212,7 +211,7 @@ class MirroredSource(Source):
             reason = self._attach_storage()
             if reason is None:
                 try:
-                    stats = self._refresh(SAMPLE_RANGES_ON_OPEN, progress)
+                    stats = self._refresh(progress)
                 except duckdb.Error as exc:
                     if _is_source_error(exc):
                         raise  # the agent's file, not ours: the caller reports it
@@ -297,13 +296,13 @@ class MirroredSource(Source):
 
     # --- refreshing ---------------------------------------------------------------------
 
-    def _refresh(self, samples: int, progress: ProgressCallback | None = None) -> RefreshStats:
-        """A refresh (the caller holds the refresh lock); `samples` id ranges are checksummed."""
+    def _refresh(self, progress: ProgressCallback | None = None) -> RefreshStats:
+        """A refresh (the caller holds the refresh lock); a rebuild it decides on reports `progress`."""
         started = time.perf_counter()
         cur = self.cursor()
         try:
             n, _min_id, max_id = _source_state(cur, self.spec, self.path)
-            reason = self._why_rebuild(cur, n, max_id, samples)
+            reason = self._why_rebuild(cur, n, max_id)
             if reason is None:
                 try:
                     appended, changed = self._append(cur, max_id)
@@ -440,14 +439,13 @@ class MirroredSource(Source):
 
     # --- refreshing ---------------------------------------------------------------------
 
-    def _why_rebuild(self, cur: duckdb.DuckDBPyConnection, n: int, max_id: int | None,
-                     samples: int = SAMPLE_RANGES) -> str | None:
+    def _why_rebuild(self, cur: duckdb.DuckDBPyConnection, n: int, max_id: int | None) -> str | None:
         """A reason the mirror can no longer be appended to, or None."""
         if n < self.rows:
             return f"the source has {n:,} rows, fewer than the {self.rows:,} mirrored"
         if (max_id or 0) < self.high_water:
             return f"the source's largest {self.spec.key} went back from {self.high_water:,} to {max_id or 0:,}"
-        for lo, hi in self._sample_ranges(samples):
+        for lo, hi in self._sample_ranges():
             params = {"lo": lo, "hi": hi}
             source_sum = read_source(cur, sql(self.spec.checksum), params)
             mirror_sum = cur.execute(sql("mirror_range_checksum"), params).fetchone()
@@ -456,7 +454,7 @@ class MirroredSource(Source):
                 return f"rows with {self.spec.key}s in ({lo:,}, {hi:,}] changed in the source"
         return None
 
-    def _sample_ranges(self, samples: int = SAMPLE_RANGES) -> list[tuple[int, int]]:
+    def _sample_ranges(self) -> list[tuple[int, int]]:
         """The newest mirrored ids, and a few random ranges of older ones."""
         if self.rows == 0:
             return []
@@ -464,7 +462,7 @@ class MirroredSource(Source):
         ranges = [(max(lo_all, hi_all - SAMPLE_WIDTH), hi_all)]
         span = hi_all - lo_all
         if span > SAMPLE_WIDTH:
-            for _ in range(samples - 1):
+            for _ in range(SAMPLE_RANGES - 1):
                 lo = lo_all + random.randrange(0, span - SAMPLE_WIDTH + 1)
                 ranges.append((lo, lo + SAMPLE_WIDTH))
         return ranges

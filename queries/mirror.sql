@@ -340,6 +340,25 @@ SELECT
               ELSE timezone(tz, x.hour AT TIME ZONE 'UTC') END AS DATE)          AS day
 FROM (SELECT * FROM hourly UNION ALL BY NAME SELECT * FROM tier_extra) AS x;
 
+-- name: rollup_provider_models
+-- Every (provider, model) pair ever recorded, as provider_models gives it, from the rollup plus the rows whose timestamp could not be read (the rollup leaves them out).
+-- (provider_models over the rows joins 10M rows to the session map: ~0.5-1 s on every page load and
+-- Refresh at 10M rows; this reads ~300k rollup rows.)
+SELECT provider, model, CAST(sum(requests) AS BIGINT) AS requests
+FROM (
+    SELECT provider, model, requests FROM request_rollup
+    UNION ALL
+    SELECT provider, model, count(*) AS requests FROM mirror.requests_rows WHERE ts IS NULL GROUP BY provider, model
+)
+GROUP BY provider, model
+ORDER BY provider, model;
+
+-- name: rollup_unparseable_timestamps
+-- How many rows carry a timestamp that could not be read, as unparseable_timestamps gives it, from the mirrored rows alone (no session map join).
+SELECT count(*) AS rows, any_value(raw_ts) AS example
+FROM mirror.requests_rows
+WHERE ts IS NULL;
+
 -- name: rollup_totals
 -- Requests, tokens and estimated cost of one filter state, as a single row (from the rollup).
 SELECT

@@ -654,7 +654,8 @@ def test_rows_rewritten_while_down_are_caught_and_rebuilt(restarted):
 def test_a_row_deleted_while_down_is_caught_and_rebuilt(restarted, monkeypatch):
     import queries.mirror
 
-    monkeypatch.setattr(queries.mirror, "SAMPLE_RANGES_ON_OPEN", 0)  # only the row count can notice it
+    monkeypatch.setattr(queries.mirror, "SAMPLE_RANGES", 0)  # only the row count can notice it
+    monkeypatch.setattr(queries.mirror, "SAMPLE_WIDTH", 1)
     run_sql(restarted, "DELETE FROM token_usage WHERE id = 700")
     source, _ = reopen(restarted)
     try:
