@@ -800,3 +800,24 @@ source.close()
         assert mismatches(restarted, first) == []
     finally:
         first.close()
+
+
+def test_the_apps_first_snapshot_does_not_check_a_mirror_that_opening_just_checked(filled, monkeypatch):
+    """A restarted server opens the mirror (a Refresh's checks) and draws the page: the first
+    snapshot must not run the same checks again; the next one (Refresh) does."""
+    from pages.common import data
+
+    calls: list[int] = []
+    real = MirroredSource.refresh
+    monkeypatch.setattr(MirroredSource, "refresh", lambda self: calls.append(1) or real(self))
+    key = (str(filled.path), None, False, True)
+    try:
+        source = data._source(*key)
+        data._snapshot(*key, None, True)
+        assert calls == []
+        data.refresh()
+        data._snapshot(*key, None, True)
+        assert calls == [1]
+    finally:
+        data._forget_sources()
+        source.close()
