@@ -631,7 +631,38 @@ def _claim_storage(source_path: Path, cache_dir: Path | None) -> tuple[Path, boo
         log.info("mirror of %s: %s is in use or cannot be written (%s); using a private mirror in %s",
                  source_path, file, exc.strerror or exc, directory)
         return directory / "mirror.duckdb", True, lambda: shutil.rmtree(directory, ignore_errors=True)
+    try:
+        Path(f"{file}.source").write_text(str(Path(source_path).expanduser().resolve()), encoding="utf-8")
+        _sweep_orphans(file)
+    except OSError as exc:  # tidying is optional
+        log.info("mirror cache %s not tidied: %s", file.parent, exc)
     return file, False, lambda: os.close(fd)  # closing the descriptor drops the lock
+
+
+def _sweep_orphans(keep: Path) -> None:
+    """Remove the mirrors, beside `keep`, of sources that no longer exist (yesterday's demo
+    database, a moved file): each mirror has a `<file>.source` note naming its source, and one
+    whose source is gone and whose lock is free goes. A directory listing and a stat per mirror."""
+    for note in keep.parent.glob("*.duckdb.source"):
+        file = Path(str(note)[: -len(".source")])
+        try:
+            if file == keep or Path(note.read_text(encoding="utf-8")).exists():
+                continue
+        except OSError:
+            continue
+        fd = os.open(f"{file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # in use: its owner's source may be back
+            os.close(fd)
+            continue
+        try:
+            _remove_mirror_file(file)
+            note.unlink(missing_ok=True)
+            Path(f"{file}.lock").unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+        log.info("mirror cache: removed %s, whose source is gone", file)
 
 
 def attach_mirror(source: Source, spec: MirrorSpec, progress: ProgressCallback | None = None,

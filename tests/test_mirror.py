@@ -821,3 +821,21 @@ def test_the_apps_first_snapshot_does_not_check_a_mirror_that_opening_just_check
     finally:
         data._forget_sources()
         source.close()
+
+
+def test_the_mirror_of_a_source_that_is_gone_is_removed_from_the_cache(make_axiom_db, isolated_environment):
+    """Yesterday's demo database (or a moved file) leaves its mirror behind; the next open of any
+    source removes it, and keeps every mirror whose source is still there."""
+    gone, kept = make_axiom_db("gone.db"), make_axiom_db("kept.db")
+    for db in (gone, kept):
+        db.usage("2026-03-20 10:00:00", "openai", "gpt-4o", 10, 20)
+        open_source(db.path, mirror=True).close()
+    mirrors = isolated_environment / "token-usage" / "mirrors"
+    assert len(list(mirrors.glob("*.duckdb"))) == 2
+    gone_file = _cache_file(gone)
+    gone.path.unlink()
+    source, calls = reopen(kept)
+    source.close()
+    assert calls == []
+    assert sorted(p.name for p in mirrors.iterdir() if p.name.startswith(gone_file.stem)) == []
+    assert _cache_file(kept).exists()
