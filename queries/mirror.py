@@ -56,7 +56,9 @@ from typing import Callable
 
 import duckdb
 
-from queries.source import Source, SourceError, is_wal_file, retry_while_locked
+from queries.sources import open_source
+from queries.sources.base import MirrorSpec, Source
+from queries.sqlite import SourceError, is_wal_file, retry_while_locked
 from queries.sql import sql
 
 # progress(rows_copied, rows_total): called from the thread that builds, rows_copied rising
@@ -66,60 +68,9 @@ ProgressCallback = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 # The layout of the mirror's own tables (rows, session map, rollup, stamp). A file stamped with
-# another value is rebuilt: bump it whenever mirror.sql changes what a cache file holds.
+# another value is rebuilt: bump it whenever mirror.sql changes what a cache file holds (a kind
+# bumps its MirrorSpec.version when its blocks change what is stored).
 MIRROR_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class MirrorSpec:
-    """How the generic mirror serves one kind of source: its incremental key and its named blocks.
-
-    A kind whose source has a table of rows with an integer key that only grows (rows past the
-    largest key mirrored are new ones) declares one of these (`SourceKind.mirror`); the mirror
-    then copies, refreshes, checks and persists it without knowing which kind it is. Each field
-    but `key` and `version` names a block in a `.sql` file.
-    """
-
-    key: str                     # the incremental key column of the source's rows table (for messages)
-    version: int                 # the kind's conversion version: stamped in the cache file, a change rebuilds
-    macros: str                  # the kind's macros that the blocks below use (run once per open)
-    view: str                    # the canonical `requests` view over the mirror's tables
-    state: str                   # row count, min and max key, in one statement (WAL)
-    bounds: str                  # min and max key, from the primary key
-    count: str                   # rows in a key range
-    copy: str                    # every row, one parallel typed scan (WAL files only)
-    copy_range: str              # rows in a key range, read as text (chunked copy)
-    fetch_new: str               # rows in a key range, through SQLite's primary key, to temp.new_rows
-    checksum: str                # count and hash of a key range, converted like the copy
-    session_map: str             # sessions + tasks -> temp.session_map_new, one statement (WAL)
-    session_bounds: str          # lowest and highest rowid of sessions and of tasks
-    session_parts_empty: str     # empty temp tables for the chunks below
-    sessions_chunk: str          # sessions in a rowid range -> temp.src_sessions
-    tasks_chunk: str             # tasks in a rowid range -> temp.src_tasks
-    session_map_from_parts: str  # temp.src_sessions + temp.src_tasks -> temp.session_map_new
-
-
-# Axiom's token_usage (mirror.sql's axiom_* blocks, over axiom.sql's conversion macros). The lead
-# moves this into queries/sources/axiom.py at merge, where the kind declares `mirror = AXIOM_MIRROR`.
-AXIOM_MIRROR = MirrorSpec(
-    key="id",
-    version=1,
-    macros="axiom_mirror_macros",
-    view="axiom_mirror_view",
-    state="axiom_source_state",
-    bounds="axiom_source_bounds",
-    count="axiom_source_count",
-    copy="axiom_mirror_copy",
-    copy_range="axiom_mirror_copy_range",
-    fetch_new="axiom_mirror_fetch_new",
-    checksum="axiom_range_checksum",
-    session_map="axiom_mirror_session_map",
-    session_bounds="axiom_session_rowid_bounds",
-    session_parts_empty="axiom_session_parts_empty",
-    sessions_chunk="axiom_sessions_chunk",
-    tasks_chunk="axiom_tasks_chunk",
-    session_map_from_parts="axiom_session_map_from_parts",
-)
 
 PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
 SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
@@ -165,7 +116,6 @@ class MirroredSource(Source):
     while others query; one refresh (or rebuild) runs at a time.
     """
 
-    spec: MirrorSpec = AXIOM_MIRROR
     mirror_dir: Path | None = None       # the directory of the mirror's file
     mirror_file: Path | None = None      # the mirror's DuckDB file
     private: bool = False                # a temp mirror of this process alone (the cache file was taken)
@@ -181,6 +131,12 @@ class MirroredSource(Source):
     _cleanup: weakref.finalize | None = field(default=None, repr=False)
 
     # --- public -----------------------------------------------------------------------
+
+    @property
+    def spec(self) -> MirrorSpec:
+        """The kind's incremental key and blocks (what lets the generic mirror serve it)."""
+        assert self.kind.mirror is not None
+        return self.kind.mirror
 
     def refresh(self) -> RefreshStats:
         """Bring the mirror up to date with the source file (see the module doc).
@@ -278,7 +234,7 @@ class MirroredSource(Source):
             return
         cur = self.cursor()
         try:
-            cur.execute(sql(self.spec.view))
+            cur.execute(sql(self.spec.blocks["view"]))
             cur.execute(sql("mirror_views"))
             cur.execute(sql("define_filtered_rollup"))
         finally:
@@ -398,7 +354,7 @@ class MirroredSource(Source):
             build.execute("SET preserve_insertion_order = false")
             build.execute("SET sqlite_all_varchar = false")  # this cursor only: see axiom_mirror_copy
             outcome: dict[str, object] = {}
-            careful = sql(self.spec.copy_range)
+            careful = sql(self.spec.blocks["copy_range"])
 
             def copy_in_ranges() -> int:
                 copied = 0
@@ -413,7 +369,7 @@ class MirroredSource(Source):
                         outcome["rows"] = copy_in_ranges()
                         return
                     try:
-                        outcome["rows"] = int(read_source(build, sql(self.spec.copy),
+                        outcome["rows"] = int(read_source(build, sql(self.spec.blocks["copy"]),
                                                           {"max_id": max_id})[0])
                     except (duckdb.TypeMismatchException, duckdb.ConversionException):
                         # A value of an unexpected storage class: copy as text, by id ranges.
@@ -447,7 +403,7 @@ class MirroredSource(Source):
             return f"the source's largest {self.spec.key} went back from {self.high_water:,} to {max_id or 0:,}"
         for lo, hi in self._sample_ranges():
             params = {"lo": lo, "hi": hi}
-            source_sum = read_source(cur, sql(self.spec.checksum), params)
+            source_sum = read_source(cur, sql(self.spec.blocks["checksum"]), params)
             mirror_sum = cur.execute(sql("mirror_range_checksum"), params).fetchone()
             if tuple(source_sum[:2]) != tuple(mirror_sum[:2]) or not math.isclose(
                     source_sum[2], mirror_sum[2], rel_tol=1e-9, abs_tol=1e-9):
@@ -479,7 +435,7 @@ class MirroredSource(Source):
         if new_rows:  # into this cursor's temp table, in chunks, so the transaction below reads no SQLite
             cur.execute(sql("mirror_new_rows_empty"))
             for lo in range(self.high_water, max_id, ROW_CHUNK):
-                read_source(cur, sql(spec.fetch_new), {"lo": lo, "hi": min(lo + ROW_CHUNK, max_id)})
+                read_source(cur, sql(spec.blocks["fetch_new"]), {"lo": lo, "hi": min(lo + ROW_CHUNK, max_id)})
         cur.execute(sql("mirror_changed_sessions"))
         (changed,) = cur.execute(sql("mirror_count_changed_sessions")).fetchone()
         if changed and self.rollup:
@@ -541,16 +497,16 @@ def read_session_map(cur: duckdb.DuckDBPyConnection, spec: MirrorSpec, path: Pat
     rollup hours).
     """
     if is_wal_file(path):
-        read_source(cur, sql(spec.session_map))
+        read_source(cur, sql(spec.blocks["session_map"]))
         return
-    s_min, s_max, t_min, t_max = read_source(cur, sql(spec.session_bounds))
-    cur.execute(sql(spec.session_parts_empty))
-    for block, low, top in ((spec.sessions_chunk, s_min, s_max), (spec.tasks_chunk, t_min, t_max)):
+    s_min, s_max, t_min, t_max = read_source(cur, sql(spec.blocks["session_bounds"]))
+    cur.execute(sql(spec.blocks["session_parts_empty"]))
+    for block, low, top in ((spec.blocks["sessions_chunk"], s_min, s_max), (spec.blocks["tasks_chunk"], t_min, t_max)):
         if top is None:
             continue  # an empty table
         for lo in range(int(low) - 1, int(top), SESSION_CHUNK):
             read_source(cur, sql(block), {"lo": lo, "hi": min(lo + SESSION_CHUNK, int(top))})
-    cur.execute(sql(spec.session_map_from_parts))
+    cur.execute(sql(spec.blocks["session_map_from_parts"]))
 
 
 def _source_state(cur: duckdb.DuckDBPyConnection, spec: MirrorSpec, path: Path) -> tuple[int, int | None, int | None]:
@@ -561,12 +517,12 @@ def _source_state(cur: duckdb.DuckDBPyConnection, spec: MirrorSpec, path: Path) 
     deleted between two chunks shows up as a count that does not add up, which rebuilds.
     """
     if is_wal_file(path):
-        n, min_id, max_id = read_source(cur, sql(spec.state))
+        n, min_id, max_id = read_source(cur, sql(spec.blocks["state"]))
         return int(n or 0), min_id, max_id
-    min_id, max_id = read_source(cur, sql(spec.bounds))
+    min_id, max_id = read_source(cur, sql(spec.blocks["bounds"]))
     if max_id is None:
         return 0, None, None
-    n, count = 0, sql(spec.count)
+    n, count = 0, sql(spec.blocks["count"])
     for lo in range(int(min_id) - 1, int(max_id), COUNT_CHUNK):
         n += int(read_source(cur, count, {"lo": lo, "hi": min(lo + COUNT_CHUNK, int(max_id))})[0] or 0)
     return n, min_id, max_id
@@ -665,23 +621,25 @@ def _sweep_orphans(keep: Path) -> None:
         log.info("mirror cache: removed %s, whose source is gone", file)
 
 
-def attach_mirror(source: Source, spec: MirrorSpec, progress: ProgressCallback | None = None,
+def attach_mirror(source: Source, progress: ProgressCallback | None = None,
                   cache_dir: Path | None = None) -> MirroredSource:
-    """Turn an opened direct Source into a MirroredSource served by `spec`: attach the mirror's
-    file (its cache file, reused when it passes a Refresh's checks) or build it.
+    """Turn an opened direct Source into a MirroredSource served by its kind's MirrorSpec: attach
+    the mirror's file (its cache file, reused when it passes a Refresh's checks) or build it.
 
     The direct Source must not be used afterwards (the mirror takes over its connection).
     `progress(rows_copied, rows_total)` is called only when rows are copied.
     """
+    spec = source.kind.mirror
+    if spec is None:
+        raise SourceError(f"The {source.kind.name} source cannot be mirrored yet.")
     file, private, release = _claim_storage(source.path, cache_dir)
-    mirrored = MirroredSource(path=source.path, adapter=source.adapter, connection=source.connection,
-                              is_demo=source.is_demo, spec=spec, mirror_dir=file.parent, mirror_file=file,
-                              private=private)
+    mirrored = MirroredSource(path=source.path, kind=source.kind, connection=source.connection,
+                              is_demo=source.is_demo, mirror_dir=file.parent, mirror_file=file, private=private)
     mirrored._cleanup = weakref.finalize(mirrored, release)
     try:
         con = source.connection
         con.execute(sql("mirror_define_macros"))
-        con.execute(sql(spec.macros))
+        con.execute(sql(spec.blocks["macros"]))
         mirrored._open(progress)
     except BaseException:
         mirrored.close()
@@ -689,9 +647,24 @@ def attach_mirror(source: Source, spec: MirrorSpec, progress: ProgressCallback |
     return mirrored
 
 
-def open_mirrored_source(path, adapter: str | None = None, *, is_demo: bool = False,
-                         progress: ProgressCallback | None = None) -> MirroredSource:
-    """Same as `open_source(path, adapter, is_demo=..., mirror=True, progress=...)`."""
-    from queries.source import open_source
+def open_mirrored_source(path, kind: str | None = None, *, is_demo: bool = False,
+                         progress: ProgressCallback | None = None) -> Source:
+    """`open_source(path, kind, is_demo=...)`, its rows then copied into a DuckDB-native mirror that
+    `requests` reads (a MirroredSource, with `.refresh()`) when the kind declares a MirrorSpec;
+    `progress(rows_copied, rows_total)` is called from this thread as the copy goes.
 
-    return open_source(path, adapter, is_demo=is_demo, mirror=True, progress=progress)  # type: ignore[return-value]
+    A kind without one (agentx: daily rollups and one row per task, small enough to read
+    directly) comes back as the direct Source, which has no refresh().
+    """
+    path = Path(path).expanduser()
+    # The mirror's reads retry a locked file in short steps (retry_while_locked); one-shot
+    # direct reads keep SQLite's own busy handler.
+    source = retry_while_locked(lambda: open_source(path, kind, is_demo=is_demo, busy_timeout_ms=0))
+    if source.kind.mirror is None:
+        return source
+    try:
+        return attach_mirror(source, progress)
+    except SourceError as exc:
+        raise exc.with_path(path) from None
+    except duckdb.Error as exc:
+        raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
