@@ -1,15 +1,17 @@
 -- The generic incremental mirror (queries/mirror.py): typed DuckDB-native tables in the
 -- attached catalog `mirror` (a DuckDB file in the cache directory), filled from the read-only
 -- SQLite catalog `src` through the blocks a kind names in its MirrorSpec (Axiom's: the axiom_*
--- blocks here). Axiom's rows are converted by axiom.sql's axiom_convert, the macro its direct
--- view uses too, so the `requests` view over the mirror returns the same rows as the direct view. The session attributes (initiator,
--- task kind, channel) are joined at query time from a small per-session map, so a session
--- that changes type needs no rewrite of its rows; the hourly rollup that the page reads
--- carries the initiator and is recomputed for the hours such a session touches.
+-- blocks here). Axiom's rows are converted by sources/axiom.sql's axiom_convert, the macro its
+-- direct view uses too, so the `requests` view over the mirror returns the same rows as the
+-- direct view. The session attributes (initiator, task kind, channel) are joined at query time
+-- from a small per-session map, so a session that changes type needs no rewrite of its rows;
+-- the hourly rollup that the page reads carries the initiator and is recomputed for the hours
+-- such a session touches.
 --
 -- Tables: mirror.requests_rows, mirror.sessions_map, mirror.requests_hourly (what the views
--- read) and mirror.mirror_stamp (what the file holds, checked when it is opened); a rebuild fills the same names with a `_next` suffix and renames them over the old
--- ones in one transaction. Every value is a bound parameter.
+-- read) and mirror.mirror_stamp (what the file holds, checked when it is opened); a rebuild
+-- fills the same names with a `_next` suffix and renames them over the old ones in one
+-- transaction. Every value is a bound parameter.
 
 -- name: mirror_define_macros
 -- Macros of the mirror itself: rollup rows (mirror_rollup_rows); a kind's own come from its spec's `macros` block.
@@ -74,7 +76,7 @@ CREATE OR REPLACE TABLE mirror.sessions_map_next AS SELECT * FROM temp.session_m
 
 -- name: axiom_mirror_macros
 -- Axiom's macros for the mirror: a range of rows read as text (axiom_raw_rows) and rows as the mirror stores them (axiom_mirror_rows).
--- Both go through axiom.sql's axiom_convert, the one definition of Axiom's row conversion.
+-- Both go through sources/axiom.sql's axiom_convert, the one definition of Axiom's row conversion.
 -- axiom_raw_rows: the token_usage rows with lo < id <= hi, through SQLite's primary key, as text
 -- (sqlite_query reads text; a REAL cost is printed with 17 digits, which reads back as exactly the
 -- stored double).
@@ -148,7 +150,7 @@ FROM sqlite_query('src', 'SELECT session_id, trigger_type FROM tasks
                   params = row($lo::BIGINT, $hi::BIGINT));
 
 -- name: axiom_session_map_from_parts
--- temp.session_map_new from temp.src_sessions and temp.src_tasks (Axiom's partition: axiom.sql's axiom_session_map).
+-- temp.session_map_new from temp.src_sessions and temp.src_tasks (Axiom's partition: sources/axiom.sql's axiom_session_map).
 -- (Temp tables of the refreshing cursor, so the refresh transaction writes to the mirror alone.)
 CREATE OR REPLACE TEMP TABLE session_map_new AS
 SELECT * FROM axiom_session_map('temp.src_sessions', 'temp.src_tasks');
