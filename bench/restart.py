@@ -5,7 +5,7 @@
 On an Axiom-shaped database made by bench/generate.py (shared with bench/run.py: --db-dir,
 reused while its row count matches), each run starts fresh Python processes, as a restarted
 server does, and times what stands between the server's start and the Token Usage page:
-`open_source(db, mirror=True)`, then the catalog and prices, then the default range's report.
+`open_mirrored_source(db)`, then the catalog and prices, then the default range's report.
 
 * cold: the cache file removed first, so the mirror is built (the baseline, in the same run);
 * restart: the cache file the previous process left (the same checks as a Refresh: row count,
@@ -48,14 +48,14 @@ def child(db: Path) -> dict[str, object]:
     """One server start: open (reuse or build) the mirror, read the catalog, draw the default range."""
     from queries import load_dataset
     from queries.dates import DEFAULT_PRESET, preset_range
-    from queries.source import open_source
+    from queries.mirror import open_mirrored_source
     from queries.usage import Filters, usage_report
     from run import last_day
 
     imports = time.perf_counter() - STARTED
     calls: list[int] = []
     t0 = time.perf_counter()
-    source = open_source(db, mirror=True, progress=lambda done, total: calls.append(done))
+    source = open_mirrored_source(db, progress=lambda done, total: calls.append(done))
     opened = time.perf_counter() - t0
     data = load_dataset(source, None, True)
     catalog = time.perf_counter() - t0
