@@ -25,12 +25,14 @@ import json
 import math
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -110,9 +112,34 @@ def last_day(db: Path) -> date:
     return date.fromisoformat(stamp[:10])
 
 
+# --- the mirror's cache file ----------------------------------------------------------------
+
+@contextmanager
+def fresh_mirror_cache():
+    """Mirrors go to a new temp cache dir (USAGE_CACHE_DIR) for the block, then it is removed:
+    a cold load here is a build, not the reuse of a file a previous run left (bench/restart.py
+    measures that), and the user's ~/.cache is never touched."""
+    before = os.environ.get("USAGE_CACHE_DIR")
+    directory = tempfile.mkdtemp(prefix="bench-mirror-cache-")
+    os.environ["USAGE_CACHE_DIR"] = directory
+    try:
+        yield Path(directory)
+    finally:
+        if before is None:
+            os.environ.pop("USAGE_CACHE_DIR", None)
+        else:
+            os.environ["USAGE_CACHE_DIR"] = before
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 # --- correctness (CI) --------------------------------------------------------------------
 
 def check(rows: int = 20_000, workdir: Path | None = None) -> list[str]:
+    with fresh_mirror_cache():
+        return _check(rows, workdir)
+
+
+def _check(rows: int, workdir: Path | None) -> list[str]:
     """The benchmark's correctness part on a small generated database: the mirror's reports
     equal the direct ones for every filter state (also in Europe/Berlin, on the rollup, and
     Asia/Kolkata, on the rows), after appends, a session changing type, rewritten and
@@ -249,6 +276,11 @@ def prepare_db(db_dir: Path, rows: int) -> tuple[Path, dict[str, object]]:
 
 
 def run_size(rows: int, runs: int, baseline_runs: int, db_dir: Path) -> dict[str, object]:
+    with fresh_mirror_cache():
+        return _run_size(rows, runs, baseline_runs, db_dir)
+
+
+def _run_size(rows: int, runs: int, baseline_runs: int, db_dir: Path) -> dict[str, object]:
     db, db_info = prepare_db(db_dir, rows)
     result: dict[str, object] = {"rows": rows, "db": db_info, "cpu_pressure_before": _cpu_pressure()}
     today = last_day(db)

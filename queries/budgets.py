@@ -21,14 +21,13 @@ from __future__ import annotations
 import calendar
 import json
 import math
-import os
 import statistics
 import time
 import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,8 +36,8 @@ from typing import Callable, Mapping
 import pricing
 from queries.csv_out import csv_text
 from queries.dates import DateRange, RangeError
+from queries.settings import cache_dir
 from queries.sources.base import Capability
-from queries.sql import bind
 from queries.usage import Filters, _rows, usage_report
 
 # Seven days hold one of each weekday, so a forecast or a baseline is not skewed by where the
@@ -452,14 +451,8 @@ def alerts_for(status: BudgetStatus) -> list[Alert]:
 
 
 def default_state_path() -> Path:
-    """Where sent alerts are remembered: the app's cache dir (never the agent's database). The
-    cache-dir convention of queries/mirror.py (setting cache_dir, env USAGE_CACHE_DIR, else
-    $XDG_CACHE_HOME/token-usage, else ~/.cache/token-usage), read here from the environment
-    until that setting is merged."""
-    configured = os.environ.get("USAGE_CACHE_DIR")
-    base = Path(configured).expanduser() if configured else \
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "token-usage"
-    return base / "budget-alerts.json"
+    """Where sent alerts are remembered: the dashboard's cache dir (never the agent's database)."""
+    return cache_dir() / "budget-alerts.json"
 
 
 class AlertState:

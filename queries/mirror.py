@@ -21,15 +21,29 @@ SHARED lock that keeps the agent's commit waiting, so the file is only ever read
 statements over bounded id (or rowid) ranges, each result read to the end so that the lock
 ends with the statement (`read_source`; sizes at COUNT_CHUNK).
 
-Storage is a DuckDB file in a private temporary directory, removed on close: DuckDB
-compresses row groups as it writes them, so a 10M-row copy peaks at a few hundred MB where
-an in-memory table needs 1.3 GB (measured; bench/README.md). `raw_ts` is kept only where
-`ts` could not be read, which is the only place anything reads it. No Streamlit here.
+Storage is a DuckDB file in the cache directory (`mirror_cache_dir()`: the `cache_dir` setting,
+else $XDG_CACHE_HOME/token-usage, else ~/.cache/token-usage; the file is
+`mirrors/<hash of the resolved source path>.duckdb`), so a restarted server finds its mirror
+again. A stamp table in the file (our format version, the kind's conversion version, the kind,
+the source path, rows and high-water mark) is written in the same transaction as every change,
+and on open the file is checked against the source with exactly the checks of a Refresh (row
+count, largest id, sampled checksums, the session map re-read): rows appended meanwhile are
+appended, rows deleted or rewritten rebuild it. A stamp of another format, a foreign or corrupt
+file is rebuilt with a log line. One process owns a cache file at a time (a lock file beside
+it; DuckDB allows one writer); another process, or a second open in this one, gets a private
+mirror in a temp dir, removed on close. DuckDB compresses row groups as it writes them, so a
+10M-row copy peaks at a few hundred MB where an in-memory table needs 1.3 GB (measured;
+bench/README.md). `raw_ts` is kept only where `ts` could not be read, which is the only place
+anything reads it. No Streamlit here.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import logging
 import math
+import os
 import random
 import shutil
 import tempfile
@@ -42,8 +56,9 @@ from typing import Callable
 
 import duckdb
 
-from queries.sources import KINDS, open_source
-from queries.sources.base import Source
+from queries.sources import open_source
+from queries.sources.base import MirrorSpec, Source
+from queries.settings import cache_dir
 from queries.sqlite import SourceError, is_wal_file, retry_while_locked
 from queries.sql import sql
 
@@ -51,8 +66,12 @@ from queries.sql import sql
 # to rows_total (reported once the copy is complete).
 ProgressCallback = Callable[[int, int], None]
 
-# Kind name -> its named blocks in mirror.sql (each kind declares them in its MirrorSpec).
-MIRRORS: dict[str, dict[str, str]] = {kind.name: dict(kind.mirror.blocks) for kind in KINDS if kind.mirror}
+log = logging.getLogger(__name__)
+
+# The layout of the mirror's own tables (rows, session map, rollup, stamp). A file stamped with
+# another value is rebuilt: bump it whenever mirror.sql changes what a cache file holds (a kind
+# bumps its MirrorSpec.version when its blocks change what is stored).
+MIRROR_FORMAT = 1
 
 PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
 SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
@@ -98,18 +117,27 @@ class MirroredSource(Source):
     while others query; one refresh (or rebuild) runs at a time.
     """
 
-    mirror_dir: Path | None = None
+    mirror_dir: Path | None = None       # the directory of the mirror's file
+    mirror_file: Path | None = None      # the mirror's DuckDB file
+    private: bool = False                # a temp mirror of this process alone (the cache file was taken)
     rollup: bool = False                 # whether the page's blocks may read the hourly rollup
     high_water: int = 0                  # largest id mirrored
     rows: int = 0                        # rows mirrored
     min_id: int = 0                      # smallest id at the last build
     build_seconds: float = 0.0
     build_phases: dict[str, float] = field(default_factory=dict)  # seconds per step of the last build
+    opened_from_cache: RefreshStats | None = None  # what opening an existing cache file did (None: built)
     _views_made: bool = False
     _refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cleanup: weakref.finalize | None = field(default=None, repr=False)
 
     # --- public -----------------------------------------------------------------------
+
+    @property
+    def spec(self) -> MirrorSpec:
+        """The kind's incremental key and blocks (what lets the generic mirror serve it)."""
+        assert self.kind.mirror is not None
+        return self.kind.mirror
 
     def refresh(self) -> RefreshStats:
         """Bring the mirror up to date with the source file (see the module doc).
@@ -118,24 +146,7 @@ class MirroredSource(Source):
         that fails anyway leaves the mirror as it was (its writes are one transaction).
         """
         with self._refresh_lock:
-            started = time.perf_counter()
-            cur = self.cursor()
-            try:
-                n, _min_id, max_id = _source_state(cur, self.adapter, self.path)
-                reason = self._why_rebuild(cur, n, max_id)
-                if reason is None:
-                    try:
-                        appended, changed = self._append(cur, max_id)
-                    except _RollupOverflow:
-                        appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
-                if reason is None and self.rows != n:
-                    reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
-                if reason is None:
-                    return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
-            finally:
-                cur.close()
-            self._build()
-            return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
+            return self._refresh()
 
     def rebuild(self, progress: ProgressCallback | None = None) -> None:
         """Copy everything again into `_next` tables; they replace the current ones when complete."""
@@ -149,6 +160,120 @@ class MirroredSource(Source):
             if self._cleanup is not None:
                 self._cleanup()
 
+    # --- opening ------------------------------------------------------------------------
+
+    def _open(self, progress: ProgressCallback | None) -> None:
+        """Reuse the cache file when its stamp fits and it passes a Refresh's checks; else build."""
+        with self._refresh_lock:
+            reason = self._attach_storage()
+            if reason is None:
+                try:
+                    stats = self._refresh(progress)
+                except duckdb.Error as exc:
+                    if _is_source_error(exc):
+                        raise  # the agent's file, not ours: the caller reports it
+                    reason = f"it could not be read ({exc})"  # a damaged block of our file
+                else:
+                    self.opened_from_cache = stats
+                    log.info("mirror of %s: reused %s (%s)", self.path, self.mirror_file,
+                             f"rebuilt: {stats.reason}" if stats.rebuilt
+                             else f"{stats.appended:,} rows appended, {stats.sessions_changed:,} sessions changed")
+                    return
+                self._reset_storage(reason)
+            self._build(progress)
+
+    def _attach_storage(self) -> str | None:
+        """ATTACH the mirror's file as `mirror`; None when it holds a usable mirror, else why not
+        (a file that cannot be attached, or stamped otherwise, is removed and attached anew, empty,
+        with a log line)."""
+        con, file = self.connection, self.mirror_file
+        assert file is not None
+        existed = file.exists()
+        try:
+            con.execute(_attach_mirror_statement(file))
+        except duckdb.Error as exc:
+            log.warning("mirror of %s: %s is rebuilt: it is not a readable DuckDB file (%s)", self.path, file, exc)
+            _remove_mirror_file(file)
+            con.execute(_attach_mirror_statement(file))
+            return "unreadable"
+        if not existed:
+            return "new"
+        cur = self.cursor()
+        try:
+            stamp = cur.execute(sql("mirror_stamp_read")).fetchall()
+        except duckdb.Error as exc:
+            cur.close()
+            self._reset_storage(f"it has no readable stamp ({type(exc).__name__})")
+            return "reset"
+        cur.close()
+        want = (MIRROR_FORMAT, self.spec.version, self.adapter, str(self.path.resolve()))
+        if len(stamp) != 1 or tuple(stamp[0][:4]) != want:
+            found = tuple(stamp[0][:4]) if len(stamp) == 1 else f"{len(stamp)} stamp rows"
+            self._reset_storage(f"its stamp {found} is not {want}")
+            return "reset"
+        self.rows, self.min_id, self.high_water, self.rollup = (int(stamp[0][4]), int(stamp[0][5]),
+                                                                 int(stamp[0][6]), bool(stamp[0][7]))
+        self._make_views()
+        return None
+
+    def _reset_storage(self, reason: str) -> None:
+        """Detach, remove and attach the mirror's file anew (empty), saying why in the log."""
+        log.warning("mirror of %s: %s is rebuilt: %s", self.path, self.mirror_file, reason)
+        assert self.mirror_file is not None
+        try:
+            self.connection.execute("DETACH mirror")
+        except duckdb.Error:
+            pass
+        _remove_mirror_file(self.mirror_file)
+        self.connection.execute(_attach_mirror_statement(self.mirror_file))
+        self._views_made = False
+        self.rows = self.high_water = self.min_id = 0
+
+    def _make_views(self) -> None:
+        """The views that read the mirror's tables by name (once per connection)."""
+        if self._views_made:
+            return
+        cur = self.cursor()
+        try:
+            cur.execute(sql(self.spec.blocks["view"]))
+            cur.execute(sql("mirror_views"))
+            cur.execute(sql("define_filtered_rollup"))
+        finally:
+            cur.close()
+        self._views_made = True
+
+    def _write_stamp(self, cur: duckdb.DuckDBPyConnection, rows: int, min_id: int, high_water: int,
+                     rollup: bool) -> None:
+        """Record what the file holds (inside the transaction that changes it)."""
+        cur.execute(sql("mirror_stamp_clear"))
+        cur.execute(sql("mirror_stamp_write"), {
+            "format": MIRROR_FORMAT, "version": self.spec.version, "kind": self.adapter,
+            "source": str(self.path.resolve()), "rows": rows, "min_id": min_id, "high_water": high_water,
+            "rollup": rollup})
+
+    # --- refreshing ---------------------------------------------------------------------
+
+    def _refresh(self, progress: ProgressCallback | None = None) -> RefreshStats:
+        """A refresh (the caller holds the refresh lock); a rebuild it decides on reports `progress`."""
+        started = time.perf_counter()
+        cur = self.cursor()
+        try:
+            n, _min_id, max_id = _source_state(cur, self.spec, self.path)
+            reason = self._why_rebuild(cur, n, max_id)
+            if reason is None:
+                try:
+                    appended, changed = self._append(cur, max_id)
+                except _RollupOverflow:
+                    appended, changed, reason = 0, 0, "token sums no longer fit the rollup"
+            if reason is None and self.rows != n:
+                reason = f"the source has {n:,} rows, the mirror {self.rows:,} after appending"
+            if reason is None:
+                return RefreshStats(appended, False, time.perf_counter() - started, self.rows, changed)
+        finally:
+            cur.close()
+        self._build(progress)
+        return RefreshStats(0, True, time.perf_counter() - started, self.rows, reason=reason)
+
     # --- building -----------------------------------------------------------------------
 
     def _build(self, progress: ProgressCallback | None = None) -> None:
@@ -160,8 +285,8 @@ class MirroredSource(Source):
 
         cur = self.cursor()
         try:
-            n, min_id, max_id = _source_state(cur, self.adapter, self.path)
-            read_session_map(cur, self.adapter, self.path)
+            n, min_id, max_id = _source_state(cur, self.spec, self.path)
+            read_session_map(cur, self.spec, self.path)
             cur.execute(sql("mirror_create_next"))
             phase("prepare")
             if progress:
@@ -177,11 +302,9 @@ class MirroredSource(Source):
             phase("rollup")
             cur.begin()  # all three tables switch in one transaction: readers see old or new, never a mix
             cur.execute(sql("mirror_swap_next"))
+            self._write_stamp(cur, copied, min_id or 0, max_id or 0, rollup_ok)
             cur.commit()
-            if not self._views_made:  # first build: the views that read the mirror's tables by name
-                cur.execute(sql("mirror_views"))
-                cur.execute(sql("define_filtered_rollup"))
-                self._views_made = True
+            self._make_views()
             try:
                 cur.execute("CHECKPOINT mirror")  # write the new tables out compressed, now
             except duckdb.TransactionException:
@@ -232,7 +355,7 @@ class MirroredSource(Source):
             build.execute("SET preserve_insertion_order = false")
             build.execute("SET sqlite_all_varchar = false")  # this cursor only: see axiom_mirror_copy
             outcome: dict[str, object] = {}
-            careful = sql(MIRRORS[self.adapter]["copy_range"])
+            careful = sql(self.spec.blocks["copy_range"])
 
             def copy_in_ranges() -> int:
                 copied = 0
@@ -247,7 +370,7 @@ class MirroredSource(Source):
                         outcome["rows"] = copy_in_ranges()
                         return
                     try:
-                        outcome["rows"] = int(read_source(build, sql(MIRRORS[self.adapter]["copy"]),
+                        outcome["rows"] = int(read_source(build, sql(self.spec.blocks["copy"]),
                                                           {"max_id": max_id})[0])
                     except (duckdb.TypeMismatchException, duckdb.ConversionException):
                         # A value of an unexpected storage class: copy as text, by id ranges.
@@ -278,14 +401,14 @@ class MirroredSource(Source):
         if n < self.rows:
             return f"the source has {n:,} rows, fewer than the {self.rows:,} mirrored"
         if (max_id or 0) < self.high_water:
-            return f"the source's largest id went back from {self.high_water:,} to {max_id or 0:,}"
+            return f"the source's largest {self.spec.key} went back from {self.high_water:,} to {max_id or 0:,}"
         for lo, hi in self._sample_ranges():
             params = {"lo": lo, "hi": hi}
-            source_sum = read_source(cur, sql(MIRRORS[self.adapter]["checksum"]), params)
+            source_sum = read_source(cur, sql(self.spec.blocks["checksum"]), params)
             mirror_sum = cur.execute(sql("mirror_range_checksum"), params).fetchone()
             if tuple(source_sum[:2]) != tuple(mirror_sum[:2]) or not math.isclose(
                     source_sum[2], mirror_sum[2], rel_tol=1e-9, abs_tol=1e-9):
-                return f"rows with ids in ({lo:,}, {hi:,}] changed in the source"
+                return f"rows with {self.spec.key}s in ({lo:,}, {hi:,}] changed in the source"
         return None
 
     def _sample_ranges(self) -> list[tuple[int, int]]:
@@ -303,17 +426,17 @@ class MirroredSource(Source):
 
     def _append(self, cur: duckdb.DuckDBPyConnection, max_id: int | None) -> tuple[int, int]:
         """One transaction: fresh session map (and the rollup hours of changed sessions), new rows."""
-        blocks = MIRRORS[self.adapter]
+        spec = self.spec
         appended = 0
         # Read into this cursor's temp tables first (the mirror cannot change meanwhile: we hold
         # the refresh lock); the transaction below then writes to the mirror database only.
-        read_session_map(cur, self.adapter, self.path)
+        read_session_map(cur, spec, self.path)
         new_rows = max_id is not None and max_id > self.high_water
         params = {"lo": self.high_water, "hi": max_id}
         if new_rows:  # into this cursor's temp table, in chunks, so the transaction below reads no SQLite
             cur.execute(sql("mirror_new_rows_empty"))
             for lo in range(self.high_water, max_id, ROW_CHUNK):
-                read_source(cur, sql(blocks["fetch_new"]), {"lo": lo, "hi": min(lo + ROW_CHUNK, max_id)})
+                read_source(cur, sql(spec.blocks["fetch_new"]), {"lo": lo, "hi": min(lo + ROW_CHUNK, max_id)})
         cur.execute(sql("mirror_changed_sessions"))
         (changed,) = cur.execute(sql("mirror_count_changed_sessions")).fetchone()
         if changed and self.rollup:
@@ -329,6 +452,9 @@ class MirroredSource(Source):
                 (appended,) = cur.fetchone()
                 if appended and self.rollup:
                     cur.execute(sql("mirror_append_rollup"), params)
+            if changed or new_rows:
+                self._write_stamp(cur, self.rows + int(appended), self.min_id,
+                                  max(self.high_water, max_id or 0), self.rollup)
             cur.commit()
         except duckdb.OutOfRangeException:
             cur.rollback()
@@ -362,7 +488,7 @@ def read_source(cur: duckdb.DuckDBPyConnection, statement: str, params: dict[str
     return retry_while_locked(attempt)
 
 
-def read_session_map(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> None:
+def read_session_map(cur: duckdb.DuckDBPyConnection, spec: MirrorSpec, path: Path) -> None:
     """Read the agent's sessions and tasks into this cursor's temp tables and derive
     temp.session_map_new from them: a WAL file in one parallel scan, a rollback-journal file in
     rowid ranges of SESSION_CHUNK (see COUNT_CHUNK for why).
@@ -371,22 +497,20 @@ def read_session_map(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -
     after, and the next refresh sees it (a session whose attributes change recomputes its
     rollup hours).
     """
-    blocks = MIRRORS[adapter]
     if is_wal_file(path):
-        read_source(cur, sql(blocks["session_map"]))
-        cur.execute(sql("mirror_session_map_from_parts"))
+        read_source(cur, sql(spec.blocks["session_map"]))
         return
-    s_min, s_max, t_min, t_max = read_source(cur, sql(blocks["session_bounds"]))
-    cur.execute(sql("mirror_session_parts_empty"))
-    for block, low, top in ((blocks["sessions_chunk"], s_min, s_max), (blocks["tasks_chunk"], t_min, t_max)):
+    s_min, s_max, t_min, t_max = read_source(cur, sql(spec.blocks["session_bounds"]))
+    cur.execute(sql(spec.blocks["session_parts_empty"]))
+    for block, low, top in ((spec.blocks["sessions_chunk"], s_min, s_max), (spec.blocks["tasks_chunk"], t_min, t_max)):
         if top is None:
             continue  # an empty table
         for lo in range(int(low) - 1, int(top), SESSION_CHUNK):
             read_source(cur, sql(block), {"lo": lo, "hi": min(lo + SESSION_CHUNK, int(top))})
-    cur.execute(sql("mirror_session_map_from_parts"))
+    cur.execute(sql(spec.blocks["session_map_from_parts"]))
 
 
-def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> tuple[int, int | None, int | None]:
+def _source_state(cur: duckdb.DuckDBPyConnection, spec: MirrorSpec, path: Path) -> tuple[int, int | None, int | None]:
     """(rows, min id, max id) of the source, in one statement for a WAL file; else rows are
     counted up to that max id in short statements (COUNT_CHUNK).
 
@@ -394,39 +518,122 @@ def _source_state(cur: duckdb.DuckDBPyConnection, adapter: str, path: Path) -> t
     deleted between two chunks shows up as a count that does not add up, which rebuilds.
     """
     if is_wal_file(path):
-        n, min_id, max_id = read_source(cur, sql(MIRRORS[adapter]["state"]))
+        n, min_id, max_id = read_source(cur, sql(spec.blocks["state"]))
         return int(n or 0), min_id, max_id
-    min_id, max_id = read_source(cur, sql(MIRRORS[adapter]["bounds"]))
+    min_id, max_id = read_source(cur, sql(spec.blocks["bounds"]))
     if max_id is None:
         return 0, None, None
-    n, count = 0, sql(MIRRORS[adapter]["count"])
+    n, count = 0, sql(spec.blocks["count"])
     for lo in range(int(min_id) - 1, int(max_id), COUNT_CHUNK):
         n += int(read_source(cur, count, {"lo": lo, "hi": min(lo + COUNT_CHUNK, int(max_id))})[0] or 0)
     return n, min_id, max_id
 
 
-def _remove_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+def mirror_cache_dir(env: "os._Environ[str] | dict[str, str] | None" = None) -> Path:
+    """The dashboard's cache directory (queries.settings.cache_dir); mirrors live in its `mirrors/`."""
+    return cache_dir(env)
 
 
-def attach_mirror(source: Source, progress: ProgressCallback | None = None) -> MirroredSource:
-    """Turn an opened direct Source into a MirroredSource: attach the mirror's storage and build it.
+def mirror_file_for(source_path: Path, cache_dir: Path | None = None) -> Path:
+    """`<cache dir>/mirrors/<hash of the resolved source path>.duckdb`: one mirror per source,
+    the same across restarts, whatever relative path or symlink named it."""
+    digest = hashlib.sha256(str(Path(source_path).expanduser().resolve()).encode()).hexdigest()[:32]
+    return (cache_dir or mirror_cache_dir()) / "mirrors" / f"{digest}.duckdb"
+
+
+def _attach_mirror_statement(file: Path) -> str:
+    # A path we made (a hash in the cache dir, or mkdtemp), not user input; ATTACH takes no bound parameters.
+    return "ATTACH '" + str(file).replace("'", "''") + "' AS mirror"
+
+
+def _remove_mirror_file(file: Path) -> None:
+    """Remove a mirror's DuckDB file and its write-ahead log."""
+    for path in (file, Path(f"{file}.wal")):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _is_source_error(exc: BaseException) -> bool:
+    """Whether a DuckDB error came from reading the agent's SQLite file (not from our mirror)."""
+    from queries.source import is_locked
+
+    return is_locked(exc) or "sqlite" in str(exc).lower()
+
+
+def _claim_storage(source_path: Path, cache_dir: Path | None) -> tuple[Path, bool, Callable[[], None]]:
+    """(mirror file, private?, release) for a source: its cache file when this open can lock it,
+    else a private file in a fresh temp dir (another process, or another open in this one, owns
+    the cache file: DuckDB lets one process write a file; flock's lock is per open file, so a
+    second open in this process is refused too). `release` unlocks, or removes the temp dir."""
+    file = mirror_file_for(source_path, cache_dir)
+    fd = -1
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(f"{file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if fd >= 0:
+            os.close(fd)
+        directory = Path(tempfile.mkdtemp(prefix="token-usage-mirror-"))
+        log.info("mirror of %s: %s is in use or cannot be written (%s); using a private mirror in %s",
+                 source_path, file, exc.strerror or exc, directory)
+        return directory / "mirror.duckdb", True, lambda: shutil.rmtree(directory, ignore_errors=True)
+    try:
+        Path(f"{file}.source").write_text(str(Path(source_path).expanduser().resolve()), encoding="utf-8")
+        _sweep_orphans(file)
+    except OSError as exc:  # tidying is optional
+        log.info("mirror cache %s not tidied: %s", file.parent, exc)
+    return file, False, lambda: os.close(fd)  # closing the descriptor drops the lock
+
+
+def _sweep_orphans(keep: Path) -> None:
+    """Remove the mirrors, beside `keep`, of sources that no longer exist (yesterday's demo
+    database, a moved file): each mirror has a `<file>.source` note naming its source, and one
+    whose source is gone and whose lock is free goes. A directory listing and a stat per mirror."""
+    for note in keep.parent.glob("*.duckdb.source"):
+        file = Path(str(note)[: -len(".source")])
+        try:
+            if file == keep or Path(note.read_text(encoding="utf-8")).exists():
+                continue
+        except OSError:
+            continue
+        fd = os.open(f"{file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # in use: its owner's source may be back
+            os.close(fd)
+            continue
+        try:
+            _remove_mirror_file(file)
+            note.unlink(missing_ok=True)
+            Path(f"{file}.lock").unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+        log.info("mirror cache: removed %s, whose source is gone", file)
+
+
+def attach_mirror(source: Source, progress: ProgressCallback | None = None,
+                  cache_dir: Path | None = None) -> MirroredSource:
+    """Turn an opened direct Source into a MirroredSource served by its kind's MirrorSpec: attach
+    the mirror's file (its cache file, reused when it passes a Refresh's checks) or build it.
 
     The direct Source must not be used afterwards (the mirror takes over its connection).
+    `progress(rows_copied, rows_total)` is called only when rows are copied.
     """
-    if source.kind.mirror is None:
+    spec = source.kind.mirror
+    if spec is None:
         raise SourceError(f"The {source.kind.name} source cannot be mirrored yet.")
-    directory = Path(tempfile.mkdtemp(prefix="token-usage-mirror-"))
+    file, private, release = _claim_storage(source.path, cache_dir)
     mirrored = MirroredSource(path=source.path, kind=source.kind, connection=source.connection,
-                              is_demo=source.is_demo, mirror_dir=directory)
-    mirrored._cleanup = weakref.finalize(mirrored, _remove_dir, directory)
+                              is_demo=source.is_demo, mirror_dir=file.parent, mirror_file=file, private=private)
+    mirrored._cleanup = weakref.finalize(mirrored, release)
     try:
-        # A path made by mkdtemp, not user input; ATTACH takes no bound parameters.
-        literal = "'" + str(directory / "mirror.duckdb").replace("'", "''") + "'"
         con = source.connection
-        con.execute(f"ATTACH {literal} AS mirror")
         con.execute(sql("mirror_define_macros"))
-        mirrored.rebuild(progress)
+        con.execute(sql(spec.blocks["macros"]))
+        mirrored._open(progress)
     except BaseException:
         mirrored.close()
         raise

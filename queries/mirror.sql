@@ -1,48 +1,20 @@
--- The incremental mirror of Axiom's token_usage (queries/mirror.py): typed DuckDB-native
--- tables in the attached catalog `mirror`, filled from the read-only SQLite catalog `src`.
--- Every value is converted as axiom_requests_view converts it, so the `requests` view over
--- the mirror returns the same rows as the direct view. The session attributes (initiator,
--- task kind, channel) are joined at query time from a small per-session map, so a session
--- that changes type needs no rewrite of its rows; the hourly rollup that the page reads
--- carries the initiator and is recomputed for the hours such a session touches.
+-- The generic incremental mirror (queries/mirror.py): typed DuckDB-native tables in the
+-- attached catalog `mirror` (a DuckDB file in the cache directory), filled from the read-only
+-- SQLite catalog `src` through the blocks a kind names in its MirrorSpec (Axiom's: the axiom_*
+-- blocks here). Axiom's rows are converted by sources/axiom.sql's axiom_convert, the macro its
+-- direct view uses too, so the `requests` view over the mirror returns the same rows as the
+-- direct view. The session attributes (initiator, task kind, channel) are joined at query time
+-- from a small per-session map, so a session that changes type needs no rewrite of its rows;
+-- the hourly rollup that the page reads carries the initiator and is recomputed for the hours
+-- such a session touches.
 --
 -- Tables: mirror.requests_rows, mirror.sessions_map, mirror.requests_hourly (what the views
--- read); a rebuild fills the same names with a `_next` suffix and renames them over the old
--- ones in one transaction. Every value is a bound parameter.
+-- read) and mirror.mirror_stamp (what the file holds, checked when it is opened); a rebuild
+-- fills the same names with a `_next` suffix and renames them over the old ones in one
+-- transaction. Every value is a bound parameter.
 
 -- name: mirror_define_macros
--- Macros of the mirror: Axiom's timestamp text to naive UTC (axiom_ts), a range of Axiom's rows read as text (axiom_rows), and rollup rows (mirror_rollup_rows).
--- axiom_ts: Axiom's two forms go through the plain TIMESTAMP cast (4x cheaper; no offset fits in
--- those shapes, so it equals the TIMESTAMPTZ cast in UTC, which tests/test_mirror.py checks on
--- 40,000 mutated strings); everything else takes the adapter's own cast.
-CREATE OR REPLACE MACRO axiom_ts(x) AS
-    CASE WHEN (length(x) = 19 AND x LIKE '____-__-__ __:__:__')
-           OR (length(x) = 24 AND x LIKE '____-__-__T__:__:__.___Z')
-         THEN TRY_CAST(x AS TIMESTAMP)
-         ELSE TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC' END;
--- axiom_rows: the token_usage rows with lo < id <= hi, typed, through SQLite's primary key (sqlite_query
--- reads text; a REAL cost is printed with 17 digits, which reads back as exactly the stored double).
-CREATE OR REPLACE MACRO axiom_rows(lo, hi) AS TABLE
-SELECT request_id, ts, CASE WHEN ts IS NULL THEN raw_ts END AS raw_ts, provider, model, session_id,
-       prompt_tokens, completion_tokens, stored_cost
-FROM (
-    SELECT
-        TRY_CAST(t.id AS BIGINT)                             AS request_id,
-        axiom_ts(t."timestamp")                              AS ts,
-        t."timestamp"                                        AS raw_ts,
-        COALESCE(t.provider, '')                             AS provider,
-        COALESCE(t.model, '')                                AS model,
-        t.session_id                                         AS session_id,
-        COALESCE(TRY_CAST(t.prompt_tokens AS BIGINT), 0)     AS prompt_tokens,
-        COALESCE(TRY_CAST(t.completion_tokens AS BIGINT), 0) AS completion_tokens,
-        COALESCE(TRY_CAST(t.estimated_cost AS DOUBLE), 0)    AS stored_cost
-    FROM sqlite_query('src',
-        'SELECT id, "timestamp", provider, model, session_id, prompt_tokens, completion_tokens,
-                CASE typeof(estimated_cost) WHEN ''real'' THEN printf(''%!.17g'', estimated_cost)
-                     ELSE estimated_cost END AS estimated_cost
-         FROM token_usage WHERE id > ? AND id <= ?',
-        params = row(lo::BIGINT, hi::BIGINT)) AS t
-);
+-- Macros of the mirror itself: rollup rows (mirror_rollup_rows); a kind's own come from its spec's `macros` block.
 -- mirror_rollup_rows: per UTC hour x provider x model x initiator, the rows with lo < request_id <= hi
 -- of a rows table and its session map (named by the caller: the current tables or the `_next` ones).
 -- The cost is split so that prices apply at query time: stored costs above 0, and the tokens of the
@@ -65,6 +37,28 @@ LEFT JOIN query_table(sessions_table) AS m ON m.session_id = u.session_id
 WHERE u.request_id > lo AND u.request_id <= hi AND u.ts IS NOT NULL
 GROUP BY ALL;
 
+-- name: mirror_stamp_read
+-- What the mirror's file holds: our format, the kind's conversion version, the kind, the source path, rows, lowest id, high-water mark, rollup usable.
+SELECT format, kind_version, kind, source, row_count, min_id, high_water, rollup FROM mirror.mirror_stamp;
+
+-- name: mirror_stamp_clear
+-- The stamp table, created when missing and emptied (inside the transaction that changes the mirror).
+CREATE TABLE IF NOT EXISTS mirror.mirror_stamp (
+    format       INTEGER,   -- queries/mirror.py MIRROR_FORMAT
+    kind_version INTEGER,   -- the kind's MirrorSpec.version
+    kind         VARCHAR,
+    source       VARCHAR,   -- the resolved source path
+    row_count    BIGINT,
+    min_id       BIGINT,
+    high_water   BIGINT,
+    rollup       BOOLEAN
+);
+DELETE FROM mirror.mirror_stamp;
+
+-- name: mirror_stamp_write
+-- The stamp's one row (after mirror_stamp_clear, in the same transaction).
+INSERT INTO mirror.mirror_stamp VALUES ($format, $version, $kind, $source, $rows, $min_id, $high_water, $rollup);
+
 -- name: mirror_create_next
 -- Empty `_next` tables for a build: rows (raw_ts kept only where ts could not be read) and the session map.
 CREATE OR REPLACE TABLE mirror.requests_rows_next (
@@ -79,6 +73,30 @@ CREATE OR REPLACE TABLE mirror.requests_rows_next (
     stored_cost       DOUBLE
 );
 CREATE OR REPLACE TABLE mirror.sessions_map_next AS SELECT * FROM temp.session_map_new;
+
+-- name: axiom_mirror_macros
+-- Axiom's macros for the mirror: a range of rows read as text (axiom_raw_rows) and rows as the mirror stores them (axiom_mirror_rows).
+-- Both go through sources/axiom.sql's axiom_convert, the one definition of Axiom's row conversion.
+-- axiom_raw_rows: the token_usage rows with lo < id <= hi, through SQLite's primary key, as text
+-- (sqlite_query reads text; a REAL cost is printed with 17 digits, which reads back as exactly the
+-- stored double).
+CREATE OR REPLACE MACRO axiom_raw_rows(lo, hi) AS TABLE
+SELECT * FROM sqlite_query('src',
+    'SELECT id, "timestamp", provider, model, session_id, prompt_tokens, completion_tokens,
+            CASE typeof(estimated_cost) WHEN ''real'' THEN printf(''%!.17g'', estimated_cost)
+                 ELSE estimated_cost END AS estimated_cost
+     FROM token_usage WHERE id > ? AND id <= ?',
+    params = row(lo::BIGINT, hi::BIGINT));
+-- axiom_mirror_rows: converted rows of `raw_table` as the mirror stores them (raw_ts kept only where
+-- ts could not be read, the only place anything reads it).
+CREATE OR REPLACE MACRO axiom_mirror_rows(raw_table) AS TABLE
+SELECT request_id, ts, CASE WHEN ts IS NULL THEN raw_ts END AS raw_ts, provider, model, session_id,
+       prompt_tokens, completion_tokens, stored_cost
+FROM axiom_convert(raw_table);
+
+-- name: axiom_mirror_view
+-- The canonical `requests` view over the mirror's tables: the direct view's join (axiom_requests), on the mirrored rows and map.
+CREATE OR REPLACE VIEW requests AS SELECT * FROM axiom_requests('mirror.requests_rows', 'mirror.sessions_map');
 
 -- name: axiom_source_state
 -- Row count and lowest and highest id of token_usage in one SQLite statement (WAL files: a reader never blocks the agent there).
@@ -105,15 +123,13 @@ FROM sqlite_query('src', 'SELECT (SELECT min(rowid) FROM sessions) AS s_min, (SE
                                  (SELECT min(rowid) FROM tasks) AS t_min, (SELECT max(rowid) FROM tasks) AS t_max');
 
 -- name: axiom_mirror_session_map
--- Read Axiom's sessions and tasks in full into temp.src_sessions and temp.src_tasks in one statement (a WAL file: its readers never block the agent).
+-- temp.session_map_new from Axiom's sessions and tasks read in full in one statement (a WAL file: its readers never block the agent).
 -- (Scanning the attached tables, in parallel, takes half the time of sqlite_query here. A rollback-journal
--- file is read in rowid ranges instead: axiom_sessions_chunk, axiom_tasks_chunk, mirror_session_map_from_parts.)
-CREATE OR REPLACE TEMP TABLE src_sessions AS
-SELECT id, any_value(type) AS type, any_value(source) AS source FROM src.sessions GROUP BY id;
-CREATE OR REPLACE TEMP TABLE src_tasks AS
-SELECT session_id, min(trigger_type) AS trigger_type FROM src.tasks WHERE session_id IS NOT NULL GROUP BY session_id;
+-- file is read in rowid ranges instead: axiom_sessions_chunk, axiom_tasks_chunk, axiom_session_map_from_parts.)
+CREATE OR REPLACE TEMP TABLE session_map_new AS
+SELECT * FROM axiom_session_map('src.sessions', 'src.tasks');
 
--- name: mirror_session_parts_empty
+-- name: axiom_session_parts_empty
 -- Empty temp.src_sessions and temp.src_tasks, filled chunk by chunk from the agent's sessions and tasks.
 CREATE OR REPLACE TEMP TABLE src_sessions (id VARCHAR, type VARCHAR, source VARCHAR);
 CREATE OR REPLACE TEMP TABLE src_tasks (session_id VARCHAR, trigger_type VARCHAR);
@@ -133,33 +149,11 @@ FROM sqlite_query('src', 'SELECT session_id, trigger_type FROM tasks
                           WHERE session_id IS NOT NULL AND rowid > ? AND rowid <= ?',
                   params = row($lo::BIGINT, $hi::BIGINT));
 
--- name: mirror_session_map_from_parts
--- temp.session_map_new from temp.src_sessions and temp.src_tasks: what a request of each session id gets.
+-- name: axiom_session_map_from_parts
+-- temp.session_map_new from temp.src_sessions and temp.src_tasks (Axiom's partition: sources/axiom.sql's axiom_session_map).
 -- (Temp tables of the refreshing cursor, so the refresh transaction writes to the mirror alone.)
 CREATE OR REPLACE TEMP TABLE session_map_new AS
-WITH sessions AS (
-    SELECT id, any_value(type) AS type, any_value(source) AS source
-    FROM temp.src_sessions
-    GROUP BY id
-),
-tasks AS (
-    -- A session can in principle carry several tasks; take one, as the direct view does.
-    SELECT session_id, min(trigger_type) AS trigger_type
-    FROM temp.src_tasks
-    WHERE session_id IS NOT NULL
-    GROUP BY session_id
-)
-SELECT
-    COALESCE(s.id, k.session_id) AS session_id,
-    CASE
-        WHEN s.type = 'heartbeat' THEN 'heartbeat'
-        WHEN s.type IN ('task', 'consolidation', 'loop_detection') THEN 'task'
-        ELSE 'main'
-    END                          AS initiator,
-    k.trigger_type               AS task_kind,
-    s.source                     AS channel
-FROM sessions AS s
-FULL OUTER JOIN tasks AS k ON k.session_id = s.id;
+SELECT * FROM axiom_session_map('temp.src_sessions', 'temp.src_tasks');
 
 -- name: axiom_mirror_copy
 -- Copy every token_usage row with id <= $max_id into mirror.requests_rows_next (first build, rebuild).
@@ -169,30 +163,18 @@ FULL OUTER JOIN tasks AS k ON k.session_id = s.id;
 -- stops it with a type mismatch, and mirror.py copies with axiom_mirror_copy_range instead, which
 -- reads text exactly like the direct view. Either way a REAL cost arrives as the stored double.
 INSERT INTO mirror.requests_rows_next
-SELECT request_id, ts, CASE WHEN ts IS NULL THEN raw_ts END, provider, model, session_id,
-       prompt_tokens, completion_tokens, stored_cost
-FROM (
-    SELECT
-        TRY_CAST(t.id AS BIGINT)                             AS request_id,
-        axiom_ts(t."timestamp")                              AS ts,
-        t."timestamp"                                        AS raw_ts,
-        COALESCE(t.provider, '')                             AS provider,
-        COALESCE(t.model, '')                                AS model,
-        t.session_id                                         AS session_id,
-        COALESCE(TRY_CAST(t.prompt_tokens AS BIGINT), 0)     AS prompt_tokens,
-        COALESCE(TRY_CAST(t.completion_tokens AS BIGINT), 0) AS completion_tokens,
-        COALESCE(TRY_CAST(t.estimated_cost AS DOUBLE), 0)    AS stored_cost
-    FROM src.token_usage AS t
-    -- Always true. Once per 32,768 ids (where the left side is false) it calls mirror_progress,
-    -- which notes the largest id copied so far for the progress bar (a call per vector costs 40 %).
-    WHERE (TRY_CAST(t.id AS BIGINT) & 32767) >= 1024 OR mirror_progress(TRY_CAST(t.id AS BIGINT))
-)
-WHERE request_id <= $max_id;
+SELECT *
+FROM axiom_mirror_rows('src.token_usage')
+-- Always true. Once per 32,768 ids (where the left side is false) it calls mirror_progress,
+-- which notes the largest id copied so far for the progress bar (a call per vector costs 40 %).
+WHERE ((request_id & 32767) >= 1024 OR mirror_progress(request_id))
+  AND request_id <= $max_id;
 
 -- name: axiom_mirror_copy_range
 -- Copy the token_usage rows with $lo < id <= $hi into mirror.requests_rows_next, read as text (the careful copy).
+WITH raw AS (SELECT * FROM axiom_raw_rows($lo, $hi))
 INSERT INTO mirror.requests_rows_next
-SELECT * FROM axiom_rows($lo, $hi);
+SELECT * FROM axiom_mirror_rows('raw');
 
 -- name: mirror_new_rows_empty
 -- An empty temp.new_rows, shaped like the mirror's rows, for a refresh to fill chunk by chunk.
@@ -200,8 +182,9 @@ CREATE OR REPLACE TEMP TABLE new_rows AS SELECT * FROM mirror.requests_rows LIMI
 
 -- name: axiom_mirror_fetch_new
 -- Append the token_usage rows with $lo < id <= $hi to temp.new_rows (one chunk of a refresh; see mirror.py's ROW_CHUNK).
+WITH raw AS (SELECT * FROM axiom_raw_rows($lo, $hi))
 INSERT INTO temp.new_rows
-SELECT * FROM axiom_rows($lo, $hi);
+SELECT * FROM axiom_mirror_rows('raw');
 
 -- name: mirror_append_fetched
 -- Append temp.new_rows (read by the adapter's fetch_new block) to mirror.requests_rows.
@@ -230,13 +213,7 @@ ALTER TABLE mirror.sessions_map_next RENAME TO sessions_map;
 ALTER TABLE mirror.requests_hourly_next RENAME TO requests_hourly;
 
 -- name: mirror_views
--- The canonical `requests` view and the `request_rollup` view, over the mirror's current tables.
-CREATE OR REPLACE VIEW requests AS
-SELECT u.request_id, u.ts, u.raw_ts, u.provider, u.model,
-       COALESCE(m.initiator, 'main') AS initiator, m.task_kind, m.channel,
-       u.session_id, u.prompt_tokens, u.completion_tokens, u.stored_cost
-FROM mirror.requests_rows AS u
-LEFT JOIN mirror.sessions_map AS m ON m.session_id = u.session_id;
+-- The `request_rollup` view over the mirror's current rollup (the kind's `view` block makes `requests`).
 CREATE OR REPLACE VIEW request_rollup AS SELECT * FROM mirror.requests_hourly;
 
 -- name: mirror_changed_sessions
@@ -282,11 +259,12 @@ SELECT * FROM mirror_rollup_rows('mirror.requests_rows', 'mirror.sessions_map', 
 -- name: axiom_range_checksum
 -- Count, order-free hash and cost sum of the source rows with $lo < id <= $hi, converted like the copy.
 -- (Costs are compared by their sum, to within rounding: SQLite cannot print every double exactly.)
+WITH raw AS (SELECT * FROM axiom_raw_rows($lo, $hi))
 SELECT count(*) AS n,
        COALESCE(sum(hash(request_id, ts, raw_ts, provider, model, session_id,
                          prompt_tokens, completion_tokens)::HUGEINT), 0) AS h,
        COALESCE(sum(stored_cost), 0) AS cost
-FROM axiom_rows($lo, $hi);
+FROM axiom_mirror_rows('raw');
 
 -- name: mirror_range_checksum
 -- The same count, hash and cost sum over the mirrored rows with $lo < request_id <= $hi.
@@ -363,6 +341,25 @@ SELECT
     CAST(CASE WHEN tz = 'UTC' THEN x.hour
               ELSE timezone(tz, x.hour AT TIME ZONE 'UTC') END AS DATE)          AS day
 FROM (SELECT * FROM hourly UNION ALL BY NAME SELECT * FROM tier_extra) AS x;
+
+-- name: rollup_provider_models
+-- Every (provider, model) pair ever recorded, as provider_models gives it, from the rollup plus the rows whose timestamp could not be read (the rollup leaves them out).
+-- (provider_models over the rows joins 10M rows to the session map: ~0.5-1 s on every page load and
+-- Refresh at 10M rows; this reads ~300k rollup rows.)
+SELECT provider, model, CAST(sum(requests) AS BIGINT) AS requests
+FROM (
+    SELECT provider, model, requests FROM request_rollup
+    UNION ALL
+    SELECT provider, model, count(*) AS requests FROM mirror.requests_rows WHERE ts IS NULL GROUP BY provider, model
+)
+GROUP BY provider, model
+ORDER BY provider, model;
+
+-- name: rollup_unparseable_timestamps
+-- How many rows carry a timestamp that could not be read, as unparseable_timestamps gives it, from the mirrored rows alone (no session map join).
+SELECT count(*) AS rows, any_value(raw_ts) AS example
+FROM mirror.requests_rows
+WHERE ts IS NULL;
 
 -- name: rollup_totals
 -- Requests, tokens and estimated cost of one filter state, as a single row (from the rollup).

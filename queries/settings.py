@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -126,6 +127,8 @@ SETTINGS: tuple[Setting, ...] = (
             "unusual (3: beyond the ~2x a weekday can read after a quiet weekend; README).", "USAGE_ANOMALY_K", _factor),
     Setting("budget_webhook", None, "URL that `cli.py budget` POSTs a Slack-compatible alert to (unset: none).",
             "USAGE_BUDGET_WEBHOOK"),
+    Setting("cache_dir", None, "Directory for what the dashboard caches across restarts (the mirrors, in its "
+            "mirrors/ folder). Unset: $XDG_CACHE_HOME/token-usage, else ~/.cache/token-usage.", "USAGE_CACHE_DIR"),
 )
 
 
@@ -169,3 +172,14 @@ def default_settings_path(db: Path) -> Path | None:
     if db.parent.name == "db":
         return db.parent.parent / "config" / "settings.json"
     return None
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The dashboard's own cache directory (mirrors, the Claude Code log store, sent alerts): the
+    `cache_dir` setting (USAGE_CACHE_DIR), else $XDG_CACHE_HOME/token-usage, else
+    ~/.cache/token-usage (the XDG base directory convention). Never beside the agent's data."""
+    env = os.environ if env is None else env
+    configured = resolve_config(env).cache_dir
+    if configured:
+        return Path(str(configured)).expanduser()
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "token-usage"

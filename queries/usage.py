@@ -245,8 +245,9 @@ def catalog(source: Source) -> Catalog:
 
 def requests_catalog(source: Source) -> Catalog:
     """`catalog` of a REQUESTS source: read from its canonical `requests` view."""
-    pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, "provider_models", {}))
-    bad = _rows(source, "unparseable_timestamps", {})[0]
+    mirrored = "rollup_" if getattr(source, "rollup", None) else ""  # mirror.sql's blocks: no join, no scan of every row
+    pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, f"{mirrored}provider_models", {}))
+    bad = _rows(source, f"{mirrored}unparseable_timestamps", {})[0]
     return Catalog(pairs, int(bad["rows"]), bad["example"])
 
 

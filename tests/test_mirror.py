@@ -339,7 +339,9 @@ def test_a_refresh_and_a_rebuild_read_the_agents_file_in_bounded_ranges(filled, 
     limits = {"COUNT_CHUNK": 100, "ROW_CHUNK": 40, "SESSION_CHUNK": 5, "SAMPLE_WIDTH": 20}
     for name, value in limits.items():
         monkeypatch.setattr(queries.mirror, name, value, raising=False)
-    blocks = queries.mirror.MIRRORS["axiom"]
+    from queries.sources.axiom import KIND
+
+    blocks = dict(KIND.mirror.blocks)
     # Statements that read no range: lookups at the ends of primary keys (min and max), no scan.
     lookups = {sql(blocks["bounds"]), sql(blocks.get("session_bounds", blocks["bounds"]))}
     limit_of = {sql(blocks["count"]): 100, sql(blocks["fetch_new"]): 40, sql(blocks["copy_range"]): 40,
@@ -510,13 +512,13 @@ def test_concurrent_refreshes_run_one_at_a_time(filled, mirror):
     assert mismatches(filled, mirror) == []
 
 
-def test_close_removes_the_mirror_files_and_leaves_the_source_unchanged(filled):
+def test_close_keeps_the_cache_file_and_leaves_the_source_unchanged(filled, isolated_environment):
     before = filled.path.read_bytes()
     source = open_mirrored_source(filled.path)
-    directory = source.mirror_dir
-    assert directory is not None and any(directory.iterdir())
+    file = source.mirror_file
+    assert not source.private and file is not None and file.is_relative_to(isolated_environment / "token-usage")
     source.close()
-    assert not directory.exists()
+    assert file.exists()  # the next start finds it (tests of that: "survives a restart" below)
     assert filled.path.read_bytes() == before
 
 
@@ -563,3 +565,300 @@ os._exit(0)  # killed mid-write
         restart.join()
     assert not stats.rebuilt and stats.rows == 1500 and stats.appended == 0
     assert mismatches(filled, mirror) == []
+
+
+# --- the mirror survives a restart ------------------------------------------------------------
+# The mirror is a DuckDB file in the cache dir (tests: the isolated XDG_CACHE_HOME of conftest's
+# autouse fixture). Opening it again runs a Refresh's checks against the source instead of copying.
+
+def reopen(db: AxiomDB | Path) -> tuple[MirroredSource, list[tuple[int, int]]]:
+    """Open `db` mirrored as a restarted server does; also returns the copy's progress calls."""
+    calls: list[tuple[int, int]] = []
+    source = open_mirrored_source(db.path if isinstance(db, AxiomDB) else db, progress=lambda done, total: calls.append((done, total)))
+    return source, calls
+
+
+@pytest.fixture
+def restarted(filled):
+    """The mirror of `filled` built once and closed, as a server that stopped; reopen it with reopen()."""
+    source, calls = reopen(filled)
+    assert calls and getattr(source, "opened_from_cache", None) is None  # built: the copy reported progress
+    source.close()
+    return filled
+
+
+def test_a_restart_with_no_change_reuses_the_file_without_copying(restarted):
+    source, calls = reopen(restarted)
+    try:
+        assert calls == []  # no row copied
+        stats = source.opened_from_cache
+        assert stats is not None and (stats.rebuilt, stats.appended, stats.sessions_changed) == (False, 0, 0)
+        assert source.rows == 1500 and source.rollup
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def test_the_cache_dir_setting_and_a_relative_path_name_the_same_file(restarted, tmp_path, monkeypatch):
+    monkeypatch.chdir(restarted.path.parent)
+    source, calls = reopen(Path(restarted.path.name))  # another spelling of the same file
+    source.close()
+    assert calls == []
+    monkeypatch.setenv("USAGE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    source, calls = reopen(restarted)
+    try:
+        assert calls and source.mirror_file.is_relative_to(tmp_path / "elsewhere" / "mirrors")
+    finally:
+        source.close()
+
+
+def test_rows_appended_while_the_server_was_down_are_appended(restarted):
+    restarted.session("down-s", type="heartbeat")
+    restarted.usages(random_axiom(seed=99, n_rows=250).usage
+                     + [Usage("2026-03-20 10:00:00", "openai", "gpt-4o", 5, 5, 0.0, "down-s")])
+    source, calls = reopen(restarted)
+    try:
+        assert calls == []
+        stats = source.opened_from_cache
+        assert (stats.rebuilt, stats.appended, stats.sessions_changed) == (False, 251, 1)
+        assert source.rows == 1751
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def test_a_session_that_changed_type_while_down_moves_its_tokens(restarted):
+    con = sqlite3.connect(restarted.path)
+    (sid,) = con.execute("SELECT session_id FROM token_usage t JOIN sessions s ON s.id = t.session_id "
+                         "WHERE s.type = 'interactive' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()
+    con.close()
+    run_sql(restarted, "UPDATE sessions SET type = 'heartbeat' WHERE id = ?", (sid,))
+    source, calls = reopen(restarted)
+    try:
+        assert calls == [] and source.opened_from_cache.sessions_changed == 1
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def test_rows_rewritten_while_down_are_caught_and_rebuilt(restarted):
+    run_sql(restarted, "UPDATE token_usage SET prompt_tokens = prompt_tokens + 1000 WHERE id % 40 = 0")
+    source, calls = reopen(restarted)
+    try:
+        assert source.opened_from_cache.rebuilt and "changed" in source.opened_from_cache.reason
+        assert calls and calls[-1] == (1500, 1500)  # the rebuild shows its progress like a first build
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def test_a_row_deleted_while_down_is_caught_and_rebuilt(restarted, monkeypatch):
+    import queries.mirror
+
+    monkeypatch.setattr(queries.mirror, "SAMPLE_RANGES", 0)  # only the row count can notice it
+    monkeypatch.setattr(queries.mirror, "SAMPLE_WIDTH", 1)
+    run_sql(restarted, "DELETE FROM token_usage WHERE id = 700")
+    source, _ = reopen(restarted)
+    try:
+        assert source.opened_from_cache.rebuilt and source.rows == 1499
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def test_a_database_replaced_while_down_is_rebuilt(restarted):
+    random_axiom(seed=3, n_rows=1500).write(AxiomDB(restarted.path.with_suffix(".new")))
+    restarted.path.with_suffix(".new").replace(restarted.path)  # as many rows, other values
+    source, _ = reopen(restarted)
+    try:
+        assert source.opened_from_cache.rebuilt
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def _cache_file(db: AxiomDB) -> Path:
+    from queries.mirror import mirror_file_for
+
+    return mirror_file_for(db.path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "flipped"])
+def test_a_corrupt_cache_file_is_rebuilt_with_a_log_line(restarted, damage, caplog):
+    file = _cache_file(restarted)
+    data = file.read_bytes()
+    if damage == "garbage":
+        file.write_bytes(b"not a duckdb file" * 1000)
+    elif damage == "truncated":
+        file.write_bytes(data[: len(data) // 3])
+    elif damage == "empty":
+        file.write_bytes(b"")
+    else:  # every byte of the blocks after the headers inverted
+        file.write_bytes(data[:12288] + bytes(b ^ 0xFF for b in data[12288:]))
+    with caplog.at_level("WARNING", logger="queries.mirror"):
+        source, calls = reopen(restarted)
+    try:
+        assert calls and source.rows == 1500  # copied again
+        assert any("is rebuilt" in r.getMessage() for r in caplog.records)
+        assert mismatches(restarted, source) == []
+    finally:
+        source.close()
+    source, calls = reopen(restarted)  # ...and the rebuilt file is good for the next start
+    source.close()
+    assert calls == []
+
+
+def test_a_foreign_duckdb_file_in_its_place_is_rebuilt(restarted):
+    import duckdb
+
+    file = _cache_file(restarted)
+    file.unlink()
+    con = duckdb.connect(str(file))
+    con.execute("CREATE TABLE something_else AS SELECT 42 AS answer")
+    con.close()
+    source, calls = reopen(restarted)
+    try:
+        assert calls and mismatches(restarted, source) == []
+    finally:
+        source.close()
+
+
+def test_a_file_of_another_mirror_format_is_rebuilt(restarted, monkeypatch):
+    import queries.mirror
+
+    monkeypatch.setattr(queries.mirror, "MIRROR_FORMAT", queries.mirror.MIRROR_FORMAT + 1)
+    source, calls = reopen(restarted)
+    source.close()
+    assert calls  # our format changed: copied again
+    source, calls = reopen(restarted)
+    source.close()
+    assert calls == []  # stamped with the new format
+
+
+def test_a_server_killed_without_closing_leaves_a_usable_mirror(filled):
+    """The server is killed (no close, no checkpoint) right after a Refresh appended rows."""
+    from factories import run_python
+
+    filled.usages([Usage("2026-03-21 10:00:00", "openai", "gpt-4o", 7, 7)] * 30)
+    killed = run_python(f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from queries.mirror import open_mirrored_source
+source = open_mirrored_source({str(filled.path)!r})
+assert source.rows == 1530
+import sqlite3
+con = sqlite3.connect({str(filled.path)!r})
+con.executemany("INSERT INTO token_usage (timestamp, provider, model, prompt_tokens, completion_tokens, estimated_cost) "
+                "VALUES ('2026-03-22 10:00:00', 'openai', 'gpt-4o', 3, 3, 0)", [()] * 20)
+con.commit()
+con.close()
+assert source.refresh().appended == 20
+os._exit(0)
+""")
+    assert killed.returncode == 0, killed.stderr
+    source, calls = reopen(filled)
+    try:
+        assert calls == [] and source.opened_from_cache.appended == 0 and source.rows == 1550
+        assert mismatches(filled, source) == []
+    finally:
+        source.close()
+
+
+def test_a_second_open_of_the_same_source_gets_a_private_mirror(restarted):
+    first, calls = reopen(restarted)
+    try:
+        assert calls == [] and not first.private
+        second, calls = reopen(restarted)  # DuckDB lets one writer have the file: the second copies its own
+        try:
+            assert calls and second.private and second.mirror_file != first.mirror_file
+            assert mismatches(restarted, second) == []
+        finally:
+            second.close()
+        assert not second.mirror_dir.exists()  # a private mirror is removed on close
+        assert mismatches(restarted, first) == []
+    finally:
+        first.close()
+    third, calls = reopen(restarted)
+    third.close()
+    assert calls == [] and not third.private  # the cache file is free again
+
+
+def test_another_server_process_on_the_same_cache_gets_a_private_mirror(restarted):
+    from factories import run_python
+
+    first, _ = reopen(restarted)
+    try:
+        other = run_python(f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from queries.mirror import open_mirrored_source
+source = open_mirrored_source({str(restarted.path)!r})
+print(source.private, source.rows, source.cursor().execute("SELECT count(*) FROM requests").fetchone()[0])
+source.close()
+""")
+        assert other.returncode == 0, other.stderr
+        assert other.stdout.split() == ["True", "1500", "1500"]
+        assert mismatches(restarted, first) == []
+    finally:
+        first.close()
+
+
+def test_the_apps_first_snapshot_does_not_check_a_mirror_that_opening_just_checked(filled, monkeypatch):
+    """A restarted server opens the mirror (a Refresh's checks) and draws the page: the first
+    snapshot must not run the same checks again; the next one (Refresh) does."""
+    from pages.common import data
+
+    calls: list[int] = []
+    real = MirroredSource.refresh
+    monkeypatch.setattr(MirroredSource, "refresh", lambda self: calls.append(1) or real(self))
+    key = (str(filled.path), None, False, True)
+    try:
+        source = data._source(*key)
+        data._snapshot(*key, None, True)
+        assert calls == []
+        data.refresh()
+        data._snapshot(*key, None, True)
+        assert calls == [1]
+    finally:
+        data._forget_sources()
+        source.close()
+
+
+def test_the_mirror_of_a_source_that_is_gone_is_removed_from_the_cache(make_axiom_db, isolated_environment):
+    """Yesterday's demo database (or a moved file) leaves its mirror behind; the next open of any
+    source removes it, and keeps every mirror whose source is still there."""
+    gone, kept = make_axiom_db("gone.db"), make_axiom_db("kept.db")
+    for db in (gone, kept):
+        db.usage("2026-03-20 10:00:00", "openai", "gpt-4o", 10, 20)
+        open_mirrored_source(db.path).close()
+    mirrors = isolated_environment / "token-usage" / "mirrors"
+    assert len(list(mirrors.glob("*.duckdb"))) == 2
+    gone_file = _cache_file(gone)
+    gone.path.unlink()
+    source, calls = reopen(kept)
+    source.close()
+    assert calls == []
+    assert sorted(p.name for p in mirrors.iterdir() if p.name.startswith(gone_file.stem)) == []
+    assert _cache_file(kept).exists()
+
+
+def test_the_mirror_of_the_demo_database_reads_exactly_like_the_direct_view():
+    """Axiom's conversion is written once (sources/axiom.sql's macros), for the direct view and the
+    mirror: on the demo database the two give the same rows, column by column."""
+    from types import SimpleNamespace
+
+    from queries.demo import demo_paths
+
+    db, settings = demo_paths()
+    mirror, direct = open_mirrored_source(db), open_source(db)
+    try:
+        q = "SELECT * FROM requests ORDER BY request_id"
+        want = direct.cursor().execute(q).fetchall()
+        got = mirror.cursor().execute(q).fetchall()
+        # the mirror keeps raw_ts only where ts could not be read (column 2)
+        assert [r[:2] + r[3:] for r in got] == [r[:2] + r[3:] for r in want] and len(want) > 1000
+        assert [r[2] for r in got] == [r[2] if r[1] is None else None for r in want]
+        assert mismatches(SimpleNamespace(path=db), mirror, settings) == []  # and every report over STATES
+    finally:
+        mirror.close()
+        direct.close()

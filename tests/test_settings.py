@@ -19,7 +19,8 @@ def test_no_environment_gives_the_documented_defaults():
                                    "projects": None, "cache_ttl_seconds": 300,
                                    "trusted_proxies": (), "login_budget_per_minute": 30,
                                    "login_lifetime_seconds": 43_200,
-                                   "budgets": None, "anomaly_k": 3.0, "budget_webhook": None}
+                                   "budgets": None, "anomaly_k": 3.0, "budget_webhook": None,
+                                   "cache_dir": None}
     assert config.warnings == ()
 
 
@@ -31,7 +32,8 @@ def test_every_setting_has_its_documented_environment_variable():
         "cache_ttl_seconds": "USAGE_CACHE_TTL_SECONDS", "trusted_proxies": "USAGE_TRUSTED_PROXIES",
         "login_budget_per_minute": "USAGE_LOGIN_BUDGET_PER_MINUTE",
         "login_lifetime_seconds": "USAGE_LOGIN_LIFETIME_SECONDS",
-        "budgets": "USAGE_BUDGETS", "anomaly_k": "USAGE_ANOMALY_K", "budget_webhook": "USAGE_BUDGET_WEBHOOK"}
+        "budgets": "USAGE_BUDGETS", "anomaly_k": "USAGE_ANOMALY_K", "budget_webhook": "USAGE_BUDGET_WEBHOOK",
+        "cache_dir": "USAGE_CACHE_DIR"}
 
 
 def test_environment_values_are_parsed():

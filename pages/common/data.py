@@ -98,6 +98,7 @@ def _source(db: str, adapter: str | None, is_demo: bool, mirror: bool, progress=
             source = (open_mirrored_source(db, adapter, is_demo=is_demo, progress=progress) if mirror
                       else open_source(db, adapter, is_demo=is_demo))
             source.opened_identity = _file_identity(db)
+            source.fresh_from_open = True  # see _just_opened
             registry.sources[key] = source
     return source
 
@@ -125,13 +126,22 @@ class Snapshot:
     problems: tuple[str, ...] = field(default=())  # why the data may be older than read_at
 
 
+def _just_opened(source: Source) -> bool:
+    """True once after `_source` opened `source`: opening ran a Refresh's checks (a build, or a
+    cached mirror checked against the file), so the first snapshot does not run them again
+    (~1 s of a restarted server's first page at 10M rows)."""
+    fresh = getattr(source, "fresh_from_open", False)
+    source.fresh_from_open = False
+    return fresh
+
+
 @cached_for_configured_ttl()
 def _snapshot(db: str, adapter: str | None, is_demo: bool, mirror: bool, settings_path: str | None,
               use_library: bool) -> Snapshot:
     """Bring the mirror up to date, then read the catalog and prices (what Refresh repeats)."""
     source = _source(db, adapter, is_demo, mirror)
     problems: list[str] = []
-    if hasattr(source, "refresh"):
+    if hasattr(source, "refresh") and not _just_opened(source):
         try:
             source.refresh()
         except Exception as exc:  # the file is locked, gone or damaged right now: keep serving the mirror

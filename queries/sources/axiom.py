@@ -19,14 +19,20 @@ WORDING = Wording("request", "tokenPriceTable in settings.json", pricing.setting
                   "not by settings.json (Axiom's own page shows $0.00 for these)", price_key="tokenPriceTable")
 
 # Axiom's named blocks in mirror.sql, by role (the mirror's incremental key is token_usage.id).
+# They convert rows through axiom.sql's macros (axiom_convert, axiom_session_map, axiom_requests),
+# the same ones the direct view uses.
 MIRROR = MirrorSpec("id", {
+    "macros": "axiom_mirror_macros",        # the macros the blocks below use (axiom_raw_rows, axiom_mirror_rows)
+    "view": "axiom_mirror_view",            # the canonical `requests` view over the mirror's tables
     "state": "axiom_source_state",          # row count, min and max id, in one statement (WAL)
     "bounds": "axiom_source_bounds",        # min and max id, from the primary key
     "count": "axiom_source_count",          # rows in an id range
-    "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp tables, one statement (WAL)
+    "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp.session_map_new, one statement (WAL)
     "session_bounds": "axiom_session_rowid_bounds",  # lowest and highest rowid of sessions and of tasks
     "sessions_chunk": "axiom_sessions_chunk",  # sessions in a rowid range -> temp.src_sessions
     "tasks_chunk": "axiom_tasks_chunk",     # tasks in a rowid range -> temp.src_tasks
+    "session_parts_empty": "axiom_session_parts_empty",  # empty temp.src_sessions / temp.src_tasks for the chunks
+    "session_map_from_parts": "axiom_session_map_from_parts",  # the chunks -> temp.session_map_new
     "copy": "axiom_mirror_copy",            # every row, one parallel typed scan (WAL files only)
     "copy_range": "axiom_mirror_copy_range",  # rows in an id range, read as text (chunked copy)
     "fetch_new": "axiom_mirror_fetch_new",  # rows in an id range, through SQLite's primary key, to temp

@@ -52,6 +52,7 @@ class MirrorSpec:
 
     key: str
     blocks: Mapping[str, str] = field(default_factory=dict)
+    version: int = 1  # of what the blocks store: stamped in the mirror's cache file, a change rebuilds it
 
 
 @runtime_checkable
