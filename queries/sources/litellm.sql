@@ -1,0 +1,261 @@
+-- The LiteLLM proxy's spend logs in Postgres, mirrored into DuckDB (queries/sources/litellm.py).
+--
+-- Two kinds of block live here. `litellm_pg_*` blocks are PostgreSQL text that runs ON THE
+-- PROXY'S DATABASE through postgres_query(): each reads "LiteLLM_SpendLogs" only as a range on
+-- "startTime" (the index "LiteLLM_SpendLogs_startTime_idx" of LiteLLM's own migrations), and
+-- pulls only the few JSON keys we map out of `metadata`, so production never ships its
+-- (often kilobytes-large) metadata, messages or responses. Their :since / :until markers are
+-- replaced by litellm.py with timestamps it formatted itself from datetime values (never user
+-- input): postgres_query() takes no bound parameters inside the remote text.
+-- The other blocks are DuckDB SQL over the mirror (catalog `lmirror`).
+--
+-- The mapping (issue 13; SCHEMAS.md section D):
+--   startTime -> ts (timestamp(3) without zone, UTC); custom_llm_provider, else the part of
+--   `model` before its first '/', -> provider; model -> model; spend -> stored_cost;
+--   status = 'failure' rows are kept apart (failed), NULL status (rows older than the column) is success.
+--   Cache tokens: metadata.usage_object's top-level cache_read_input_tokens and
+--   cache_creation_input_tokens (Anthropic), else prompt_tokens_details.cached_tokens (OpenAI,
+--   Gemini). LiteLLM's prompt_tokens already include them, so the canonical prompt_tokens (input
+--   without cache, as for Claude Code) is prompt_tokens - cache reads - cache writes: each token once.
+--   Key: metadata.user_api_key_alias; without an alias, the first 8 hex digits of the key's
+--   sha256 (`api_key`), never the whole hash. Team: metadata.user_api_key_team_alias, else team_id.
+--   '' and NULL both mean unknown for user, team and end user.
+
+-- name: litellm_pg_bounds
+-- Oldest and newest startTime (two index probes) and the planner's row estimate, in Postgres.
+SELECT (SELECT min("startTime") FROM "LiteLLM_SpendLogs")                          AS first_ts,
+       (SELECT max("startTime") FROM "LiteLLM_SpendLogs")                          AS last_ts,
+       (SELECT GREATEST(reltuples, 0)::bigint FROM pg_class
+         WHERE oid = to_regclass('"LiteLLM_SpendLogs"'))                           AS estimate
+
+-- name: litellm_pg_spend_range
+-- The mapped spend-log rows with :since <= startTime < :until, in Postgres (an index range scan).
+WITH raw AS (
+    SELECT request_id, "startTime", model, custom_llm_provider, model_group, call_type, status,
+           prompt_tokens, completion_tokens, spend, api_key, "user", team_id, end_user, session_id,
+           CASE WHEN jsonb_typeof(metadata) = 'object' THEN metadata END                 AS meta,
+           CASE WHEN jsonb_typeof(metadata -> 'usage_object') = 'object'
+                THEN metadata -> 'usage_object' END                                      AS usage,
+           CASE WHEN jsonb_typeof(request_tags) = 'array' THEN request_tags END          AS tags
+    FROM "LiteLLM_SpendLogs"
+    WHERE "startTime" >= :since AND "startTime" < :until
+)
+SELECT
+    request_id,
+    "startTime"                                                                          AS ts,
+    COALESCE(NULLIF(custom_llm_provider, ''),
+             CASE WHEN strpos(model, '/') > 0 THEN split_part(model, '/', 1) END, '')   AS provider,
+    COALESCE(model, '')                                                                  AS model,
+    NULLIF(model_group, '')                                                              AS model_group,
+    call_type,
+    COALESCE(status, '') = 'failure'                                                     AS failed,
+    GREATEST(COALESCE(prompt_tokens, 0), 0)::bigint                                      AS prompt_tokens,
+    GREATEST(COALESCE(completion_tokens, 0), 0)::bigint                                  AS completion_tokens,
+    COALESCE(CASE WHEN jsonb_typeof(usage -> 'cache_read_input_tokens') = 'number'
+                  THEN LEAST(GREATEST((usage ->> 'cache_read_input_tokens')::numeric, 0), 1e15)::bigint END,
+             CASE WHEN jsonb_typeof(usage #> '{prompt_tokens_details,cached_tokens}') = 'number'
+                  THEN LEAST(GREATEST((usage #>> '{prompt_tokens_details,cached_tokens}')::numeric, 0), 1e15)::bigint END,
+             0)                                                                          AS cache_read_tokens,
+    COALESCE(CASE WHEN jsonb_typeof(usage -> 'cache_creation_input_tokens') = 'number'
+                  THEN LEAST(GREATEST((usage ->> 'cache_creation_input_tokens')::numeric, 0), 1e15)::bigint END,
+             0)                                                                          AS cache_write_tokens,
+    COALESCE(spend, 0)                                                                   AS spend,
+    NULLIF(meta ->> 'user_api_key_alias', '')                                            AS key_alias,
+    NULLIF(left(api_key, 8), '')                                                         AS key_hash8,
+    NULLIF("user", '')                                                                   AS user_id,
+    NULLIF(team_id, '')                                                                  AS team_id,
+    NULLIF(meta ->> 'user_api_key_team_alias', '')                                       AS team_alias,
+    NULLIF(end_user, '')                                                                 AS end_user,
+    NULLIF(session_id, '')                                                               AS session_id,
+    ARRAY(SELECT jsonb_array_elements_text(tags))                                        AS tags
+FROM raw
+
+-- name: litellm_pg_daily_user_spend
+-- LiteLLM's own daily rollup from date :since_day on, summed per (day, provider, model), in Postgres.
+SELECT date                                                                  AS day,
+       COALESCE(NULLIF(custom_llm_provider, ''),
+                CASE WHEN strpos(model, '/') > 0 THEN split_part(model, '/', 1) END, '') AS provider,
+       COALESCE(model, '')                                                   AS model,
+       sum(prompt_tokens)::bigint                                            AS prompt_tokens,
+       sum(completion_tokens)::bigint                                        AS completion_tokens,
+       sum(cache_read_input_tokens)::bigint                                  AS cache_read_tokens,
+       sum(cache_creation_input_tokens)::bigint                              AS cache_write_tokens,
+       sum(spend)                                                            AS spend,
+       sum(successful_requests)::bigint                                      AS successful_requests,
+       sum(failed_requests)::bigint                                          AS failed_requests
+FROM "LiteLLM_DailyUserSpend"
+WHERE date >= :since_day
+GROUP BY 1, 2, 3
+
+-- name: litellm_mirror_create
+-- The mirror's tables: spend rows as mapped, and the daily rollup LiteLLM keeps beside them.
+CREATE OR REPLACE TABLE lmirror.spend (
+    request_id VARCHAR, ts TIMESTAMP, provider VARCHAR, model VARCHAR, model_group VARCHAR,
+    call_type VARCHAR, failed BOOLEAN, prompt_tokens BIGINT, completion_tokens BIGINT,
+    cache_read_tokens BIGINT, cache_write_tokens BIGINT, spend DOUBLE, key_alias VARCHAR,
+    key_hash8 VARCHAR, user_id VARCHAR, team_id VARCHAR, team_alias VARCHAR, end_user VARCHAR,
+    session_id VARCHAR, tags VARCHAR[]
+);
+CREATE OR REPLACE TABLE lmirror.daily (
+    day DATE, provider VARCHAR, model VARCHAR, prompt_tokens BIGINT, completion_tokens BIGINT,
+    cache_read_tokens BIGINT, cache_write_tokens BIGINT, spend DOUBLE,
+    successful_requests BIGINT, failed_requests BIGINT
+);
+
+-- name: litellm_copy_range
+-- Copy one startTime window of spend rows from Postgres into the mirror; returns the rows copied.
+INSERT INTO lmirror.spend
+SELECT * FROM postgres_query('pg', $pg_sql);
+
+-- name: litellm_fetch_range
+-- Read one startTime window of spend rows from Postgres into this cursor's temp table (a refresh).
+CREATE OR REPLACE TEMP TABLE fetched AS
+SELECT * FROM postgres_query('pg', $pg_sql)
+QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts DESC) = 1;
+
+-- name: litellm_delete_refetched
+-- Drop the mirror's rows from $since on, and any row whose request_id came again (duplicates removed by request_id).
+DELETE FROM lmirror.spend
+WHERE ts >= $since
+   OR request_id IN (SELECT request_id FROM temp.fetched);
+
+-- name: litellm_insert_fetched
+-- Append the fetched rows to the mirror.
+INSERT INTO lmirror.spend SELECT * FROM temp.fetched;
+
+-- name: litellm_state
+-- Rows mirrored and the newest startTime among them (the high-water mark).
+SELECT count(*) AS rows, max(ts) AS last_ts, min(ts) AS first_ts FROM lmirror.spend;
+
+-- name: litellm_delete_daily
+-- Drop the mirrored rollup rows from $since_day on (they are read again).
+DELETE FROM lmirror.daily WHERE day >= $since_day;
+
+-- name: litellm_fetch_daily
+-- Read LiteLLM's rollup rows from Postgres into this cursor's temp table (a day that is not a date is skipped).
+CREATE OR REPLACE TEMP TABLE fetched_daily AS
+SELECT TRY_CAST(day AS DATE) AS day, provider, model, prompt_tokens, completion_tokens, cache_read_tokens,
+       cache_write_tokens, spend, successful_requests, failed_requests
+FROM postgres_query('pg', $pg_sql)
+WHERE TRY_CAST(day AS DATE) IS NOT NULL;
+
+-- name: litellm_insert_daily
+-- Append the fetched rollup rows to the mirror.
+INSERT INTO lmirror.daily SELECT * FROM temp.fetched_daily;
+
+-- name: litellm_views
+-- The canonical `requests` view (successful requests; PROTOCOL.md) with LiteLLM's dimensions, and the failed ones apart.
+CREATE OR REPLACE VIEW requests AS
+SELECT
+    request_id,
+    ts,
+    CAST(NULL AS VARCHAR)                                          AS raw_ts,
+    provider,
+    model,
+    'main'                                                         AS initiator,
+    CAST(NULL AS VARCHAR)                                          AS task_kind,
+    call_type                                                      AS channel,
+    session_id,
+    GREATEST(prompt_tokens - cache_read_tokens - cache_write_tokens, 0) AS prompt_tokens,
+    completion_tokens,
+    spend                                                          AS stored_cost,
+    cache_read_tokens,
+    cache_write_tokens,
+    CAST(0 AS BIGINT)                                              AS cache_write_1h_tokens,
+    CAST(NULL AS VARCHAR)                                          AS project,
+    COALESCE(key_alias, CASE WHEN key_hash8 IS NOT NULL THEN 'key ' || key_hash8 || '…' END) AS api_key,
+    user_id,
+    COALESCE(team_alias, team_id)                                  AS team,
+    end_user,
+    tags,
+    model_group
+FROM lmirror.spend
+WHERE NOT failed;
+CREATE OR REPLACE VIEW failed_requests AS
+SELECT request_id, ts, provider, model, call_type, user_id, end_user,
+       COALESCE(key_alias, CASE WHEN key_hash8 IS NOT NULL THEN 'key ' || key_hash8 || '…' END) AS api_key,
+       COALESCE(team_alias, team_id) AS team, tags
+FROM lmirror.spend
+WHERE failed;
+
+-- name: litellm_failed_count
+-- Failed requests in [start_utc, end_utc) for the provider and model filters.
+SELECT count(*) AS failed
+FROM failed_requests
+WHERE ts >= $start_utc AND ts < $end_utc
+  AND ($provider IS NULL OR provider = $provider)
+  AND ($model IS NULL OR model = $model);
+
+-- name: litellm_aggregate_days
+-- LiteLLM's daily rollup for the UTC days of [from_day, until_day] that have no spend-log row at all (purged or never logged).
+SELECT d.day, d.provider, d.model,
+       sum(GREATEST(d.prompt_tokens - d.cache_read_tokens - d.cache_write_tokens, 0)) AS prompt_tokens,
+       sum(d.completion_tokens)                                                      AS completion_tokens,
+       sum(d.spend)                                                                  AS spend,
+       sum(d.successful_requests)                                                    AS requests,
+       sum(d.failed_requests)                                                        AS failed
+FROM lmirror.daily AS d
+WHERE d.day BETWEEN $from_day AND $until_day
+  AND ($provider IS NULL OR d.provider = $provider)
+  AND ($model IS NULL OR d.model = $model)
+  AND NOT EXISTS (SELECT 1 FROM lmirror.spend AS s
+                  WHERE s.ts >= CAST(d.day AS TIMESTAMP) AND s.ts < CAST(d.day AS TIMESTAMP) + INTERVAL 1 DAY)
+GROUP BY d.day, d.provider, d.model
+ORDER BY d.day, d.provider, d.model;
+
+-- name: litellm_dimension_values
+-- The values a dimension (api_key, user_id, team, end_user, tag) takes in the mirror, most requests first, for a filter list.
+SELECT value, count(*) AS requests
+FROM (SELECT CASE $dimension WHEN 'api_key' THEN [api_key] WHEN 'user_id' THEN [user_id]
+                             WHEN 'team' THEN [team] WHEN 'end_user' THEN [end_user]
+                             WHEN 'tag' THEN tags END AS vals
+      FROM requests) AS r, unnest(r.vals) AS u(value)
+WHERE value IS NOT NULL
+GROUP BY value
+ORDER BY requests DESC, value;
+
+-- name: litellm_dimension_breakdown
+-- Requests, tokens, stored cost and failures per value of one dimension for one filter state (a request with several tags counts under each).
+WITH ok AS (
+    SELECT CASE $dimension WHEN 'api_key' THEN [api_key] WHEN 'user_id' THEN [user_id]
+                           WHEN 'team' THEN [team] WHEN 'end_user' THEN [end_user]
+                           WHEN 'tag' THEN tags END AS vals,
+           prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, stored_cost
+    FROM requests
+    WHERE ts >= $start_utc AND ts < $end_utc
+      AND ($provider IS NULL OR provider = $provider) AND ($model IS NULL OR model = $model)
+      AND ($api_key IS NULL OR api_key = $api_key) AND ($user_id IS NULL OR user_id = $user_id)
+      AND ($team IS NULL OR team = $team) AND ($end_user IS NULL OR end_user = $end_user)
+      AND ($tag IS NULL OR list_contains(tags, $tag))
+),
+bad AS (
+    SELECT CASE $dimension WHEN 'api_key' THEN [api_key] WHEN 'user_id' THEN [user_id]
+                           WHEN 'team' THEN [team] WHEN 'end_user' THEN [end_user]
+                           WHEN 'tag' THEN tags END AS vals
+    FROM failed_requests
+    WHERE ts >= $start_utc AND ts < $end_utc
+      AND ($provider IS NULL OR provider = $provider) AND ($model IS NULL OR model = $model)
+      AND ($api_key IS NULL OR api_key = $api_key) AND ($user_id IS NULL OR user_id = $user_id)
+      AND ($team IS NULL OR team = $team) AND ($end_user IS NULL OR end_user = $end_user)
+      AND ($tag IS NULL OR list_contains(tags, $tag))
+),
+ok_values AS (
+    SELECT u.value, count(*) AS requests, sum(prompt_tokens) AS prompt_tokens,
+           sum(completion_tokens) AS completion_tokens, sum(cache_read_tokens) AS cache_read_tokens,
+           sum(cache_write_tokens) AS cache_write_tokens,
+           sum(CAST(stored_cost AS DECIMAL(38, 12))) AS stored_cost
+    FROM ok, unnest(CASE WHEN len(ok.vals) = 0 THEN [NULL] ELSE ok.vals END) AS u(value)
+    GROUP BY u.value
+),
+bad_values AS (
+    SELECT u.value, count(*) AS failed
+    FROM bad, unnest(CASE WHEN len(bad.vals) = 0 THEN [NULL] ELSE bad.vals END) AS u(value)
+    GROUP BY u.value
+)
+SELECT COALESCE(o.value, b.value) AS value, COALESCE(o.requests, 0) AS requests,
+       COALESCE(o.prompt_tokens, 0) AS prompt_tokens, COALESCE(o.completion_tokens, 0) AS completion_tokens,
+       COALESCE(o.cache_read_tokens, 0) AS cache_read_tokens, COALESCE(o.cache_write_tokens, 0) AS cache_write_tokens,
+       COALESCE(o.stored_cost, CAST(0 AS DECIMAL(38, 12))) AS stored_cost, COALESCE(b.failed, 0) AS failed
+FROM ok_values AS o
+FULL OUTER JOIN bad_values AS b ON o.value IS NOT DISTINCT FROM b.value  -- "no value" meets "no value"
+ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
