@@ -343,6 +343,7 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
                                    "LiteLLM proxy's database (DATABASE_URL of the proxy)?")
             directory = Path(tempfile.mkdtemp(prefix="litellm-mirror-"))
             con.execute(f"ATTACH '{directory / 'mirror.duckdb'}' AS lmirror")  # a path made by mkdtemp
+            con.execute(block("litellm_define_macros"))
         except BaseException:
             con.close()
             raise

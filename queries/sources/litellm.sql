@@ -29,46 +29,19 @@ SELECT (SELECT min("startTime") FROM "LiteLLM_SpendLogs")                       
          WHERE oid = to_regclass('"LiteLLM_SpendLogs"'))                           AS estimate
 
 -- name: litellm_pg_spend_range
--- The mapped spend-log rows with :since <= startTime < :until, in Postgres (an index range scan).
-WITH raw AS (
-    SELECT request_id, "startTime", model, custom_llm_provider, model_group, call_type, status,
-           prompt_tokens, completion_tokens, spend, api_key, "user", team_id, end_user, session_id,
-           CASE WHEN jsonb_typeof(metadata) = 'object' THEN metadata END                 AS meta,
-           CASE WHEN jsonb_typeof(metadata -> 'usage_object') = 'object'
-                THEN metadata -> 'usage_object' END                                      AS usage,
-           CASE WHEN jsonb_typeof(request_tags) = 'array' THEN request_tags END          AS tags
-    FROM "LiteLLM_SpendLogs"
-    WHERE "startTime" >= :since AND "startTime" < :until
-)
-SELECT
-    request_id,
-    "startTime"                                                                          AS ts,
-    COALESCE(NULLIF(custom_llm_provider, ''),
-             CASE WHEN strpos(model, '/') > 0 THEN split_part(model, '/', 1) END, '')   AS provider,
-    COALESCE(model, '')                                                                  AS model,
-    NULLIF(model_group, '')                                                              AS model_group,
-    call_type,
-    COALESCE(status, '') = 'failure'                                                     AS failed,
-    GREATEST(COALESCE(prompt_tokens, 0), 0)::bigint                                      AS prompt_tokens,
-    GREATEST(COALESCE(completion_tokens, 0), 0)::bigint                                  AS completion_tokens,
-    COALESCE(CASE WHEN jsonb_typeof(usage -> 'cache_read_input_tokens') = 'number'
-                  THEN LEAST(GREATEST((usage ->> 'cache_read_input_tokens')::numeric, 0), 1e15)::bigint END,
-             CASE WHEN jsonb_typeof(usage #> '{prompt_tokens_details,cached_tokens}') = 'number'
-                  THEN LEAST(GREATEST((usage #>> '{prompt_tokens_details,cached_tokens}')::numeric, 0), 1e15)::bigint END,
-             0)                                                                          AS cache_read_tokens,
-    COALESCE(CASE WHEN jsonb_typeof(usage -> 'cache_creation_input_tokens') = 'number'
-                  THEN LEAST(GREATEST((usage ->> 'cache_creation_input_tokens')::numeric, 0), 1e15)::bigint END,
-             0)                                                                          AS cache_write_tokens,
-    COALESCE(spend, 0)                                                                   AS spend,
-    NULLIF(meta ->> 'user_api_key_alias', '')                                            AS key_alias,
-    NULLIF(left(api_key, 8), '')                                                         AS key_hash8,
-    NULLIF("user", '')                                                                   AS user_id,
-    NULLIF(team_id, '')                                                                  AS team_id,
-    NULLIF(meta ->> 'user_api_key_team_alias', '')                                       AS team_alias,
-    NULLIF(end_user, '')                                                                 AS end_user,
-    NULLIF(session_id, '')                                                               AS session_id,
-    ARRAY(SELECT jsonb_array_elements_text(tags))                                        AS tags
-FROM raw
+-- The spend-log rows with :since <= startTime < :until and the JSON keys we map, as text, in Postgres (an index range scan).
+-- Only selection and text extraction happen on the proxy's database (->> and #>> give NULL, never
+-- an error, on any other JSON shape); litellm_spend_rows types and maps them in DuckDB.
+SELECT request_id, "startTime" AS ts, model, custom_llm_provider, model_group, call_type, status,
+       prompt_tokens, completion_tokens, spend, left(api_key, 8) AS key_hash8, "user" AS user_id, team_id,
+       end_user, session_id, request_tags::text AS tags_json,
+       metadata ->> 'user_api_key_alias'                                    AS key_alias,
+       metadata ->> 'user_api_key_team_alias'                               AS team_alias,
+       metadata #>> '{usage_object,cache_read_input_tokens}'                AS cache_read,
+       metadata #>> '{usage_object,cache_creation_input_tokens}'            AS cache_creation,
+       metadata #>> '{usage_object,prompt_tokens_details,cached_tokens}'    AS cached_tokens
+FROM "LiteLLM_SpendLogs"
+WHERE "startTime" >= :since AND "startTime" < :until
 
 -- name: litellm_pg_daily_user_spend
 -- LiteLLM's own daily rollup from date :since_day on, summed per (day, provider, model), in Postgres.
@@ -86,6 +59,39 @@ SELECT date                                                                  AS 
 FROM "LiteLLM_DailyUserSpend"
 WHERE date >= :since_day
 GROUP BY 1, 2, 3
+
+-- name: litellm_define_macros
+-- Table macro litellm_spend_rows(pg_sql): the rows of a litellm_pg_spend_range text, typed and mapped (see the file's head).
+CREATE OR REPLACE MACRO litellm_tokens(x) AS
+    CAST(LEAST(GREATEST(COALESCE(TRY_CAST(x AS DOUBLE), 0), 0), 1e15) AS BIGINT);
+CREATE OR REPLACE MACRO litellm_spend_rows(pg_sql) AS TABLE
+SELECT
+    request_id,
+    ts,
+    COALESCE(NULLIF(custom_llm_provider, ''),
+             CASE WHEN strpos(model, '/') > 0 THEN split_part(model, '/', 1) END, '')   AS provider,
+    COALESCE(model, '')                                                                  AS model,
+    NULLIF(model_group, '')                                                              AS model_group,
+    call_type,
+    COALESCE(status, '') = 'failure'                                                     AS failed,
+    GREATEST(COALESCE(prompt_tokens, 0), 0)::BIGINT                                      AS prompt_tokens,
+    GREATEST(COALESCE(completion_tokens, 0), 0)::BIGINT                                  AS completion_tokens,
+    CASE WHEN cache_read IS NOT NULL OR cache_creation IS NOT NULL THEN litellm_tokens(cache_read)
+         ELSE litellm_tokens(cached_tokens) END                                          AS cache_read_tokens,
+    litellm_tokens(cache_creation)                                                       AS cache_write_tokens,
+    COALESCE(spend, 0)                                                                   AS spend,
+    NULLIF(key_alias, '')                                                                AS key_alias,
+    NULLIF(key_hash8, '')                                                                AS key_hash8,
+    NULLIF(user_id, '')                                                                  AS user_id,
+    NULLIF(team_id, '')                                                                  AS team_id,
+    NULLIF(team_alias, '')                                                               AS team_alias,
+    NULLIF(end_user, '')                                                                 AS end_user,
+    NULLIF(session_id, '')                                                               AS session_id,
+    CASE WHEN json_type(tags_json) = 'ARRAY'
+         THEN list_transform(CAST(json(tags_json) AS JSON[]),
+                             t -> CASE WHEN json_type(t) = 'VARCHAR' THEN t ->> '$' ELSE CAST(t AS VARCHAR) END)
+         ELSE [] END                                                                     AS tags
+FROM postgres_query('pg', pg_sql);
 
 -- name: litellm_mirror_create
 -- The mirror's tables: spend rows as mapped, and the daily rollup LiteLLM keeps beside them.
@@ -105,12 +111,12 @@ CREATE OR REPLACE TABLE lmirror.daily (
 -- name: litellm_copy_range
 -- Copy one startTime window of spend rows from Postgres into the mirror; returns the rows copied.
 INSERT INTO lmirror.spend
-SELECT * FROM postgres_query('pg', $pg_sql);
+SELECT * FROM litellm_spend_rows($pg_sql);
 
 -- name: litellm_fetch_range
 -- Read one startTime window of spend rows from Postgres into this cursor's temp table (a refresh).
 CREATE OR REPLACE TEMP TABLE fetched AS
-SELECT * FROM postgres_query('pg', $pg_sql)
+SELECT * FROM litellm_spend_rows($pg_sql)
 QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts DESC) = 1;
 
 -- name: litellm_delete_refetched
