@@ -183,6 +183,7 @@ class LitellmSource(Source):
     high_water: datetime | None = None   # newest startTime mirrored
     first_ts: datetime | None = None     # oldest startTime mirrored
     build_seconds: float = 0.0
+    rollup: bool = True                  # usage.py may read the hourly rollup (request_rollup)
     statements: list[str] = field(default_factory=list, repr=False)  # Postgres texts of the last refresh
     _refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cleanup: weakref.finalize | None = field(default=None, repr=False)
@@ -252,9 +253,9 @@ class LitellmSource(Source):
                     copied += int(cur.fetchone()[0])
                     if progress:
                         progress(copied, max(estimate, copied))
+            cur.execute(block("litellm_insert_rollup"), {"since": datetime.min})
             self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=date.min))
             cur.execute(block("litellm_insert_daily"))
-            cur.execute(block("litellm_views"))
             self._note_state(cur)
             try:
                 cur.execute("CHECKPOINT lmirror")
@@ -272,10 +273,13 @@ class LitellmSource(Source):
         (fetched,) = cur.execute("SELECT count(*) FROM temp.fetched").fetchone()
         since_day = since.date()
         self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=since_day))
+        cur.execute(block("litellm_touched_hours"), {"since": since})
         cur.begin()
         try:
             cur.execute(block("litellm_delete_refetched"), {"since": since})
             cur.execute(block("litellm_insert_fetched"))
+            cur.execute(block("litellm_delete_rollup"), {"since": since})
+            cur.execute(block("litellm_insert_rollup"), {"since": since})
             cur.execute(block("litellm_delete_daily"), {"since_day": since_day})
             cur.execute(block("litellm_insert_daily"))
             cur.commit()
@@ -343,7 +347,15 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
                                    "LiteLLM proxy's database (DATABASE_URL of the proxy)?")
             directory = Path(tempfile.mkdtemp(prefix="litellm-mirror-"))
             con.execute(f"ATTACH '{directory / 'mirror.duckdb'}' AS lmirror")  # a path made by mkdtemp
+            from queries.sql import sql
+
+            # Macros first, then the (empty) tables and the views over them, then the page's macros.
             con.execute(block("litellm_define_macros"))
+            con.execute(block("litellm_mirror_create"))
+            con.execute(block("litellm_views"))
+            con.execute(sql("define_filtered_requests"))  # usage.sql: exact_usd, filtered_requests
+            con.execute(sql("define_filtered_rollup"))    # mirror.sql: the rollup blocks' macro
+            con.execute(block("define_litellm_filtered_rows"))
         except BaseException:
             con.close()
             raise
@@ -352,10 +364,6 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
     source._cleanup = weakref.finalize(source, _remove_dir, directory)
     try:
         source.rebuild(progress)
-        with scrubbed_errors(url):
-            from queries.sql import sql
-
-            con.execute(sql("define_filtered_requests"))
     except BaseException:
         source.close()
         raise
@@ -427,7 +435,8 @@ def dimension_values(source: Source, dimension: str) -> list[str]:
     """The values `dimension` takes in the mirror, most requests first (a filter's options)."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}")
-    return [r["value"] for r in _rows(source, "litellm_dimension_values", {"dimension": dimension})]
+    name = "litellm_tag_values" if dimension == "tag" else "litellm_dimension_values"
+    return [r["value"] for r in _rows(source, name, {"dimension": dimension})]
 
 
 def dimension_breakdown(source: Source, filters, dimension: str,
@@ -443,7 +452,8 @@ def dimension_breakdown(source: Source, filters, dimension: str,
     return [DimensionRow(r["value"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                          int(r["cache_read_tokens"]), int(r["cache_write_tokens"]), float(r["stored_cost"]),
                          int(r["failed"]))
-            for r in _rows(source, "litellm_dimension_breakdown", params)]
+            for r in _rows(source, "litellm_tag_breakdown" if dimension == "tag" else "litellm_dimension_breakdown",
+                           params)]
 
 
 def litellm_usage_report(source: Source, filters, prices, cat=None):

@@ -94,7 +94,7 @@ SELECT
 FROM postgres_query('pg', pg_sql);
 
 -- name: litellm_mirror_create
--- The mirror's tables: spend rows as mapped, and the daily rollup LiteLLM keeps beside them.
+-- The mirror's tables: spend rows as mapped, our hourly rollup of them, and the daily rollup LiteLLM keeps beside them.
 CREATE OR REPLACE TABLE lmirror.spend (
     request_id VARCHAR, ts TIMESTAMP, provider VARCHAR, model VARCHAR, model_group VARCHAR,
     call_type VARCHAR, failed BOOLEAN, prompt_tokens BIGINT, completion_tokens BIGINT,
@@ -102,6 +102,13 @@ CREATE OR REPLACE TABLE lmirror.spend (
     key_hash8 VARCHAR, user_id VARCHAR, team_id VARCHAR, team_alias VARCHAR, end_user VARCHAR,
     session_id VARCHAR, tags VARCHAR[]
 );
+CREATE OR REPLACE TABLE lmirror.hourly (
+    hour TIMESTAMP, provider VARCHAR, model VARCHAR, initiator VARCHAR, requests BIGINT,
+    prompt_tokens BIGINT, completion_tokens BIGINT, stored_cost DECIMAL(38, 15), unstored_prompt BIGINT,
+    unstored_completion BIGINT, unpriced_rows BIGINT, stored_rows BIGINT, cache_read_tokens BIGINT,
+    cache_write_tokens BIGINT, cache_write_1h_tokens BIGINT
+);
+CREATE OR REPLACE TEMP TABLE touched_hours (hour TIMESTAMP);
 CREATE OR REPLACE TABLE lmirror.daily (
     day DATE, provider VARCHAR, model VARCHAR, prompt_tokens BIGINT, completion_tokens BIGINT,
     cache_read_tokens BIGINT, cache_write_tokens BIGINT, spend DOUBLE,
@@ -150,39 +157,69 @@ WHERE TRY_CAST(day AS DATE) IS NOT NULL;
 INSERT INTO lmirror.daily SELECT * FROM temp.fetched_daily;
 
 -- name: litellm_views
--- The canonical `requests` view (successful requests; PROTOCOL.md) with LiteLLM's dimensions, and the failed ones apart.
-CREATE OR REPLACE VIEW requests AS
+-- Views over the mirror: every row mapped (litellm_rows), the canonical `requests` (successful ones; PROTOCOL.md) with LiteLLM's dimensions, the failed ones apart, and the hourly rollup.
+CREATE OR REPLACE VIEW litellm_rows AS
 SELECT
-    request_id,
-    ts,
-    CAST(NULL AS VARCHAR)                                          AS raw_ts,
-    provider,
-    model,
-    'main'                                                         AS initiator,
-    CAST(NULL AS VARCHAR)                                          AS task_kind,
-    call_type                                                      AS channel,
-    session_id,
+    request_id, ts, provider, model, model_group, call_type, failed, session_id,
     GREATEST(prompt_tokens - cache_read_tokens - cache_write_tokens, 0) AS prompt_tokens,
-    completion_tokens,
+    completion_tokens, cache_read_tokens, cache_write_tokens,
     spend                                                          AS stored_cost,
-    cache_read_tokens,
-    cache_write_tokens,
-    CAST(0 AS BIGINT)                                              AS cache_write_1h_tokens,
-    CAST(NULL AS VARCHAR)                                          AS project,
     COALESCE(key_alias, CASE WHEN key_hash8 IS NOT NULL THEN 'key ' || key_hash8 || '…' END) AS api_key,
     user_id,
     COALESCE(team_alias, team_id)                                  AS team,
     end_user,
-    tags,
-    model_group
-FROM lmirror.spend
+    tags
+FROM lmirror.spend;
+CREATE OR REPLACE VIEW requests AS
+SELECT
+    request_id, ts,
+    CAST(NULL AS VARCHAR)                                          AS raw_ts,
+    provider, model,
+    'main'                                                         AS initiator,
+    CAST(NULL AS VARCHAR)                                          AS task_kind,
+    call_type                                                      AS channel,
+    session_id, prompt_tokens, completion_tokens, stored_cost, cache_read_tokens, cache_write_tokens,
+    CAST(0 AS BIGINT)                                              AS cache_write_1h_tokens,
+    CAST(NULL AS VARCHAR)                                          AS project,
+    api_key, user_id, team, end_user, tags, model_group
+FROM litellm_rows
 WHERE NOT failed;
 CREATE OR REPLACE VIEW failed_requests AS
-SELECT request_id, ts, provider, model, call_type, user_id, end_user,
-       COALESCE(key_alias, CASE WHEN key_hash8 IS NOT NULL THEN 'key ' || key_hash8 || '…' END) AS api_key,
-       COALESCE(team_alias, team_id) AS team, tags
+SELECT * FROM litellm_rows WHERE failed;
+CREATE OR REPLACE VIEW request_rollup AS SELECT * FROM lmirror.hourly;
+
+-- name: litellm_touched_hours
+-- Into temp.touched_hours: the rollup hours before $since that hold a row read again (its request_id came back).
+CREATE OR REPLACE TEMP TABLE touched_hours AS
+SELECT DISTINCT date_trunc('hour', ts) AS hour
 FROM lmirror.spend
-WHERE failed;
+WHERE ts < $since AND request_id IN (SELECT request_id FROM temp.fetched);
+
+-- name: litellm_delete_rollup
+-- Drop the rollup hours from $since's hour on, and the touched ones (they are recomputed).
+DELETE FROM lmirror.hourly
+WHERE hour >= date_trunc('hour', $since) OR hour IN (SELECT hour FROM temp.touched_hours);
+
+-- name: litellm_insert_rollup
+-- Recompute the rollup hours from $since's hour on, and the touched ones, from the mirrored rows (usage.sql's rollup blocks read it).
+INSERT INTO lmirror.hourly
+SELECT date_trunc('hour', ts)                                               AS hour,
+       provider, model, 'main'                                              AS initiator,
+       count(*)                                                             AS requests,
+       sum(prompt_tokens)::BIGINT                                           AS prompt_tokens,
+       sum(completion_tokens)::BIGINT                                       AS completion_tokens,
+       COALESCE(sum(exact_usd(stored_cost)) FILTER (WHERE stored_cost > 0),
+                CAST(0 AS DECIMAL(38, 15)))                                 AS stored_cost,
+       COALESCE(sum(prompt_tokens) FILTER (WHERE stored_cost <= 0), 0)::BIGINT     AS unstored_prompt,
+       COALESCE(sum(completion_tokens) FILTER (WHERE stored_cost <= 0), 0)::BIGINT AS unstored_completion,
+       count(*) FILTER (WHERE stored_cost <= 0 AND prompt_tokens + completion_tokens > 0) AS unpriced_rows,
+       count(*) FILTER (WHERE stored_cost > 0)                              AS stored_rows,
+       sum(cache_read_tokens)::BIGINT                                       AS cache_read_tokens,
+       sum(cache_write_tokens)::BIGINT                                      AS cache_write_tokens,
+       CAST(0 AS BIGINT)                                                    AS cache_write_1h_tokens
+FROM requests
+WHERE ts >= date_trunc('hour', $since) OR date_trunc('hour', ts) IN (SELECT hour FROM temp.touched_hours)
+GROUP BY ALL;
 
 -- name: litellm_failed_count
 -- Failed requests in [start_utc, end_utc) for the provider and model filters.
@@ -210,58 +247,63 @@ GROUP BY d.day, d.provider, d.model
 ORDER BY d.day, d.provider, d.model;
 
 -- name: litellm_dimension_values
--- The values a dimension (api_key, user_id, team, end_user, tag) takes in the mirror, most requests first, for a filter list.
+-- The values of a scalar dimension (api_key, user_id, team, end_user) in the mirror, most requests first, for a filter list.
 SELECT value, count(*) AS requests
-FROM (SELECT CASE $dimension WHEN 'api_key' THEN [api_key] WHEN 'user_id' THEN [user_id]
-                             WHEN 'team' THEN [team] WHEN 'end_user' THEN [end_user]
-                             WHEN 'tag' THEN tags END AS vals
-      FROM requests) AS r, unnest(r.vals) AS u(value)
+FROM (SELECT CASE $dimension WHEN 'api_key' THEN api_key WHEN 'user_id' THEN user_id
+                             WHEN 'team' THEN team WHEN 'end_user' THEN end_user END AS value
+      FROM litellm_rows)
 WHERE value IS NOT NULL
 GROUP BY value
 ORDER BY requests DESC, value;
 
+-- name: litellm_tag_values
+-- The tags in the mirror, most requests first, for a filter list.
+SELECT value, count(*) AS requests
+FROM (SELECT unnest(tags) AS value FROM litellm_rows)
+WHERE value IS NOT NULL
+GROUP BY value
+ORDER BY requests DESC, value;
+
+-- name: define_litellm_filtered_rows
+-- Table macro: the mapped rows (failed ones too) of one filter state: UTC window, provider, model and each dimension (NULL: any).
+CREATE OR REPLACE MACRO litellm_filtered_rows(start_utc, end_utc, provider_eq, model_eq,
+                                              key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
+SELECT *
+FROM litellm_rows
+WHERE ts >= start_utc AND ts < end_utc
+  AND (provider_eq IS NULL OR provider = provider_eq) AND (model_eq IS NULL OR model = model_eq)
+  AND (key_eq IS NULL OR api_key = key_eq) AND (user_eq IS NULL OR user_id = user_eq)
+  AND (team_eq IS NULL OR team = team_eq) AND (end_user_eq IS NULL OR end_user = end_user_eq)
+  AND (tag_eq IS NULL OR list_contains(tags, tag_eq));
+
 -- name: litellm_dimension_breakdown
--- Requests, tokens, stored cost and failures per value of one dimension for one filter state (a request with several tags counts under each).
-WITH ok AS (
-    SELECT CASE $dimension WHEN 'api_key' THEN [api_key] WHEN 'user_id' THEN [user_id]
-                           WHEN 'team' THEN [team] WHEN 'end_user' THEN [end_user]
-                           WHEN 'tag' THEN tags END AS vals,
-           prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, stored_cost
-    FROM requests
-    WHERE ts >= $start_utc AND ts < $end_utc
-      AND ($provider IS NULL OR provider = $provider) AND ($model IS NULL OR model = $model)
-      AND ($api_key IS NULL OR api_key = $api_key) AND ($user_id IS NULL OR user_id = $user_id)
-      AND ($team IS NULL OR team = $team) AND ($end_user IS NULL OR end_user = $end_user)
-      AND ($tag IS NULL OR list_contains(tags, $tag))
-),
-bad AS (
-    SELECT CASE $dimension WHEN 'api_key' THEN [api_key] WHEN 'user_id' THEN [user_id]
-                           WHEN 'team' THEN [team] WHEN 'end_user' THEN [end_user]
-                           WHEN 'tag' THEN tags END AS vals
-    FROM failed_requests
-    WHERE ts >= $start_utc AND ts < $end_utc
-      AND ($provider IS NULL OR provider = $provider) AND ($model IS NULL OR model = $model)
-      AND ($api_key IS NULL OR api_key = $api_key) AND ($user_id IS NULL OR user_id = $user_id)
-      AND ($team IS NULL OR team = $team) AND ($end_user IS NULL OR end_user = $end_user)
-      AND ($tag IS NULL OR list_contains(tags, $tag))
-),
-ok_values AS (
-    SELECT u.value, count(*) AS requests, sum(prompt_tokens) AS prompt_tokens,
-           sum(completion_tokens) AS completion_tokens, sum(cache_read_tokens) AS cache_read_tokens,
-           sum(cache_write_tokens) AS cache_write_tokens,
-           sum(CAST(stored_cost AS DECIMAL(38, 12))) AS stored_cost
-    FROM ok, unnest(CASE WHEN len(ok.vals) = 0 THEN [NULL] ELSE ok.vals END) AS u(value)
-    GROUP BY u.value
-),
-bad_values AS (
-    SELECT u.value, count(*) AS failed
-    FROM bad, unnest(CASE WHEN len(bad.vals) = 0 THEN [NULL] ELSE bad.vals END) AS u(value)
-    GROUP BY u.value
-)
-SELECT COALESCE(o.value, b.value) AS value, COALESCE(o.requests, 0) AS requests,
-       COALESCE(o.prompt_tokens, 0) AS prompt_tokens, COALESCE(o.completion_tokens, 0) AS completion_tokens,
-       COALESCE(o.cache_read_tokens, 0) AS cache_read_tokens, COALESCE(o.cache_write_tokens, 0) AS cache_write_tokens,
-       COALESCE(o.stored_cost, CAST(0 AS DECIMAL(38, 12))) AS stored_cost, COALESCE(b.failed, 0) AS failed
-FROM ok_values AS o
-FULL OUTER JOIN bad_values AS b ON o.value IS NOT DISTINCT FROM b.value  -- "no value" meets "no value"
+-- Requests, tokens, stored cost and failures per value of one scalar dimension for one filter state.
+SELECT CASE $dimension WHEN 'api_key' THEN api_key WHEN 'user_id' THEN user_id
+                       WHEN 'team' THEN team WHEN 'end_user' THEN end_user END    AS value,
+       count(*) FILTER (WHERE NOT failed)                                         AS requests,
+       COALESCE(sum(prompt_tokens) FILTER (WHERE NOT failed), 0)                  AS prompt_tokens,
+       COALESCE(sum(completion_tokens) FILTER (WHERE NOT failed), 0)              AS completion_tokens,
+       COALESCE(sum(cache_read_tokens) FILTER (WHERE NOT failed), 0)              AS cache_read_tokens,
+       COALESCE(sum(cache_write_tokens) FILTER (WHERE NOT failed), 0)             AS cache_write_tokens,
+       COALESCE(sum(CAST(stored_cost AS DECIMAL(38, 12))) FILTER (WHERE NOT failed),
+                CAST(0 AS DECIMAL(38, 12)))                                       AS stored_cost,
+       count(*) FILTER (WHERE failed)                                             AS failed
+FROM litellm_filtered_rows($start_utc, $end_utc, $provider, $model, $api_key, $user_id, $team, $end_user, $tag)
+GROUP BY 1
+ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
+
+-- name: litellm_tag_breakdown
+-- The same per tag (a request with several tags counts under each; one without tags under NULL).
+SELECT u.value,
+       count(*) FILTER (WHERE NOT failed)                                         AS requests,
+       COALESCE(sum(prompt_tokens) FILTER (WHERE NOT failed), 0)                  AS prompt_tokens,
+       COALESCE(sum(completion_tokens) FILTER (WHERE NOT failed), 0)              AS completion_tokens,
+       COALESCE(sum(cache_read_tokens) FILTER (WHERE NOT failed), 0)              AS cache_read_tokens,
+       COALESCE(sum(cache_write_tokens) FILTER (WHERE NOT failed), 0)             AS cache_write_tokens,
+       COALESCE(sum(CAST(stored_cost AS DECIMAL(38, 12))) FILTER (WHERE NOT failed),
+                CAST(0 AS DECIMAL(38, 12)))                                       AS stored_cost,
+       count(*) FILTER (WHERE failed)                                             AS failed
+FROM litellm_filtered_rows($start_utc, $end_utc, $provider, $model, $api_key, $user_id, $team, $end_user, $tag) AS r,
+     unnest(CASE WHEN len(r.tags) = 0 THEN [NULL] ELSE r.tags END) AS u(value)
+GROUP BY 1
 ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
