@@ -294,7 +294,7 @@ ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
 
 -- name: litellm_tag_breakdown
 -- The same per tag (a request with several tags counts under each; one without tags under NULL).
-SELECT u.value,
+SELECT value,
        count(*) FILTER (WHERE NOT failed)                                         AS requests,
        COALESCE(sum(prompt_tokens) FILTER (WHERE NOT failed), 0)                  AS prompt_tokens,
        COALESCE(sum(completion_tokens) FILTER (WHERE NOT failed), 0)              AS completion_tokens,
@@ -303,7 +303,9 @@ SELECT u.value,
        COALESCE(sum(CAST(stored_cost AS DECIMAL(38, 12))) FILTER (WHERE NOT failed),
                 CAST(0 AS DECIMAL(38, 12)))                                       AS stored_cost,
        count(*) FILTER (WHERE failed)                                             AS failed
-FROM litellm_filtered_rows($start_utc, $end_utc, $provider, $model, $api_key, $user_id, $team, $end_user, $tag) AS r,
-     unnest(CASE WHEN len(r.tags) = 0 THEN [NULL] ELSE r.tags END) AS u(value)
+FROM (SELECT unnest(CASE WHEN len(tags) = 0 THEN [NULL] ELSE tags END) AS value, failed, prompt_tokens,
+             completion_tokens, cache_read_tokens, cache_write_tokens, stored_cost
+      FROM litellm_filtered_rows($start_utc, $end_utc, $provider, $model, $api_key, $user_id, $team,
+                                 $end_user, $tag))
 GROUP BY 1
 ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
