@@ -275,3 +275,41 @@ def test_days_without_spend_logs_come_from_the_daily_rollup_with_a_note(litellm_
     assert day2.requests == 10
     note = " ".join(report.warnings)
     assert "LiteLLM_DailyUserSpend" in note and "2026-03-02" in note and "2 failed request(s)" in note
+
+
+def test_a_request_read_again_under_a_new_start_time_is_kept_once(seeded):
+    server, name, _url, rows, source = seeded
+    newest = max(r.start for r in rows)
+    moved = next(r for r in sorted(rows, key=lambda r: r.start, reverse=True)
+                 if newest - r.start > timedelta(hours=1) and r.status != "failure")
+    with server.connect(name) as con:
+        con.execute('UPDATE "LiteLLM_SpendLogs" SET "startTime" = %s WHERE request_id = %s',
+                    (newest + timedelta(seconds=1), moved.request_id))
+    source.refresh()
+    cur = source.cursor()
+    assert cur.execute("SELECT ts FROM lmirror.spend WHERE request_id = ?", [moved.request_id]).fetchall() == [
+        (newest + timedelta(seconds=1),)]
+    moved.start = newest + timedelta(seconds=1)
+    report = litellm.litellm_usage_report(source, Filters(MARCH), NO_PRICES)
+    for day in report.daily:  # the hourly rollup moved the request too
+        start = datetime.combine(day.day, datetime.min.time())
+        assert day.requests == oracle_totals(rows, start, start + timedelta(days=1))["requests"]
+
+
+def test_the_hourly_rollup_and_the_rows_give_the_same_report_after_refreshes(seeded):
+    from queries import usage
+
+    server, name, _url, rows, source = seeded
+    newest = max(r.start for r in rows)
+    with server.connect(name) as con:
+        insert_spend_logs(con, random_spend_logs(seed=99, n=200, first=newest - timedelta(minutes=30), days=1,
+                                                 prefix="more"))
+    source.refresh()
+    filters = Filters(MARCH, provider="anthropic")
+    from_rollup = usage.usage_report(source, filters, NO_PRICES)
+    source.rollup = False
+    from_rows = usage.usage_report(source, filters, NO_PRICES)
+    assert from_rollup.totals == from_rows.totals
+    assert from_rollup.daily == from_rows.daily
+    assert [(b.provider, b.model, b.requests, b.total_tokens) for b in from_rollup.breakdown] == [
+        (b.provider, b.model, b.requests, b.total_tokens) for b in from_rows.breakdown]

@@ -35,6 +35,7 @@ import threading
 import time
 import tomllib
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -54,7 +55,12 @@ SECRETS_KEY = "litellm_database_url"
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"   # Streamlit's project-level secrets file
 STATEMENT_TIMEOUT_MS = 30_000    # a read of ours never holds the proxy's database longer than this
 OVERLAP = timedelta(minutes=15)  # LiteLLM's batch writer commits within seconds; long streams take minutes
-COPY_CHUNK_ROWS = 1_000_000      # rows per first-copy window: ~2-4 s per statement, far below the timeout
+# A request_id read again is also looked for in the mirror this far before the window. LiteLLM never
+# moves a row (request_id is the primary key, spend logs are insert-only), so a copy older than the
+# window cannot exist in practice; the bound keeps each Refresh off the whole mirror (zone maps on ts).
+DEDUPE_LOOKBACK = timedelta(days=1)
+COPY_CHUNK_ROWS = 500_000        # rows per first-copy window: a few seconds per statement, far below the timeout
+COPY_THREADS = 2                 # first-copy windows read at once: two of the proxy's connections, briefly
 DIMENSIONS = ("api_key", "user_id", "team", "end_user", "tag")  # key alias, user, team, end user, tags
 FAR_FUTURE = "infinity"          # Postgres' own upper bound for an open range
 
@@ -248,12 +254,10 @@ class LitellmSource(Source):
                 windows = max(1, math.ceil(estimate / COPY_CHUNK_ROWS))
                 step = (last - first) / windows
                 edges = [first + step * i for i in range(windows)] + [None]
-                for lo, hi in zip(edges, edges[1:]):
-                    self._pg(cur, "litellm_copy_range", pg_text("litellm_pg_spend_range", since=lo, until=hi))
-                    copied += int(cur.fetchone()[0])
-                    if progress:
-                        progress(copied, max(estimate, copied))
-            cur.execute(block("litellm_insert_rollup"), {"since": datetime.min})
+                texts = [pg_text("litellm_pg_spend_range", since=lo, until=hi) for lo, hi in zip(edges, edges[1:])]
+                self.statements.extend(texts)
+                copied = self._copy_windows(texts, estimate, progress)
+            cur.execute(block("litellm_insert_rollup"), {"since": datetime.min, "floor": datetime.min})
             self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=date.min))
             cur.execute(block("litellm_insert_daily"))
             self._note_state(cur)
@@ -267,19 +271,41 @@ class LitellmSource(Source):
         if progress:
             progress(self.rows, self.rows)
 
+    def _copy_windows(self, texts: list[str], estimate: int, progress: ProgressCallback | None) -> int:
+        """Run the window copies on COPY_THREADS cursors at once; progress from this thread as each ends."""
+        copied, lock = [0], threading.Lock()
+
+        def copy(text: str) -> None:
+            cur = self.cursor()
+            try:
+                cur.execute(block("litellm_copy_range"), {"pg_sql": text})
+                n = int(cur.fetchone()[0])
+            finally:
+                cur.close()
+            with lock:
+                copied[0] += n
+                if progress:
+                    progress(copied[0], max(estimate, copied[0]))
+
+        with ThreadPoolExecutor(max_workers=COPY_THREADS, thread_name_prefix="litellm-copy") as pool:
+            for future in [pool.submit(copy, text) for text in texts]:
+                future.result()  # re-raises a window's error here
+        return copied[0]
+
     def _append(self, cur: duckdb.DuckDBPyConnection, since: datetime) -> int:
         """Fetch `startTime >= since` into temp tables, then swap them into the mirror in one transaction."""
         self._pg(cur, "litellm_fetch_range", pg_text("litellm_pg_spend_range", since=since, until=None))
         (fetched,) = cur.execute("SELECT count(*) FROM temp.fetched").fetchone()
         since_day = since.date()
         self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=since_day))
-        cur.execute(block("litellm_touched_hours"), {"since": since})
+        bounds = {"since": since, "floor": since - DEDUPE_LOOKBACK}
+        cur.execute(block("litellm_touched_hours"), bounds)
         cur.begin()
         try:
-            cur.execute(block("litellm_delete_refetched"), {"since": since})
+            cur.execute(block("litellm_delete_refetched"), bounds)
             cur.execute(block("litellm_insert_fetched"))
             cur.execute(block("litellm_delete_rollup"), {"since": since})
-            cur.execute(block("litellm_insert_rollup"), {"since": since})
+            cur.execute(block("litellm_insert_rollup"), bounds)
             cur.execute(block("litellm_delete_daily"), {"since_day": since_day})
             cur.execute(block("litellm_insert_daily"))
             cur.commit()

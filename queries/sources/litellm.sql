@@ -127,10 +127,11 @@ SELECT * FROM litellm_spend_rows($pg_sql)
 QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts DESC) = 1;
 
 -- name: litellm_delete_refetched
--- Drop the mirror's rows from $since on, and any row whose request_id came again (duplicates removed by request_id).
+-- Drop the mirror's rows from $since on, and older copies (back to $floor) of any request_id read again: duplicates removed by request_id.
+-- The leading `ts >= $floor` lets DuckDB skip every row group older than the floor (zone maps).
 DELETE FROM lmirror.spend
-WHERE ts >= $since
-   OR request_id IN (SELECT request_id FROM temp.fetched);
+WHERE ts >= $floor
+  AND (ts >= $since OR request_id IN (SELECT request_id FROM temp.fetched));
 
 -- name: litellm_insert_fetched
 -- Append the fetched rows to the mirror.
@@ -189,11 +190,11 @@ SELECT * FROM litellm_rows WHERE failed;
 CREATE OR REPLACE VIEW request_rollup AS SELECT * FROM lmirror.hourly;
 
 -- name: litellm_touched_hours
--- Into temp.touched_hours: the rollup hours before $since that hold a row read again (its request_id came back).
+-- Into temp.touched_hours: the rollup hours in [$floor, $since) that hold a row read again (its request_id came back).
 CREATE OR REPLACE TEMP TABLE touched_hours AS
 SELECT DISTINCT date_trunc('hour', ts) AS hour
 FROM lmirror.spend
-WHERE ts < $since AND request_id IN (SELECT request_id FROM temp.fetched);
+WHERE ts >= $floor AND ts < $since AND request_id IN (SELECT request_id FROM temp.fetched);
 
 -- name: litellm_delete_rollup
 -- Drop the rollup hours from $since's hour on, and the touched ones (they are recomputed).
@@ -218,7 +219,8 @@ SELECT date_trunc('hour', ts)                                               AS h
        sum(cache_write_tokens)::BIGINT                                      AS cache_write_tokens,
        CAST(0 AS BIGINT)                                                    AS cache_write_1h_tokens
 FROM requests
-WHERE ts >= date_trunc('hour', $since) OR date_trunc('hour', ts) IN (SELECT hour FROM temp.touched_hours)
+WHERE ts >= date_trunc('hour', $floor)
+  AND (ts >= date_trunc('hour', $since) OR date_trunc('hour', ts) IN (SELECT hour FROM temp.touched_hours))
 GROUP BY ALL;
 
 -- name: litellm_failed_count
