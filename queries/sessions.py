@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import duckdb
 
@@ -27,12 +27,16 @@ import pricing
 from pricing import PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
-from queries.source import Source, new_duckdb_connection
 from queries.sql import bind
+from queries.sqlite import new_duckdb_connection
+
+if TYPE_CHECKING:  # types only: a source kind may import this module
+    from queries.sources.base import Source
 
 DEFAULT_PROJECTS_DIR = "~/.claude/projects"
 PROJECTS_ENV = "CLAUDE_PROJECTS_DIR"
 DEFAULT_PAGE_SIZE = 50
+LOG_SESSIONS = "claude-code"  # SessionList.kind of sessions read from Claude Code's log files
 
 
 class SessionError(Exception):
@@ -92,6 +96,11 @@ class SessionList:
     files: int = 0
     malformed_lines: int = 0
     duplicate_lines: int = 0
+
+    @property
+    def from_logs(self) -> bool:
+        """Whether these sessions were read from log files (which have file and line counts)."""
+        return self.kind == LOG_SESSIONS
 
 
 def summary_row(s: SessionSummary) -> dict[str, object]:
@@ -290,7 +299,7 @@ class ClaudeLogs:
                                    int(r["cache_write_tokens"]), float(r["estimated_cost"]), tuple(r["models"]),
                                    r["project"], int(r["subagent_turns"]), r["cwd"], bool(r["has_unpriced_rows"]))
                     for r in rows]
-        return SessionList("claude-code", str(self.root), sessions, total, page, page_size,
+        return SessionList(LOG_SESSIONS, str(self.root), sessions, total, page, page_size,
                            list(self.prices.unpriced), self.warnings(), self.files, self.malformed_lines,
                            self.duplicate_lines)
 
@@ -308,7 +317,7 @@ class ClaudeLogs:
                       bool(r["unpriced"]), r["tier"], int(r["cache_write_1h_tokens"])) for r in rows]
         project = rows[0]["project"] if rows else None
         cwd = next((r["cwd"] for r in rows if r["cwd"]), None)
-        return SessionDetail("claude-code", _summarize(chosen, turns, project, cwd), turns, self.warnings())
+        return SessionDetail(LOG_SESSIONS, _summarize(chosen, turns, project, cwd), turns, self.warnings())
 
     def close(self) -> None:
         self.connection.close()

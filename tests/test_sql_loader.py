@@ -61,9 +61,16 @@ def test_the_query_layer_finds_all_the_blocks_it_uses():
 
 def test_block_names_are_unique_across_all_sql_files():
     seen: list[str] = []
-    for path in sorted(SQL_DIR.glob("*.sql")):
+    for path in sorted(SQL_DIR.rglob("*.sql")):
         seen += list(parse_named_queries(path.read_text(encoding="utf-8")))
     assert len(seen) == len(set(seen)) == len(named_queries())
+
+
+def test_blocks_of_each_source_kinds_own_sql_file_are_found():
+    # queries/sources/<kind>.sql sits one level down; its blocks load like those of queries/*.sql.
+    kind_files = sorted(p.name for p in (SQL_DIR / "sources").glob("*.sql"))
+    assert {"axiom.sql", "agentx.sql"} <= set(kind_files)
+    assert {"axiom_requests_view", "agentx_views", "define_agentx_priced_usage"} <= set(named_queries())
 
 
 def test_filter_blocks_take_user_input_only_as_named_parameters():
