@@ -46,8 +46,11 @@ from urllib.parse import quote
 
 import duckdb
 
-from queries.source import Source, SourceError, new_duckdb_connection
+import pricing
+from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import parse_named_queries
+from queries.sqlite import SourceError, new_duckdb_connection
+from queries.wording import Wording
 
 NAME = "litellm"
 URL_ENV = "LITELLM_DATABASE_URL"
@@ -224,7 +227,7 @@ class LitellmSource(Source):
 
     def close(self) -> None:
         try:
-            self.connection.close()
+            self.connection.close()  # nothing of ours is left on the proxy's database
         finally:
             if self._cleanup is not None:
                 self._cleanup()
@@ -385,7 +388,7 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
         except BaseException:
             con.close()
             raise
-    source = LitellmSource(path=Path(NAME), adapter=NAME, connection=con, is_demo=is_demo, url=url,
+    source = LitellmSource(path=Path(NAME), kind=KIND, connection=con, is_demo=is_demo, url=url,
                            overlap=overlap, mirror_dir=directory)
     source._cleanup = weakref.finalize(source, _remove_dir, directory)
     try:
@@ -487,7 +490,7 @@ def litellm_usage_report(source: Source, filters, prices, cat=None):
     that have no spend logs (a note says which), and the failed requests counted apart (a note)."""
     from queries import usage
 
-    report = usage.usage_report(source, filters, prices, cat)
+    report = usage.requests_usage_report(source, filters, prices, cat)
     warnings = list(report.warnings)
     failed = failed_requests(source, filters)
     aggregates = aggregate_days(source, filters)
@@ -556,3 +559,52 @@ def _with_aggregates(source: Source, filters, totals):
                    prompt_tokens=totals.prompt_tokens + p, completion_tokens=totals.completion_tokens + c,
                    total_tokens=totals.total_tokens + p + c,
                    estimated_cost=float(Decimal(str(totals.estimated_cost)) + sum((a.spend for a in extra), Decimal(0))))
+
+
+# --- the kind ----------------------------------------------------------------------------
+
+WORDING = Wording("request", "tokenPriceTable in settings.json (USAGE_SETTINGS)", pricing.settings_snippet,
+                  "for requests LiteLLM stored no spend for", price_key="tokenPriceTable")
+
+
+class LitellmKind(SqliteKind):
+    """The LiteLLM proxy's Postgres: per-request spend logs with LiteLLM's stored spend, cache tokens,
+    and the key / user / team / end user / tag dimensions. Shares the REQUESTS report of SqliteKind
+    (usage.sql over `requests`, the hourly rollup when the range allows) and adds LiteLLM's daily
+    rollup for days without spend logs and the count of failed requests."""
+
+    name = NAME
+    label = "LiteLLM"
+    capabilities = frozenset({Capability.REQUESTS, Capability.CACHE_TOKENS, Capability.KEY, Capability.USER,
+                              Capability.TEAM, Capability.END_USER, Capability.TAGS})
+    wording = WORDING
+    mirror = None  # its own incremental mirror by startTime ranges (above), not queries/mirror.py's
+    tables = frozenset({"LiteLLM_SpendLogs"})
+
+    @property
+    def signature(self) -> str:
+        return f"litellm: a LiteLLM proxy's Postgres, configured by {URL_ENV} (kind = \"litellm\")"
+
+    def detect(self, path: Path) -> bool:
+        """Never by a path: a LiteLLM source is chosen by kind = "litellm" and reads its URL setting."""
+        return False
+
+    def open(self, path: Path, *, is_demo: bool = False, busy_timeout_ms: int | None = None,
+             progress: ProgressCallback | None = None) -> Source:
+        """Attach the database of the URL setting (`path` only names the source) and copy its spend logs."""
+        return open_litellm(progress=progress, is_demo=is_demo)
+
+    def usage_report(self, source: Source, filters, prices: pricing.PriceBook, catalog=None):
+        return litellm_usage_report(source, filters, prices, catalog)
+
+    def price_file_hint(self, settings_path: Path | None) -> str:
+        return (f"tokenPriceTable in {settings_path or 'settings.json'} (--settings or USAGE_SETTINGS); "
+                "LiteLLM's own stored spend is used wherever it is above 0")
+
+    def no_data_message(self, source: Source, for_app: bool = False) -> str:
+        return (f"No data. The LiteLLM database (set by {URL_ENV}) has no spend logs yet, and no daily totals. "
+                "Check that the proxy writes spend logs (general_settings.disable_spend_logs is off) and that "
+                f"{URL_ENV} points at the proxy's database.")
+
+
+KIND = LitellmKind()
