@@ -313,3 +313,26 @@ def test_the_hourly_rollup_and_the_rows_give_the_same_report_after_refreshes(see
     assert from_rollup.daily == from_rows.daily
     assert [(b.provider, b.model, b.requests, b.total_tokens) for b in from_rollup.breakdown] == [
         (b.provider, b.model, b.requests, b.total_tokens) for b in from_rows.breakdown]
+
+
+def test_the_cli_reports_a_litellm_database(seeded, run_cli, monkeypatch):
+    _server, _name, url, rows, _source = seeded
+    monkeypatch.setenv("LITELLM_DATABASE_URL", url)
+    result = run_cli("report", "--db", "litellm", "--source", "litellm", "--from", "2026-03-01",
+                     "--until", "2026-03-31", "--format", "json")
+    assert result.code == 0, result.err
+    payload = result.json()
+    expected = oracle_totals(rows, *window(MARCH))
+    assert payload["totals"]["requests"] == expected["requests"]
+    assert payload["totals"]["prompt_tokens"] == expected["prompt_tokens"]
+    assert payload["source"]["adapter"] == "litellm" and payload["source"]["demo"] is False
+    assert any("failed request" in w for w in payload["warnings"])
+    assert "s3cret" not in result.out + result.err
+
+
+def test_the_cli_never_prints_the_url_when_the_database_is_down(run_cli, monkeypatch):
+    monkeypatch.setenv("LITELLM_DATABASE_URL", "postgresql://admin:Very-S3cret@127.0.0.1:1/litellm")
+    result = run_cli("report", "--db", "litellm", "--source", "litellm", "--format", "json")
+    assert result.code != 0
+    assert "could not be read" in result.err
+    assert "Very-S3cret" not in result.out + result.err and "admin" not in result.out + result.err

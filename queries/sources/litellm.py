@@ -592,7 +592,7 @@ class LitellmKind(SqliteKind):
     def open(self, path: Path, *, is_demo: bool = False, busy_timeout_ms: int | None = None,
              progress: ProgressCallback | None = None) -> Source:
         """Attach the database of the URL setting (`path` only names the source) and copy its spend logs."""
-        return open_litellm(progress=progress, is_demo=is_demo)
+        return open_litellm(progress=progress)  # never demo data, whatever the path
 
     def usage_report(self, source: Source, filters, prices: pricing.PriceBook, catalog=None):
         return litellm_usage_report(source, filters, prices, catalog)
