@@ -1,0 +1,59 @@
+"""The Token Usage page on a LiteLLM database, through Streamlit's AppTest (real Postgres, tests/pg.py).
+
+Expected numbers come from tests/pg.py's plain-Python oracle over the inserted rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from factories import ROOT, texts
+from pg import oracle_totals, random_spend_logs, SpendLog, insert_spend_logs
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def litellm_app(litellm_pg, monkeypatch):
+    """The app configured for a seeded LiteLLM database; returns (rows, url)."""
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=5, n=300)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("LITELLM_DATABASE_URL", url)
+    monkeypatch.setenv("USAGE_SOURCE", "litellm")
+    monkeypatch.setenv("USAGE_DB", "litellm")
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield rows, url
+    st.cache_resource.clear()
+
+
+def logged_in(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_token_usage_shows_the_litellm_requests_and_the_failure_note(litellm_app):
+    from datetime import datetime
+
+    rows, url = litellm_app
+    at = logged_in(**{"range": "custom", "from": "2026-03-01", "until": "2026-03-31"})
+    assert not at.exception
+    expected = oracle_totals(rows, datetime(2026, 3, 1), datetime(2026, 4, 1))
+    shown = {m.label: m.value for m in at.metric}
+    assert any(value.replace(",", "") == str(expected["requests"]) for value in shown.values()), shown
+    page = texts(at)
+    assert f"{expected['failed']:,} failed request(s)" in page
+    assert url not in page and "s3cret" not in page
