@@ -11,6 +11,7 @@ import streamlit as st
 import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
 from pages.common.data import app_config, app_data, refresh
+from pages.common.dimensions import dimension_card
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.markdown import md_text
 from pages.common.tables import breakdown_html
@@ -164,6 +165,7 @@ def render() -> None:
                    report, charts.initiator_chart, "chart_initiator")
     price_notices(report, wording)
     breakdown_card(report)
+    dimension_card(data, filters)  # only for a source with dimension capabilities (LiteLLM)
 
 
 page_chrome()

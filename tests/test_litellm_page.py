@@ -57,3 +57,36 @@ def test_token_usage_shows_the_litellm_requests_and_the_failure_note(litellm_app
     page = texts(at)
     assert f"{expected['failed']:,} failed request(s)" in page
     assert url not in page and "s3cret" not in page
+    assert "By key, user, team and tag" not in page and "By key, user, team, end user and tag" in page
+
+
+def test_the_dimension_card_groups_by_team_and_filters_by_tag(litellm_app):
+    from pg import oracle_dimension
+
+    rows, _url = litellm_app
+    at = logged_in(**{"range": "custom", "from": "2026-03-01", "until": "2026-03-31"})
+    from queries.sources.base import Capability
+
+    at.selectbox(key="dim_group").set_value(Capability.TEAM).run()
+    assert not at.exception
+    at.selectbox(key="dim_filter_tag").set_value("batch").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    expected: dict = {}
+    for r in rows:
+        if r.status != "failure" and "batch" in (r.tags or []):
+            team = oracle_dimension(r, "team")[0] or "(none)"
+            expected[team] = expected.get(team, 0) + 1
+    got = {row["Team"]: int(row["Requests"].replace(",", "")) for row in table.to_dict("records")
+           if int(row["Requests"].replace(",", ""))}
+    assert got == expected
+
+
+def test_the_dimension_card_is_not_drawn_for_a_source_without_dimensions(monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = logged_in()
+    assert not at.exception
+    assert "By key, user, team" not in texts(at)

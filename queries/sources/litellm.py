@@ -597,6 +597,17 @@ class LitellmKind(SqliteKind):
     def usage_report(self, source: Source, filters, prices: pricing.PriceBook, catalog=None):
         return litellm_usage_report(source, filters, prices, catalog)
 
+    # Dimensions (KEY, USER, TEAM, END_USER, TAGS): what the Token Usage page's dimension card calls.
+    dimension_names = {Capability.KEY: "api_key", Capability.USER: "user_id", Capability.TEAM: "team",
+                       Capability.END_USER: "end_user", Capability.TAGS: "tag"}
+
+    def dimension_values(self, source: Source, dimension: str) -> list[str]:
+        return dimension_values(source, dimension)
+
+    def dimension_breakdown(self, source: Source, filters, dimension: str,
+                            where: Mapping[str, str | None] | None = None) -> list[DimensionRow]:
+        return dimension_breakdown(source, filters, dimension, where)
+
     def price_file_hint(self, settings_path: Path | None) -> str:
         return (f"tokenPriceTable in {settings_path or 'settings.json'} (--settings or USAGE_SETTINGS); "
                 "LiteLLM's own stored spend is used wherever it is above 0")
