@@ -16,8 +16,11 @@ use. Filter changes never reach Postgres.
 - Incremental mirror keyed by (startTime, request_id): Refresh re-reads `startTime >= newest
   mirrored - overlap` (late commits: LiteLLM writes spend logs in batches, and a long request is
   logged at its end under its start time), replaces the mirror's rows from there on and drops
-  any older copy of a request_id it read again. A Postgres whose newest row is older than the
-  mirror's window (restored, truncated) is copied again from scratch.
+  any older copy of a request_id it read again (DEDUPE_LOOKBACK). An hourly rollup in the shape
+  of mirror.sql's (`request_rollup`) is recomputed for the hours touched, so usage.py's rollup
+  blocks serve filter changes. A Postgres whose newest row is older than the mirror's window
+  (restored, truncated) is copied again from scratch. The mirror lives in a private temporary
+  directory, removed on close (not yet in the mirror helper's persistent cache dir).
 - Days without raw logs (LiteLLM's retention purge, or spend logs turned off): LiteLLM's daily
   rollup `"LiteLLM_DailyUserSpend"` is mirrored too and fills those UTC days, with a note.
 
