@@ -190,6 +190,10 @@ def test_reads_are_read_only_and_bounded_by_a_statement_timeout(litellm_pg):
         cur = source.cursor()
         (ro,) = cur.execute("SELECT * FROM postgres_query('pg', 'SELECT current_setting(''transaction_read_only'') AS r')").fetchone()
         assert ro == "on"
+        # A second layer under DuckDB's READ_ONLY attach: the session itself defaults to read-only.
+        (default_ro,) = cur.execute("SELECT * FROM postgres_query('pg', "
+                                    "'SELECT current_setting(''default_transaction_read_only'') AS r')").fetchone()
+        assert default_ro == "on"
         with pytest.raises(duckdb.Error, match="read-only"):
             cur.execute("CALL postgres_execute('pg', 'CREATE TABLE written_by_us (x int)')")
         with pytest.raises(duckdb.Error, match="statement timeout"):
