@@ -340,3 +340,23 @@ def test_the_cli_never_prints_the_url_when_the_database_is_down(run_cli, monkeyp
     assert result.code != 0
     assert "could not be read" in result.err
     assert "Very-S3cret" not in result.out + result.err and "admin" not in result.out + result.err
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])  # the daily dimension rollup, and the rows (a +05:30 zone)
+def test_dimension_breakdown_follows_the_zone_and_refreshes(seeded, tz):
+    server, name, _url, rows, source = seeded
+    newest = max(r.start for r in rows)
+    more = random_spend_logs(seed=77, n=120, first=newest - timedelta(minutes=10), days=1, prefix="z")
+    with server.connect(name) as con:
+        insert_spend_logs(con, more)
+    source.refresh()
+    rng = DateRange(date(2026, 3, 3), date(2026, 3, 12), tz)
+    start, end = window(rng)
+    got = {d.value: (d.requests, d.failed) for d in litellm.dimension_breakdown(source, Filters(rng), "tag")}
+    expected: dict = {}
+    for r in rows + more:
+        if start <= r.start < end:
+            for value in oracle_dimension(r, "tag"):
+                req, bad = expected.get(value, (0, 0))
+                expected[value] = (req, bad + 1) if r.status == "failure" else (req + 1, bad)
+    assert got == expected

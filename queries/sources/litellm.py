@@ -263,7 +263,9 @@ class LitellmSource(Source):
                 texts = [pg_text("litellm_pg_spend_range", since=lo, until=hi) for lo, hi in zip(edges, edges[1:])]
                 self.statements.extend(texts)
                 copied = self._copy_windows(texts, estimate, progress)
-            cur.execute(block("litellm_insert_rollup"), {"since": datetime.min, "floor": datetime.min})
+            everything = {"since": datetime.min, "floor": datetime.min}
+            cur.execute(block("litellm_insert_rollup"), everything)
+            cur.execute(block("litellm_insert_dim_daily"), everything)
             self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=date.min))
             cur.execute(block("litellm_insert_daily"))
             self._note_state(cur)
@@ -312,6 +314,8 @@ class LitellmSource(Source):
             cur.execute(block("litellm_insert_fetched"))
             cur.execute(block("litellm_delete_rollup"), {"since": since})
             cur.execute(block("litellm_insert_rollup"), bounds)
+            cur.execute(block("litellm_delete_dim_daily"), {"since": since})
+            cur.execute(block("litellm_insert_dim_daily"), bounds)
             cur.execute(block("litellm_delete_daily"), {"since_day": since_day})
             cur.execute(block("litellm_insert_daily"))
             cur.commit()
@@ -481,6 +485,9 @@ def dimension_breakdown(source: Source, filters, dimension: str,
     if unknown:
         raise ValueError(f"unknown dimension filter(s): {', '.join(sorted(unknown))}")
     params = _usage_params(filters) | {"dimension": dimension} | {d: where.get(d) or None for d in DIMENSIONS}
+    # Whole UTC days (a UTC range, or a zone at a whole-day offset): the daily dimension rollup serves it.
+    params["daily"] = all(t.hour == t.minute == t.second == t.microsecond == 0
+                          for t in (params["start_utc"], params["end_utc"]))
     return [DimensionRow(r["value"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                          int(r["cache_read_tokens"]), int(r["cache_write_tokens"]), float(r["stored_cost"]),
                          int(r["failed"]))

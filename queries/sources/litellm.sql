@@ -94,7 +94,7 @@ SELECT
 FROM postgres_query('pg', pg_sql);
 
 -- name: litellm_mirror_create
--- The mirror's tables: spend rows as mapped, our hourly rollup of them, and the daily rollup LiteLLM keeps beside them.
+-- The mirror's tables: spend rows as mapped, our hourly rollup and daily dimension rollup of them, and the daily rollup LiteLLM keeps beside them.
 CREATE OR REPLACE TABLE lmirror.spend (
     request_id VARCHAR, ts TIMESTAMP, provider VARCHAR, model VARCHAR, model_group VARCHAR,
     call_type VARCHAR, failed BOOLEAN, prompt_tokens BIGINT, completion_tokens BIGINT,
@@ -107,6 +107,11 @@ CREATE OR REPLACE TABLE lmirror.hourly (
     prompt_tokens BIGINT, completion_tokens BIGINT, stored_cost DECIMAL(38, 15), unstored_prompt BIGINT,
     unstored_completion BIGINT, unpriced_rows BIGINT, stored_rows BIGINT, cache_read_tokens BIGINT,
     cache_write_tokens BIGINT, cache_write_1h_tokens BIGINT
+);
+CREATE OR REPLACE TABLE lmirror.dim_daily (
+    day DATE, provider VARCHAR, model VARCHAR, failed BOOLEAN, api_key VARCHAR, user_id VARCHAR, team VARCHAR,
+    end_user VARCHAR, tags VARCHAR[], requests BIGINT, prompt_tokens BIGINT, completion_tokens BIGINT,
+    cache_read_tokens BIGINT, cache_write_tokens BIGINT, stored_cost DECIMAL(38, 12)
 );
 CREATE OR REPLACE TEMP TABLE touched_hours (hour TIMESTAMP);
 CREATE OR REPLACE TABLE lmirror.daily (
@@ -223,6 +228,27 @@ WHERE ts >= date_trunc('hour', $floor)
   AND (ts >= date_trunc('hour', $since) OR date_trunc('hour', ts) IN (SELECT hour FROM temp.touched_hours))
 GROUP BY ALL;
 
+-- name: litellm_delete_dim_daily
+-- Drop the dimension rollup's UTC days from $since's day on, and the days of the touched hours (they are recomputed).
+DELETE FROM lmirror.dim_daily
+WHERE day >= CAST($since AS DATE) OR day IN (SELECT CAST(hour AS DATE) FROM temp.touched_hours);
+
+-- name: litellm_insert_dim_daily
+-- Recompute those days of the dimension rollup: one row per UTC day and combination of provider, model, outcome and dimension values.
+INSERT INTO lmirror.dim_daily
+SELECT CAST(ts AS DATE) AS day, provider, model, failed, api_key, user_id, team, end_user, tags,
+       count(*)                                        AS requests,
+       sum(prompt_tokens)::BIGINT                      AS prompt_tokens,
+       sum(completion_tokens)::BIGINT                  AS completion_tokens,
+       sum(cache_read_tokens)::BIGINT                  AS cache_read_tokens,
+       sum(cache_write_tokens)::BIGINT                 AS cache_write_tokens,
+       sum(CAST(stored_cost AS DECIMAL(38, 12)))       AS stored_cost
+FROM litellm_rows
+WHERE ts >= CAST(CAST($floor AS DATE) AS TIMESTAMP)
+  AND (ts >= CAST(CAST($since AS DATE) AS TIMESTAMP)
+       OR CAST(ts AS DATE) IN (SELECT CAST(hour AS DATE) FROM temp.touched_hours))
+GROUP BY ALL;
+
 -- name: litellm_failed_count
 -- Failed requests in [start_utc, end_utc) for the provider and model filters.
 SELECT count(*) AS failed
@@ -267,13 +293,22 @@ GROUP BY value
 ORDER BY requests DESC, value;
 
 -- name: define_litellm_filtered_rows
--- Table macro: the mapped rows (failed ones too) of one filter state: UTC window, provider, model and each dimension (NULL: any).
-CREATE OR REPLACE MACRO litellm_filtered_rows(start_utc, end_utc, provider_eq, model_eq,
+-- Table macro: the dimension rows of one filter state (UTC window, provider, model, each dimension; NULL: any), from the daily rollup when `daily` (whole UTC days) else from the mapped rows.
+CREATE OR REPLACE MACRO litellm_filtered_dims(start_utc, end_utc, daily, provider_eq, model_eq,
                                               key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
-SELECT *
-FROM litellm_rows
-WHERE ts >= start_utc AND ts < end_utc
-  AND (provider_eq IS NULL OR provider = provider_eq) AND (model_eq IS NULL OR model = model_eq)
+SELECT failed, api_key, user_id, team, end_user, tags, requests, prompt_tokens, completion_tokens,
+       cache_read_tokens, cache_write_tokens, stored_cost
+FROM (SELECT provider, model, failed, api_key, user_id, team, end_user, tags, 1 AS requests, prompt_tokens,
+             completion_tokens, cache_read_tokens, cache_write_tokens,
+             CAST(stored_cost AS DECIMAL(38, 12)) AS stored_cost
+      FROM litellm_rows
+      WHERE NOT daily AND ts >= start_utc AND ts < end_utc
+      UNION ALL
+      SELECT provider, model, failed, api_key, user_id, team, end_user, tags, requests, prompt_tokens,
+             completion_tokens, cache_read_tokens, cache_write_tokens, stored_cost
+      FROM lmirror.dim_daily
+      WHERE daily AND day >= CAST(start_utc AS DATE) AND day < CAST(end_utc AS DATE))
+WHERE (provider_eq IS NULL OR provider = provider_eq) AND (model_eq IS NULL OR model = model_eq)
   AND (key_eq IS NULL OR api_key = key_eq) AND (user_eq IS NULL OR user_id = user_eq)
   AND (team_eq IS NULL OR team = team_eq) AND (end_user_eq IS NULL OR end_user = end_user_eq)
   AND (tag_eq IS NULL OR list_contains(tags, tag_eq));
@@ -282,32 +317,32 @@ WHERE ts >= start_utc AND ts < end_utc
 -- Requests, tokens, stored cost and failures per value of one scalar dimension for one filter state.
 SELECT CASE $dimension WHEN 'api_key' THEN api_key WHEN 'user_id' THEN user_id
                        WHEN 'team' THEN team WHEN 'end_user' THEN end_user END    AS value,
-       count(*) FILTER (WHERE NOT failed)                                         AS requests,
+       COALESCE(sum(requests) FILTER (WHERE NOT failed), 0)                      AS requests,
        COALESCE(sum(prompt_tokens) FILTER (WHERE NOT failed), 0)                  AS prompt_tokens,
        COALESCE(sum(completion_tokens) FILTER (WHERE NOT failed), 0)              AS completion_tokens,
        COALESCE(sum(cache_read_tokens) FILTER (WHERE NOT failed), 0)              AS cache_read_tokens,
        COALESCE(sum(cache_write_tokens) FILTER (WHERE NOT failed), 0)             AS cache_write_tokens,
-       COALESCE(sum(CAST(stored_cost AS DECIMAL(38, 12))) FILTER (WHERE NOT failed),
+       COALESCE(sum(stored_cost) FILTER (WHERE NOT failed),
                 CAST(0 AS DECIMAL(38, 12)))                                       AS stored_cost,
-       count(*) FILTER (WHERE failed)                                             AS failed
-FROM litellm_filtered_rows($start_utc, $end_utc, $provider, $model, $api_key, $user_id, $team, $end_user, $tag)
+       COALESCE(sum(requests) FILTER (WHERE failed), 0)                          AS failed
+FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, $api_key, $user_id, $team, $end_user, $tag)
 GROUP BY 1
 ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
 
 -- name: litellm_tag_breakdown
 -- The same per tag (a request with several tags counts under each; one without tags under NULL).
 SELECT value,
-       count(*) FILTER (WHERE NOT failed)                                         AS requests,
+       COALESCE(sum(requests) FILTER (WHERE NOT failed), 0)                      AS requests,
        COALESCE(sum(prompt_tokens) FILTER (WHERE NOT failed), 0)                  AS prompt_tokens,
        COALESCE(sum(completion_tokens) FILTER (WHERE NOT failed), 0)              AS completion_tokens,
        COALESCE(sum(cache_read_tokens) FILTER (WHERE NOT failed), 0)              AS cache_read_tokens,
        COALESCE(sum(cache_write_tokens) FILTER (WHERE NOT failed), 0)             AS cache_write_tokens,
-       COALESCE(sum(CAST(stored_cost AS DECIMAL(38, 12))) FILTER (WHERE NOT failed),
+       COALESCE(sum(stored_cost) FILTER (WHERE NOT failed),
                 CAST(0 AS DECIMAL(38, 12)))                                       AS stored_cost,
-       count(*) FILTER (WHERE failed)                                             AS failed
-FROM (SELECT unnest(CASE WHEN len(tags) = 0 THEN [NULL] ELSE tags END) AS value, failed, prompt_tokens,
+       COALESCE(sum(requests) FILTER (WHERE failed), 0)                          AS failed
+FROM (SELECT unnest(CASE WHEN len(tags) = 0 THEN [NULL] ELSE tags END) AS value, failed, requests, prompt_tokens,
              completion_tokens, cache_read_tokens, cache_write_tokens, stored_cost
-      FROM litellm_filtered_rows($start_utc, $end_utc, $provider, $model, $api_key, $user_id, $team,
+      FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, $api_key, $user_id, $team,
                                  $end_user, $tag))
 GROUP BY 1
 ORDER BY stored_cost DESC, requests DESC, value NULLS LAST;
