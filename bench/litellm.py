@@ -95,6 +95,14 @@ BASELINE_VIEWS = {
 }
 
 
+def cpu_pressure() -> str | None:
+    """/proc/pressure/cpu: how much other work held the CPU (this machine is shared)."""
+    try:
+        return Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return None
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -183,7 +191,8 @@ def main() -> None:
     args = parser.parse_args()
 
     result: dict[str, object] = {"rows": args.rows, "runs": args.runs, "host": platform.node(),
-                                 "cpus": os.cpu_count(), "when": datetime.now().isoformat(timespec="seconds")}
+                                 "cpus": os.cpu_count(), "when": datetime.now().isoformat(timespec="seconds"),
+                                 "loadavg_before": os.getloadavg(), "cpu_pressure_before": cpu_pressure()}
     server = PgServer.start(shared_buffers=args.shared_buffers)
     source = None
     try:
@@ -256,6 +265,8 @@ def main() -> None:
     print(f"| {args.rows:,} | {result['load_s']} | {result['first_copy_s']} | {result['refresh_s_median'] * 1000:.0f} | "
           f"{result['filter_ms_median']} / {result['filter_ms_p95']} | {result['dimension_ms_median']} | "
           f"{result['baseline_ms_median']} / {result['baseline_ms_p95']} | {result['ratio']}x |")
+    result["loadavg_after"], result["cpu_pressure_after"] = os.getloadavg(), cpu_pressure()
+    print(f"load average before {result['loadavg_before']}, after {result['loadavg_after']} ({os.cpu_count()} cores)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"litellm-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(result, indent=2, default=str))
