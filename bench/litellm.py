@@ -158,9 +158,9 @@ def filter_states(last_day: date) -> list[tuple[str, Filters]]:
     return states
 
 
-def ours(source, filters: Filters) -> None:
+def ours(source, filters: Filters):
     """What the page computes on a filter change: the whole Token Usage report."""
-    litellm.litellm_usage_report(source, filters, pricing.PriceBook({}, [], []))
+    return litellm.litellm_usage_report(source, filters, pricing.PriceBook({}, [], []))
 
 
 def ours_dimension(source, filters: Filters) -> None:
@@ -168,7 +168,7 @@ def ours_dimension(source, filters: Filters) -> None:
     litellm.dimension_breakdown(source, filters, "api_key")
 
 
-def baseline(con, filters: Filters) -> None:
+def baseline(con, filters: Filters) -> tuple:
     lo, hi = (t.replace(tzinfo=None) for t in filters.range.utc_window())
     extra, params = "", {"lo": lo, "hi": hi, "plo": lo - (hi - lo)}
     if filters.provider:
@@ -177,8 +177,8 @@ def baseline(con, filters: Filters) -> None:
     if filters.model:
         extra += " AND model = %(model)s"
         params["model"] = filters.model
-    for text in BASELINE_VIEWS.values():
-        con.execute(text.format(extra=extra), params).fetchall()
+    results = {name: con.execute(text.format(extra=extra), params).fetchall() for name, text in BASELINE_VIEWS.items()}
+    return results["totals"][0]
 
 
 def main() -> None:
@@ -232,20 +232,27 @@ def main() -> None:
         last_day = (FIRST + SPAN).date()
         states = filter_states(last_day)
         print(f"== filter change: {len(states)} states, ours x {args.runs}, Postgres x {args.baseline_runs}", flush=True)
-        ours_ms, dim_ms, base_ms = [], [], []
+        ours_ms, dim_ms, base_ms, mismatches = [], [], [], []
         with server.connect("bench") as con:
             for state, filters in states:
                 for _ in range(args.runs):
                     t = time.perf_counter()
-                    ours(source, filters)
+                    report = ours(source, filters)
                     ours_ms.append((time.perf_counter() - t) * 1000)
                     t = time.perf_counter()
                     ours_dimension(source, filters)
                     dim_ms.append((time.perf_counter() - t) * 1000)
                 for _ in range(args.baseline_runs):
                     t = time.perf_counter()
-                    baseline(con, filters)
+                    pg_totals = baseline(con, filters)
                     base_ms.append((time.perf_counter() - t) * 1000)
+                # Same numbers both ways: requests, completion tokens, spend (prompt tokens differ on
+                # purpose: ours exclude cache tokens, LiteLLM's include them).
+                n, _p, completion, spend = pg_totals
+                got = report.totals
+                if (got.requests, got.completion_tokens) != (n, completion or 0) or \
+                        abs(got.estimated_cost - float(spend or 0)) > 1e-6 * max(1.0, float(spend or 0)):
+                    mismatches.append(f"{state}: ours {got}, Postgres {pg_totals}")
                 print(f"  {state:<22} ours {median(ours_ms[-args.runs:]):8.1f} ms  dimension "
                       f"{median(dim_ms[-args.runs:]):8.1f} ms  Postgres {median(base_ms[-args.baseline_runs:]):9.1f} ms",
                       flush=True)
@@ -255,16 +262,20 @@ def main() -> None:
         result["baseline_ms_median"] = round(median(base_ms), 1)
         result["baseline_ms_p95"] = round(sorted(base_ms)[int(0.95 * (len(base_ms) - 1))], 1)
         result["ratio"] = round(result["baseline_ms_median"] / result["filter_ms_median"], 1)
+        result["equal"] = not mismatches
+        result["mismatches"] = mismatches
+        print(f"  totals equal to Postgres' in every state: {not mismatches}", flush=True)
     finally:
         if source is not None:
             source.close()
         server.stop()
 
     print("\n| rows | load s | first copy s | refresh ms (median) | filter ms median / p95 | dimension ms median | "
-          "Postgres, all views, ms median / p95 | ratio |")
+          "Postgres, all views, ms median / p95 | ratio | equal |")
     print(f"| {args.rows:,} | {result['load_s']} | {result['first_copy_s']} | {result['refresh_s_median'] * 1000:.0f} | "
           f"{result['filter_ms_median']} / {result['filter_ms_p95']} | {result['dimension_ms_median']} | "
-          f"{result['baseline_ms_median']} / {result['baseline_ms_p95']} | {result['ratio']}x |")
+          f"{result['baseline_ms_median']} / {result['baseline_ms_p95']} | {result['ratio']}x | "
+          f"{'yes' if result['equal'] else 'NO'} |")
     result["loadavg_after"], result["cpu_pressure_after"] = os.getloadavg(), cpu_pressure()
     print(f"load average before {result['loadavg_before']}, after {result['loadavg_after']} ({os.cpu_count()} cores)")
     RESULTS.mkdir(parents=True, exist_ok=True)
