@@ -360,3 +360,20 @@ def test_dimension_breakdown_follows_the_zone_and_refreshes(seeded, tz):
                 req, bad = expected.get(value, (0, 0))
                 expected[value] = (req, bad + 1) if r.status == "failure" else (req + 1, bad)
     assert got == expected
+
+
+def test_the_first_copy_reports_progress_from_the_calling_thread_up_to_every_row(litellm_pg, monkeypatch):
+    import threading
+
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=3, n=3_000)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        con.execute('ANALYZE "LiteLLM_SpendLogs"')
+    monkeypatch.setattr(litellm, "COPY_CHUNK_ROWS", 500)  # several windows, copied two at a time
+    calls = []
+    source = open_litellm(url, progress=lambda done, total: calls.append((done, total, threading.get_ident())))
+    source.close()
+    assert {ident for _d, _t, ident in calls} == {threading.get_ident()}
+    done = [d for d, _t, _i in calls]
+    assert done == sorted(done) and done[-1] == len(rows) and len(calls) >= 6

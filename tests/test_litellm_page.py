@@ -4,16 +4,12 @@ Expected numbers come from tests/pg.py's plain-Python oracle over the inserted r
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from factories import ROOT, texts
-from pg import oracle_totals, random_spend_logs, SpendLog, insert_spend_logs
-
-PASSWORD = "correct horse battery staple"
+from pg import insert_spend_logs, oracle_totals, random_spend_logs
+from test_app import PASSWORD, logged_in  # the same login as the other page tests
 
 
 @pytest.fixture
@@ -32,17 +28,6 @@ def litellm_app(litellm_pg, monkeypatch):
     st.cache_resource.clear()
     yield rows, url
     st.cache_resource.clear()
-
-
-def logged_in(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
 
 
 def test_token_usage_shows_the_litellm_requests_and_the_failure_note(litellm_app):

@@ -38,7 +38,7 @@ import threading
 import time
 import tomllib
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -254,7 +254,6 @@ class LitellmSource(Source):
         try:
             first, last, estimate = self._bounds(cur)
             cur.execute(block("litellm_mirror_create"))
-            copied = 0
             if progress:
                 progress(0, estimate)
             if first is not None:
@@ -263,7 +262,7 @@ class LitellmSource(Source):
                 edges = [first + step * i for i in range(windows)] + [None]
                 texts = [pg_text("litellm_pg_spend_range", since=lo, until=hi) for lo, hi in zip(edges, edges[1:])]
                 self.statements.extend(texts)
-                copied = self._copy_windows(texts, estimate, progress)
+                self._copy_windows(texts, estimate, progress)
             everything = {"since": datetime.min, "floor": datetime.min}
             cur.execute(block("litellm_insert_rollup"), everything)
             cur.execute(block("litellm_insert_dim_daily"), everything)
@@ -281,25 +280,24 @@ class LitellmSource(Source):
             progress(self.rows, self.rows)
 
     def _copy_windows(self, texts: list[str], estimate: int, progress: ProgressCallback | None) -> int:
-        """Run the window copies on COPY_THREADS cursors at once; progress from this thread as each ends."""
-        copied, lock = [0], threading.Lock()
+        """Run the window copies on COPY_THREADS cursors at once; progress is reported from the
+        calling thread (a page's progress bar may only be drawn from its own thread) as each ends."""
 
-        def copy(text: str) -> None:
+        def copy(text: str) -> int:
             cur = self.cursor()
             try:
                 cur.execute(block("litellm_copy_range"), {"pg_sql": text})
-                n = int(cur.fetchone()[0])
+                return int(cur.fetchone()[0])
             finally:
                 cur.close()
-            with lock:
-                copied[0] += n
-                if progress:
-                    progress(copied[0], max(estimate, copied[0]))
 
+        copied = 0
         with ThreadPoolExecutor(max_workers=COPY_THREADS, thread_name_prefix="litellm-copy") as pool:
-            for future in [pool.submit(copy, text) for text in texts]:
-                future.result()  # re-raises a window's error here
-        return copied[0]
+            for future in as_completed([pool.submit(copy, text) for text in texts]):
+                copied += future.result()  # re-raises a window's error here
+                if progress:
+                    progress(copied, max(estimate, copied))
+        return copied
 
     def _append(self, cur: duckdb.DuckDBPyConnection, since: datetime) -> int:
         """Fetch `startTime >= since` into temp tables, then swap them into the mirror in one transaction."""
