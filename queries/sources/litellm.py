@@ -409,8 +409,10 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
 
 def _usage_params(filters) -> dict[str, object]:
     start_utc, end_utc = filters.range.utc_window()
+    # Whole UTC days (a UTC range, or a zone at a whole-day offset): the daily dimension rollup serves it.
+    daily = all(t.hour == t.minute == t.second == t.microsecond == 0 for t in (start_utc, end_utc))
     return {"start_utc": start_utc, "end_utc": end_utc, "provider": filters.provider or None,
-            "model": filters.model or None}
+            "model": filters.model or None, "daily": daily}
 
 
 def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
@@ -484,9 +486,6 @@ def dimension_breakdown(source: Source, filters, dimension: str,
     if unknown:
         raise ValueError(f"unknown dimension filter(s): {', '.join(sorted(unknown))}")
     params = _usage_params(filters) | {"dimension": dimension} | {d: where.get(d) or None for d in DIMENSIONS}
-    # Whole UTC days (a UTC range, or a zone at a whole-day offset): the daily dimension rollup serves it.
-    params["daily"] = all(t.hour == t.minute == t.second == t.microsecond == 0
-                          for t in (params["start_utc"], params["end_utc"]))
     return [DimensionRow(r["value"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                          int(r["cache_read_tokens"]), int(r["cache_write_tokens"]), float(r["stored_cost"]),
                          int(r["failed"]))

@@ -250,12 +250,10 @@ WHERE ts >= CAST(CAST($floor AS DATE) AS TIMESTAMP)
 GROUP BY ALL;
 
 -- name: litellm_failed_count
--- Failed requests in [start_utc, end_utc) for the provider and model filters.
-SELECT count(*) AS failed
-FROM failed_requests
-WHERE ts >= $start_utc AND ts < $end_utc
-  AND ($provider IS NULL OR provider = $provider)
-  AND ($model IS NULL OR model = $model);
+-- Failed requests in [start_utc, end_utc) for the provider and model filters (the daily dimension rollup when `daily`).
+SELECT COALESCE(sum(requests), 0) AS failed
+FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, NULL, NULL, NULL, NULL, NULL)
+WHERE failed;
 
 -- name: litellm_aggregate_days
 -- LiteLLM's daily rollup for the UTC days of [from_day, until_day] that have no spend-log row at all (purged or never logged).
