@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -144,8 +145,8 @@ def refresh_cost(server: PgServer, db: str, statements: list[str]) -> dict[str, 
                 plans.append("\n".join(line for (line,) in con.execute("EXPLAIN " + text).fetchall()))
     return {"statements": [{"query": q[:120], "calls": c, "rows": r, "ms": float(ms)} for q, c, r, ms in stats],
             "seq_scan": any('Seq Scan on "LiteLLM_SpendLogs"' in p for p in plans),
-            "index_scans": sorted({line.strip().split(" on ")[0].split("  ")[0].lstrip("-> ")
-                                   for p in plans for line in p.splitlines() if "Index" in line and " using " in line})}
+            "index_scans": sorted({m.group(0) for p in plans
+                                   for m in re.finditer(r'Index(?: Only)? Scan(?: Backward)? using "?\w+"?', p)})}
 
 
 def filter_states(last_day: date) -> list[tuple[str, Filters]]:
