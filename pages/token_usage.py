@@ -13,6 +13,7 @@ import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
 from pages.common.budgets import token_usage_parts
 from pages.common.data import app_config, open_workspace, refresh, workspace_data
+from pages.common.dimensions import dimension_card
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.markdown import md_text
 from pages.common.tables import breakdown_html
@@ -184,6 +185,9 @@ def render() -> None:
     else:
         price_notices(report, wording)
     breakdown_card(report)
+    for name, member in data.members:  # only a source with dimension capabilities (LiteLLM) draws one
+        if filters.source in (None, name):
+            dimension_card(member, filters, key=f"dim_{name}" if len(data.members) > 1 else "dim")
 
 
 page_chrome()

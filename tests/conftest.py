@@ -174,3 +174,29 @@ def read_only_dir():
     finally:
         for path in list(guard.locked):
             guard.unlock(path)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL (Debian's, initdb + pg_ctl on a temp dir and a free port) holding a template
+    database with LiteLLM's own migrations applied in order (tests/pg.py); stopped and removed at the end."""
+    from pg import PgServer
+
+    server = PgServer.start()
+    try:
+        server.migrate_template()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def litellm_pg(pg_server):
+    """A fresh database with LiteLLM's schema for one test: (server, its name, the read-only role's URL).
+    Seed it through `pg_server.connect(name)` with tests/pg.py's factories."""
+    import uuid
+
+    name = "t_" + uuid.uuid4().hex[:16]
+    url = pg_server.new_database(name)
+    yield pg_server, name, url
+    pg_server.drop_database(name)

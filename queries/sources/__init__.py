@@ -11,12 +11,14 @@ import os
 from pathlib import Path
 
 from queries.sources import agentx, axiom
+from queries.sources import litellm  # issue 13: the LiteLLM proxy's Postgres
 from queries.sources.base import Capability, Source, SourceKind
 from queries.sqlite import SourceError, check_sqlite_file, sqlite_tables
 
 KINDS: tuple[SourceKind, ...] = (
     axiom.KIND,
     agentx.KIND,
+    litellm.KIND,
 )
 
 

@@ -43,6 +43,11 @@ class Capability(StrEnum):
     BLOCKS = "blocks"                  # Claude's 5-hour usage windows
     PROJECT = "project"                # dimension: requests.project
     AGENT = "agent"                    # dimension: an agent id
+    KEY = "key"                        # dimension: requests.api_key (a key's alias, never its hash in full)
+    USER = "user"                      # dimension: requests.user_id
+    TEAM = "team"                      # dimension: requests.team (alias, else id)
+    END_USER = "end_user"              # dimension: requests.end_user
+    TAGS = "tags"                      # dimension: requests.tags (a list; a request counts under each tag)
 
 
 @dataclass(frozen=True)
