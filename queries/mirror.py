@@ -121,6 +121,7 @@ class MirroredSource(Source):
     mirror_file: Path | None = None      # the mirror's DuckDB file
     private: bool = False                # a temp mirror of this process alone (the cache file was taken)
     rollup: bool = False                 # whether the page's blocks may read the hourly rollup
+    catalog_from_rollup: bool = True     # usage.requests_catalog reads mirror.sql's rollup_ catalog blocks
     high_water: int = 0                  # largest id mirrored
     rows: int = 0                        # rows mirrored
     min_id: int = 0                      # smallest id at the last build

@@ -245,7 +245,8 @@ def catalog(source: Source) -> Catalog:
 
 def requests_catalog(source: Source) -> Catalog:
     """`catalog` of a REQUESTS source: read from its canonical `requests` view."""
-    mirrored = "rollup_" if getattr(source, "rollup", None) else ""  # mirror.sql's blocks: no join, no scan of every row
+    # mirror.sql's catalog blocks (no join, no scan of every row) on a mirror that has their tables
+    mirrored = "rollup_" if getattr(source, "rollup", None) and getattr(source, "catalog_from_rollup", False) else ""
     pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, f"{mirrored}provider_models", {}))
     bad = _rows(source, f"{mirrored}unparseable_timestamps", {})[0]
     return Catalog(pairs, int(bad["rows"]), bad["example"])
