@@ -56,7 +56,7 @@ def parse_named_queries(text: str) -> dict[str, NamedQuery]:
 def named_queries() -> dict[str, NamedQuery]:
     """Every named block of every `.sql` file in `queries/`; names are unique across files."""
     found: dict[str, NamedQuery] = {}
-    for path in sorted(SQL_DIR.glob("*.sql")):
+    for path in sorted(SQL_DIR.rglob("*.sql")):
         for name, query in parse_named_queries(path.read_text(encoding="utf-8")).items():
             if name in found:
                 raise ValueError(f"SQL block {name!r} is defined in two files")

@@ -1,0 +1,372 @@
+"""Claude Code's session logs as a source: `~/.claude/projects/<project>/<sessionId>.jsonl`, with
+subagents under `<project>/<sessionId>/subagents/*.jsonl`.
+
+Why a store: at a few GB of logs (ccusage users report timeouts there, ccusage issues #821,
+#873, #1151) parsing every line on every page load is too slow. So the lines are parsed once
+into a DuckDB file in the cache directory (`$XDG_CACHE_HOME/token-usage/claude-code/`, else
+~/.cache/...), and each refresh parses only the bytes appended to each file since the last one.
+A file is tracked by (size, mtime, inode) and the offset of the end of its last complete line;
+a half-written last line waits for the next refresh. A file that shrank (truncated), has
+another inode (replaced), was rewritten in place (the bytes before the offset changed) or is
+gone has its old turns removed and is read again from the start (or not at all).
+
+The parsing and dedupe rules live in claude_code.sql (and only there); the Sessions page
+(`queries.sessions.ClaudeLogs`) and the Token Usage page read the same store. The logs are
+never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+import pyarrow as pa
+
+from queries.sql import bind, sql
+
+SCHEMA_VERSION = 1
+# Bytes parsed per DuckDB statement on a first load: big enough that DuckDB's per-statement cost
+# is small, small enough that a batch's text (held twice: Python and Arrow) stays far below the
+# 1.5 GB RSS target of issue 12 (bench/claude_logs.py measures it).
+BATCH_BYTES = 48 * 1024 * 1024
+# The bytes before a file's offset remembered to notice a rewrite in place (a log whose earlier
+# lines changed while size and inode did not shrink).
+TAIL_BYTES = 256
+# DuckDB's own memory for the store (a bound on RSS next to the batch in Python).
+DUCKDB_MEMORY_LIMIT = "768MB"
+
+Progress = Callable[[int, int], None]
+
+
+def cache_root(env: dict[str, str] | None = None) -> Path:
+    """`$XDG_CACHE_HOME/token-usage` (else ~/.cache/token-usage): where the stores live, so a
+    restarted server reads only what changed while it was down."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+    return Path(base).expanduser() / "token-usage"
+
+
+def store_path(root: Path) -> Path:
+    """The store of one projects directory: one DuckDB file per resolved path."""
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_root() / "claude-code" / f"{digest}.duckdb"
+
+
+def log_files(root: Path) -> list[tuple[str, str, str, bool]]:
+    """(path, project, session id by path, is a subagent file) for every session log under `root`."""
+    found = []
+    for path in sorted(root.glob("*/*.jsonl")):
+        found.append((str(path), path.parent.name, path.stem, False))
+    for path in sorted(root.glob("*/*/subagents/*.jsonl")):
+        found.append((str(path), path.parent.parent.parent.name, path.parent.parent.name, True))
+    return found
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh did: files read (wholly or their appended bytes), forgotten, bytes parsed."""
+
+    files_read: int = 0
+    files_forgotten: int = 0
+    bytes_read: int = 0
+    lines_added: int = 0
+
+
+@dataclass
+class _Known:
+    file_id: int
+    dev: int
+    inode: int
+    size: int
+    mtime_ns: int
+    offset: int
+    tail: bytes
+
+
+def _read_tail(path: str, offset: int) -> bytes | None:
+    """The TAIL_BYTES before `offset` of a file (None if it cannot be read)."""
+    start = max(0, offset - TAIL_BYTES)
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            return handle.read(offset - start)
+    except OSError:
+        return None
+
+
+def _attach_literal(path: Path) -> str:
+    """The store's path as a SQL string literal (ATTACH takes no bound parameters); the path is
+    our own cache file's, built from a hash, never user text."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class ClaudeCodeStore:
+    """The parsed, deduplicated turns of one projects directory, kept up to date by `refresh()`.
+
+    One store per directory per process (`acquire_store`): DuckDB must not open its file twice.
+    The connection is in-memory with the store file attached as `cc`; its views (`requests`,
+    `claude_turns`) live in the in-memory catalog so every cursor sees them. When the file is
+    locked by another process (a CLI next to the app) the store lives in memory for this run.
+    """
+
+    def __init__(self, root: Path, connection: duckdb.DuckDBPyConnection, persistent: Path | None) -> None:
+        self.root = root
+        self.connection = connection
+        self.persistent = persistent
+        self.lock = threading.RLock()
+        self.users = 0
+        self._tails: dict[int, bytes] = {}
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path, connection: duckdb.DuckDBPyConnection) -> "ClaudeCodeStore":
+        """Attach (or create) the store file for `root` on `connection`, checking its version."""
+        path = store_path(root)
+        persistent: Path | None = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection.execute(f"ATTACH {_attach_literal(path)} AS cc")
+        except (OSError, duckdb.Error):
+            persistent = None  # locked by another process, or no writable cache: this run only
+            connection.execute("ATTACH ':memory:' AS cc")
+        store = cls(root, connection, persistent)
+        store._check_schema()
+        return store
+
+    def _check_schema(self) -> None:
+        con = self.connection
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")  # a constant of ours
+        version = None
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cc' AND table_name = 'meta'"
+                       ).fetchone()[0]:
+            row = con.execute("SELECT schema_version FROM cc.meta").fetchone()
+            version = row[0] if row else None
+        if version != SCHEMA_VERSION:
+            for table in ("meta", "files", "lines", "turns"):
+                con.execute(f"DROP TABLE IF EXISTS cc.{table}")  # names of our own tables
+            con.execute(sql("cc_create_tables"))
+            con.execute("INSERT INTO cc.meta VALUES (?, false)", [SCHEMA_VERSION])
+        con.execute(sql("cc_create_tables"))
+        con.execute(sql("cc_views"))
+
+    # -- refreshing ------------------------------------------------------------------------
+
+    def _known(self) -> dict[str, _Known]:
+        rows = self.connection.execute(
+            'SELECT path, file_id, dev, inode, size, mtime_ns, "offset", tail FROM cc.files').fetchall()
+        return {r[0]: _Known(r[1], r[2], r[3], r[4], r[5], r[6], bytes(r[7] or b"")) for r in rows}
+
+    def refresh(self, progress: Progress | None = None) -> RefreshResult:
+        """Read what changed in the logs since the last refresh (everything, the first time).
+
+        `progress(bytes_done, bytes_total)` is called after each batch, from this thread.
+        """
+        with self.lock:
+            return self._refresh(progress)
+
+    def _refresh(self, progress: Progress | None) -> RefreshResult:
+        con = self.connection
+        known = self._known()
+        listed = log_files(self.root) if self.root.is_dir() else []
+        gone: list[int] = []
+        reads: list[tuple[int, str, int, int, os.stat_result]] = []  # file_id, path, from, upto, stat
+        self._tails = {}  # file id -> the last bytes read of it (its `tail` after this refresh)
+        new_files: list[tuple] = []
+        next_id = max((k.file_id for k in known.values()), default=0) + 1
+        seen = set()
+        for path, project, path_session, subagent in listed:
+            seen.add(path)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # vanished between listing and stat: treated as gone below
+            old = known.get(path)
+            if old is not None:
+                if (st.st_dev, st.st_ino) != (old.dev, old.inode) or st.st_size < old.offset:
+                    gone.append(old.file_id)  # replaced or truncated: read it again from the start
+                elif (st.st_size, st.st_mtime_ns) == (old.size, old.mtime_ns):
+                    continue  # unchanged
+                elif _read_tail(path, old.offset) != old.tail:
+                    gone.append(old.file_id)  # rewritten in place before the offset
+                else:
+                    if st.st_size > old.offset:
+                        reads.append((old.file_id, path, old.offset, st.st_size, st))
+                        self._tails[old.file_id] = old.tail
+                    else:  # only its mtime moved: remember it, nothing to read
+                        con.execute("UPDATE cc.files SET mtime_ns = ? WHERE file_id = ?", [st.st_mtime_ns, old.file_id])
+                    continue
+            new_files.append((next_id, path, project, path_session, subagent, st.st_dev, st.st_ino, st.st_size,
+                              st.st_mtime_ns, 0, b"", 0, 0, 0))
+            reads.append((next_id, path, 0, st.st_size, st))
+            next_id += 1
+        gone += [k.file_id for p, k in known.items() if p not in seen]
+        gone = sorted(set(gone))
+        first_load = not known
+        first_line_id = int(con.execute("SELECT COALESCE(max(line_id), 0) + 1 FROM cc.lines").fetchone()[0])
+
+        total = sum(upto - start for _f, _p, start, upto, _s in reads)
+        done = 0
+        lines_added = 0
+        if progress:
+            progress(0, total)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE cc_gone AS SELECT unnest(?::INTEGER[]) AS file_id", [gone])
+            if not first_load:
+                con.execute(*bind("cc_affected_keys", {"first_line_id": first_line_id}))
+                con.execute(sql("cc_forget_files"))
+            for row in new_files:
+                con.execute("INSERT INTO cc.files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+            if first_load:
+                con.execute("UPDATE cc.meta SET turns_dirty = true")
+            for batch in self._batches(reads):
+                lines_added += self._ingest(batch, first_line_id + lines_added)
+                done += sum(len(data) for _f, data, _e, _s in batch)
+                if first_load:  # commit each batch of a long first load (turns rebuilt at the end)
+                    con.execute("COMMIT")
+                    con.execute("BEGIN TRANSACTION")
+                if progress:
+                    progress(done, total)
+            if first_load or self._turns_dirty():
+                con.execute(sql("cc_rebuild_turns"))
+            else:
+                con.execute(*bind("cc_add_affected_keys", {"first_line_id": first_line_id}))
+                con.execute(*bind("cc_update_turns", {"first_line_id": first_line_id}))
+            con.execute("UPDATE cc.meta SET turns_dirty = false")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        if progress:
+            progress(total, total)
+        return RefreshResult(len(reads), len(gone), done, lines_added)
+
+    def _turns_dirty(self) -> bool:
+        row = self.connection.execute("SELECT turns_dirty FROM cc.meta").fetchone()
+        return bool(row and row[0])
+
+    def _batches(self, reads) -> Iterator[list[tuple[int, bytes, int, os.stat_result]]]:
+        """Batches of (file_id, complete lines' bytes, offset after them, stat) of about BATCH_BYTES."""
+        batch: list[tuple[int, bytes, int, os.stat_result]] = []
+        size = 0
+        for file_id, path, start, upto, st in reads:
+            for data, end in _complete_lines(path, start, upto):
+                batch.append((file_id, data, end, st))
+                size += len(data)
+                if size >= BATCH_BYTES:
+                    yield batch
+                    batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _ingest(self, batch: list[tuple[int, bytes, int, os.stat_result]], first_line_id: int) -> int:
+        """Parse one batch in DuckDB, add its turn lines, and move each file's state to its new offset."""
+        con = self.connection
+        file_ids: list[int] = []
+        line_nos: list[int] = []
+        texts: list[str] = []
+        for file_id, data, end, _st in batch:
+            lines = data.decode("utf-8", errors="replace").split("\n")[:-1]
+            file_ids += [file_id] * len(lines)
+            line_nos += range(len(line_nos), len(line_nos) + len(lines))
+            texts += lines
+        table = pa.table({"file_id": pa.array(file_ids, pa.int32()), "line_no": pa.array(line_nos, pa.int64()),
+                          "line": pa.array(texts, pa.string())})
+        del texts
+        con.register("cc_raw", table)
+        try:
+            con.execute(sql("cc_parse_chunk"))
+        finally:
+            con.unregister("cc_raw")
+        del table
+        before = con.execute("SELECT count(*) FROM cc.lines").fetchone()[0]
+        con.execute(*bind("cc_insert_chunk", {"first_line_id": first_line_id}))
+        added = con.execute("SELECT count(*) FROM cc.lines").fetchone()[0] - before
+        counts = {r[0]: r[1:] for r in con.execute(sql("cc_chunk_counts")).fetchall()}
+        ends: dict[int, tuple[int, os.stat_result]] = {}
+        for file_id, data, end, st in batch:
+            ends[file_id] = (end, st)
+            self._tails[file_id] = (self._tails.get(file_id, b"") + data[-TAIL_BYTES:])[-TAIL_BYTES:]
+        for file_id, (end, st) in ends.items():
+            malformed, synthetic, turn_lines = counts.get(file_id, (0, 0, 0))
+            con.execute('UPDATE cc.files SET "offset" = ?, size = ?, mtime_ns = ?, tail = ?, malformed = malformed + ?, '
+                        "synthetic = synthetic + ?, turn_lines = turn_lines + ? WHERE file_id = ?",
+                        [end, st.st_size, st.st_mtime_ns, self._tails[file_id], malformed, synthetic, turn_lines,
+                         file_id])
+        con.execute("DROP TABLE IF EXISTS temp.cc_chunk")
+        return int(added)
+
+    def counts(self) -> dict[str, int]:
+        """files, malformed_lines, synthetic_lines, duplicate_lines, turns."""
+        cur = self.connection.cursor()
+        try:
+            cur.execute(sql("cc_counts"))
+            names = [d[0] for d in cur.description]
+            return {k: int(v) for k, v in zip(names, cur.fetchone())}
+        finally:
+            cur.close()
+
+
+def _complete_lines(path: str, start: int, upto: int) -> Iterator[tuple[bytes, int]]:
+    """The bytes of `path` from `start` up to the end of its last complete line before `upto`, in
+    pieces of about BATCH_BYTES, each ending in a newline, with the file offset after it."""
+    try:
+        handle = open(path, "rb")
+    except OSError:
+        return
+    with handle:
+        handle.seek(start)
+        position, carry = start, b""
+        while position < upto:
+            block = handle.read(min(BATCH_BYTES, upto - position))
+            if not block:
+                break
+            position += len(block)
+            data = carry + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            yield data[:cut + 1], position - len(carry)
+
+
+# One store per projects directory per process (DuckDB must not attach its file twice), shared
+# by the Token Usage source and the Sessions page's reader, closed when its last user closes.
+_STORES: dict[str, ClaudeCodeStore] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def acquire_store(root: Path, progress: Progress | None = None) -> ClaudeCodeStore:
+    """The store of `root`, refreshed (a first call parses every log; later ones what changed).
+    Pair with `release_store`."""
+    from queries.source import new_duckdb_connection
+
+    key = str(root.resolve())
+    with _STORES_LOCK:
+        store = _STORES.get(key)
+        if store is None:
+            store = _STORES[key] = ClaudeCodeStore.open(root, new_duckdb_connection())
+        store.users += 1
+    try:
+        store.refresh(progress)
+    except BaseException:
+        release_store(store)
+        raise
+    return store
+
+
+def release_store(store: ClaudeCodeStore) -> None:
+    """One user fewer; the last one closes the connection (the file stays for the next start)."""
+    with _STORES_LOCK:
+        store.users -= 1
+        if store.users > 0:
+            return
+        _STORES.pop(str(store.root.resolve()), None)
+    store.connection.close()
