@@ -121,6 +121,7 @@ class ClaudeCodeStore:
         self.lock = threading.RLock()
         self.users = 0
         self._tails: dict[int, bytes] = {}
+        self.last_refresh = RefreshResult()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -168,7 +169,8 @@ class ClaudeCodeStore:
         `progress(bytes_done, bytes_total)` is called after each batch, from this thread.
         """
         with self.lock:
-            return self._refresh(progress)
+            self.last_refresh = self._refresh(progress)
+            return self.last_refresh
 
     def _refresh(self, progress: Progress | None) -> RefreshResult:
         con = self.connection
