@@ -38,7 +38,9 @@ SELECT
     t.session_id                                                    AS session_id,
     COALESCE(TRY_CAST(t.prompt_tokens AS BIGINT), 0)                AS prompt_tokens,
     COALESCE(TRY_CAST(t.completion_tokens AS BIGINT), 0)            AS completion_tokens,
-    COALESCE(TRY_CAST(t.estimated_cost AS DOUBLE), 0)               AS stored_cost
+    COALESCE(TRY_CAST(t.estimated_cost AS DOUBLE), 0)               AS stored_cost,
+    CAST(0 AS BIGINT) AS cache_read_tokens, CAST(0 AS BIGINT) AS cache_write_tokens,  -- Axiom records none
+    CAST(0 AS BIGINT) AS cache_write_1h_tokens, CAST(NULL AS VARCHAR) AS project
 FROM src.token_usage AS t
 LEFT JOIN session_kind AS s ON s.id = t.session_id
 LEFT JOIN task_kind AS k ON k.session_id = t.session_id;

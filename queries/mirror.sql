@@ -234,7 +234,9 @@ ALTER TABLE mirror.requests_hourly_next RENAME TO requests_hourly;
 CREATE OR REPLACE VIEW requests AS
 SELECT u.request_id, u.ts, u.raw_ts, u.provider, u.model,
        COALESCE(m.initiator, 'main') AS initiator, m.task_kind, m.channel,
-       u.session_id, u.prompt_tokens, u.completion_tokens, u.stored_cost
+       u.session_id, u.prompt_tokens, u.completion_tokens, u.stored_cost,
+       CAST(0 AS BIGINT) AS cache_read_tokens, CAST(0 AS BIGINT) AS cache_write_tokens,  -- Axiom records none
+       CAST(0 AS BIGINT) AS cache_write_1h_tokens, CAST(NULL AS VARCHAR) AS project
 FROM mirror.requests_rows AS u
 LEFT JOIN mirror.sessions_map AS m ON m.session_id = u.session_id;
 CREATE OR REPLACE VIEW request_rollup AS SELECT * FROM mirror.requests_hourly;

@@ -18,7 +18,8 @@ SELECT
     any_value(initiator)                       AS initiator,
     bool_or(unpriced)                          AS has_unpriced_rows
 FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
-                       $rate_upto, $rate_input, $rate_output, $rate_tier)
+                       $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
 WHERE session_id IS NOT NULL AND session_id <> ''
   AND ($search IS NULL OR contains(lower(session_id), lower($search)))
 GROUP BY session_id
@@ -32,7 +33,8 @@ SELECT
                                        AND ($search IS NULL OR contains(lower(session_id), lower($search)))) AS n,
     count(*) FILTER (WHERE session_id IS NULL OR session_id = '')                                          AS no_session
 FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
-                       $rate_upto, $rate_input, $rate_output, $rate_tier);
+                       $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h);
 
 -- name: axiom_session_ids
 -- Axiom session ids equal to, or starting with, the text asked for (at most a few).
@@ -47,7 +49,8 @@ LIMIT 6;
 SELECT request_id, ts, provider, model, prompt_tokens AS input_tokens, completion_tokens AS output_tokens,
        cost AS estimated_cost, unpriced
 FROM filtered_requests(CAST('0001-01-01' AS TIMESTAMP), CAST('9999-12-31' AS TIMESTAMP), 'UTC', NULL, NULL,
-                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output, $rate_tier)
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
 WHERE session_id = $session_id
 ORDER BY ts, request_id;
 

@@ -61,7 +61,7 @@ def test_the_query_layer_finds_all_the_blocks_it_uses():
 
 def test_block_names_are_unique_across_all_sql_files():
     seen: list[str] = []
-    for path in sorted(SQL_DIR.glob("*.sql")):
+    for path in sorted(SQL_DIR.rglob("*.sql")):
         seen += list(parse_named_queries(path.read_text(encoding="utf-8")))
     assert len(seen) == len(set(seen)) == len(named_queries())
 

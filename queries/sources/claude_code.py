@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
-import pyarrow as pa
 
 from queries.sql import bind, sql
 
@@ -120,7 +120,7 @@ class ClaudeCodeStore:
         self.persistent = persistent
         self.lock = threading.RLock()
         self.users = 0
-        self._tails: dict[int, bytes] = {}
+        self._scratch: Path | None = None  # where appended bytes are copied when the store has no file
         self.last_refresh = RefreshResult()
 
     # -- opening ---------------------------------------------------------------------------
@@ -178,7 +178,6 @@ class ClaudeCodeStore:
         listed = log_files(self.root) if self.root.is_dir() else []
         gone: list[int] = []
         reads: list[tuple[int, str, int, int, os.stat_result]] = []  # file_id, path, from, upto, stat
-        self._tails = {}  # file id -> the last bytes read of it (its `tail` after this refresh)
         new_files: list[tuple] = []
         next_id = max((k.file_id for k in known.values()), default=0) + 1
         seen = set()
@@ -199,7 +198,6 @@ class ClaudeCodeStore:
                 else:
                     if st.st_size > old.offset:
                         reads.append((old.file_id, path, old.offset, st.st_size, st))
-                        self._tails[old.file_id] = old.tail
                     else:  # only its mtime moved: remember it, nothing to read
                         con.execute("UPDATE cc.files SET mtime_ns = ? WHERE file_id = ?", [st.st_mtime_ns, old.file_id])
                     continue
@@ -229,7 +227,7 @@ class ClaudeCodeStore:
                 con.execute("UPDATE cc.meta SET turns_dirty = true")
             for batch in self._batches(reads):
                 lines_added += self._ingest(batch, first_line_id + lines_added)
-                done += sum(len(data) for _f, data, _e, _s in batch)
+                done += sum(upto - start for _f, _p, start, upto, _s in batch)
                 if first_load:  # commit each batch of a long first load (turns rebuilt at the end)
                     con.execute("COMMIT")
                     con.execute("BEGIN TRANSACTION")
@@ -253,55 +251,93 @@ class ClaudeCodeStore:
         row = self.connection.execute("SELECT turns_dirty FROM cc.meta").fetchone()
         return bool(row and row[0])
 
-    def _batches(self, reads) -> Iterator[list[tuple[int, bytes, int, os.stat_result]]]:
-        """Batches of (file_id, complete lines' bytes, offset after them, stat) of about BATCH_BYTES."""
-        batch: list[tuple[int, bytes, int, os.stat_result]] = []
+    def _batches(self, reads) -> Iterator[list[tuple[int, str, int, int, os.stat_result]]]:
+        """The reads in batches of about BATCH_BYTES (a bigger file is a batch of its own)."""
+        batch: list[tuple[int, str, int, int, os.stat_result]] = []
         size = 0
-        for file_id, path, start, upto, st in reads:
-            for data, end in _complete_lines(path, start, upto):
-                batch.append((file_id, data, end, st))
-                size += len(data)
-                if size >= BATCH_BYTES:
-                    yield batch
-                    batch, size = [], 0
+        for read in reads:
+            batch.append(read)
+            size += read[3] - read[2]
+            if size >= BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
         if batch:
             yield batch
 
-    def _ingest(self, batch: list[tuple[int, bytes, int, os.stat_result]], first_line_id: int) -> int:
-        """Parse one batch in DuckDB, add its turn lines, and move each file's state to its new offset."""
+    def _chunk_dir(self) -> Path:
+        if self.persistent is not None:
+            return self.persistent.with_suffix(".chunks")
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="claude-code-chunks-"))
+        return self._scratch
+
+    def _ingest(self, batch: list[tuple[int, str, int, int, os.stat_result]], first_line_id: int,
+                copy_all: bool = False) -> int:
+        """Parse one batch in DuckDB, add its turn lines, and move each file's state to its new offset.
+
+        A whole log that ends in a newline is read where it is (DuckDB's JSON reader is several
+        times faster than anything that hands it the text); appended bytes, and a log whose last
+        line is incomplete, are first copied out up to their last complete line. A log that
+        changed while DuckDB read it is read again from such a copy.
+        """
         con = self.connection
+        chunk_dir = self._chunk_dir()
+        read_paths: list[str] = []
         file_ids: list[int] = []
-        line_nos: list[int] = []
-        texts: list[str] = []
-        for file_id, data, end, _st in batch:
-            lines = data.decode("utf-8", errors="replace").split("\n")[:-1]
-            file_ids += [file_id] * len(lines)
-            line_nos += range(len(line_nos), len(line_nos) + len(lines))
-            texts += lines
-        table = pa.table({"file_id": pa.array(file_ids, pa.int32()), "line_no": pa.array(line_nos, pa.int64()),
-                          "line": pa.array(texts, pa.string())})
-        del texts
-        con.register("cc_raw", table)
+        ends: dict[int, int] = {}
+        copies: list[Path] = []
+        direct: list[tuple[int, str, int, int, os.stat_result]] = []
         try:
-            con.execute(sql("cc_parse_chunk"))
+            for read in batch:
+                file_id, path, start, upto, _st = read
+                if not copy_all and start == 0 and upto > 0 and _last_byte(path, upto) == b"\n":
+                    read_paths.append(path)
+                    ends[file_id] = upto
+                    direct.append(read)
+                else:
+                    chunk_dir.mkdir(parents=True, exist_ok=True)
+                    copy = chunk_dir / f"{file_id}-{start}.jsonl"
+                    end = start
+                    with copy.open("wb") as out:
+                        for data, end in _complete_lines(path, start, upto):
+                            out.write(data)
+                    copies.append(copy)
+                    if end == start:
+                        continue  # no complete line yet
+                    read_paths.append(str(copy))
+                    ends[file_id] = end
+                file_ids.append(file_id)
+            if not read_paths:
+                return 0
+            con.execute("CREATE OR REPLACE TEMP TABLE cc_read_map AS "
+                        "SELECT unnest(?::VARCHAR[]) AS read_path, unnest(?::INTEGER[]) AS file_id",
+                        [read_paths, file_ids])
+            con.execute(*bind("cc_parse_chunk", {"paths": read_paths}))
         finally:
-            con.unregister("cc_raw")
-        del table
+            for copy in copies:
+                copy.unlink(missing_ok=True)
+        changed = [r for r in direct if _stat_key(r[1]) != (r[4].st_size, r[4].st_mtime_ns)]
+        if changed:
+            con.execute("DELETE FROM temp.cc_chunk WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
+                        [[r[0] for r in changed]])
+            for r in changed:
+                ends.pop(r[0])
         before = con.execute("SELECT count(*) FROM cc.lines").fetchone()[0]
         con.execute(*bind("cc_insert_chunk", {"first_line_id": first_line_id}))
         added = con.execute("SELECT count(*) FROM cc.lines").fetchone()[0] - before
         counts = {r[0]: r[1:] for r in con.execute(sql("cc_chunk_counts")).fetchall()}
-        ends: dict[int, tuple[int, os.stat_result]] = {}
-        for file_id, data, end, st in batch:
-            ends[file_id] = (end, st)
-            self._tails[file_id] = (self._tails.get(file_id, b"") + data[-TAIL_BYTES:])[-TAIL_BYTES:]
-        for file_id, (end, st) in ends.items():
+        stats = {r[0]: r[4] for r in batch}
+        paths = {r[0]: r[1] for r in batch}
+        for file_id, end in ends.items():
             malformed, synthetic, turn_lines = counts.get(file_id, (0, 0, 0))
+            st = stats[file_id]
             con.execute('UPDATE cc.files SET "offset" = ?, size = ?, mtime_ns = ?, tail = ?, malformed = malformed + ?, '
                         "synthetic = synthetic + ?, turn_lines = turn_lines + ? WHERE file_id = ?",
-                        [end, st.st_size, st.st_mtime_ns, self._tails[file_id], malformed, synthetic, turn_lines,
-                         file_id])
+                        [end, st.st_size, st.st_mtime_ns, _read_tail(paths[file_id], end) or b"", malformed, synthetic,
+                         turn_lines, file_id])
         con.execute("DROP TABLE IF EXISTS temp.cc_chunk")
+        if changed:
+            added += self._ingest(changed, first_line_id + int(added), copy_all=True)
         return int(added)
 
     def counts(self) -> dict[str, int]:
@@ -313,6 +349,24 @@ class ClaudeCodeStore:
             return {k: int(v) for k, v in zip(names, cur.fetchone())}
         finally:
             cur.close()
+
+
+def _last_byte(path: str, upto: int) -> bytes:
+    """The byte at `upto - 1` of a file (b"" if unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(upto - 1)
+            return handle.read(1)
+    except OSError:
+        return b""
+
+
+def _stat_key(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def _complete_lines(path: str, start: int, upto: int) -> Iterator[tuple[bytes, int]]:
@@ -372,3 +426,106 @@ def release_store(store: ClaudeCodeStore) -> None:
             return
         _STORES.pop(str(store.root.resolve()), None)
     store.connection.close()
+
+
+# ---------------------------------------------------------------------------------------
+# The source: what the pages and the CLI open.
+
+CLAUDE_CODE_WORDING_ARGS = ("request", ".agentx/pricing/custom.json (or the file given as settings)",
+                            "not by a custom.json")
+
+
+class ClaudeCodeSource:
+    """An opened projects directory: the store's connection (its `requests` view), `refresh()`.
+
+    Keeps the interface of `queries.source.Source` (path, adapter, cursor(), close(), is_demo),
+    with no rollup: the turns table is what usage.sql reads.
+    """
+
+    rollup = None
+
+    def __init__(self, path: Path, store: ClaudeCodeStore, kind: "ClaudeCodeKind", is_demo: bool = False) -> None:
+        self.path = path
+        self.store = store
+        self.kind = kind
+        self.is_demo = is_demo
+        self.connection = store.connection
+        self._lock = threading.Lock()
+
+    @property
+    def adapter(self) -> str:
+        return self.kind.name
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            return self.connection.cursor()
+
+    def refresh(self, progress: Progress | None = None) -> RefreshResult:
+        """Read what was appended to the logs (and forget what was removed) since the last refresh."""
+        return self.store.refresh(progress)
+
+    def close(self) -> None:
+        if self.store is not None:
+            release_store(self.store)
+            self.store = None
+
+
+def open_claude_code(path: str | os.PathLike[str], *, is_demo: bool = False, progress: Progress | None = None,
+                     kind: "ClaudeCodeKind | None" = None) -> ClaudeCodeSource:
+    """Open a projects directory as a source (the first time in a cache directory parses every
+    log, with `progress(bytes_done, bytes_total)`; later opens read only what changed)."""
+    from queries.source import SourceError
+
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise SourceError(f"No Claude Code logs at {root} (not a directory). Point at a ~/.claude/projects "
+                          "directory.").with_path(root)
+    store = acquire_store(root, progress)
+    store.connection.execute(sql("define_filtered_requests"))
+    return ClaudeCodeSource(root, store, kind or KIND, is_demo)
+
+
+class ClaudeCodeKind:
+    """The Claude Code logs kind: per-request rows with cache tokens, main / subagent split,
+    sessions, 5-hour blocks and the project (the session's cwd) as a dimension."""
+
+    name = "claude-code"
+    label = "Claude Code"
+    mirror = None  # the store is its own incremental copy
+
+    def detect(self, path: Path) -> bool:
+        """A directory holding `<project>/<session>.jsonl` files (cheap: stops at the first)."""
+        try:
+            return path.is_dir() and next(path.glob("*/*.jsonl"), None) is not None
+        except OSError:
+            return False
+
+    def open(self, path: Path, *, is_demo: bool = False, mirror: bool = False,
+             progress: Progress | None = None) -> ClaudeCodeSource:
+        return open_claude_code(path, is_demo=is_demo, progress=progress, kind=self)
+
+    def catalog(self, source):
+        from queries.usage import catalog
+
+        return catalog(source)
+
+    def price_book(self, source, catalog, settings_path, use_library, settings_reader=None):
+        """The price library (by the request's day and long-context tier, 1-hour writes at their
+        own rate), under an agentx-style custom.json when one is given as the source's settings."""
+        import pricing
+
+        custom = pricing.read_custom_prices(settings_path) if settings_path else pricing.CustomPrices()
+        return pricing.resolve_agentx_prices(((p, m) for p, m, _n in catalog.pairs), custom, use_library)
+
+    def usage_report(self, source, filters, prices, catalog):
+        from queries.usage import usage_report
+
+        return usage_report(source, filters, prices, catalog)
+
+    def no_data_message(self, source, for_app: bool = False) -> str:
+        how = "set USAGE_DB (or a source's path) to it" if for_app else "use --db DIR"
+        return (f"No data. No Claude Code responses in {source.path} yet (no <project>/<session>.jsonl with an "
+                f"assistant line). To read another projects directory, {how}.")
+
+
+KIND = ClaudeCodeKind()

@@ -51,25 +51,26 @@ CREATE TABLE IF NOT EXISTS cc.lines (
 CREATE TABLE IF NOT EXISTS cc.turns AS SELECT * FROM cc.lines WITH NO DATA;
 
 -- name: cc_parse_chunk
--- Into temp.cc_chunk: each non-blank line of the registered Arrow chunk `cc_raw` (file_id, line_no, line) classified, with a turn's fields.
+-- Into temp.cc_chunk: each line of the files $paths (logs read whole, or a log's appended lines copied out) classified, with a turn's fields.
 CREATE OR REPLACE TEMP TABLE cc_chunk AS
 WITH valid AS (
-    SELECT file_id, line_no, line,
-           json_valid(line) AND ltrim(line)[1] = '{'                            AS is_object,
+    -- A malformed line arrives as NULL (counted, then skipped); a blank line does not arrive.
+    SELECT m.file_id, r.line,
+           COALESCE(ltrim(r.line)[1] = '{', false)                             AS is_object,
            -- Only a line naming "assistant" can be an API response: skip the second parse elsewhere.
-           contains(line, '"assistant"')                                       AS maybe_turn
-    FROM cc_raw
-    WHERE trim(line) <> ''
+           contains(r.line, '"assistant"')                                     AS maybe_turn
+    FROM read_json_objects($paths, format = 'newline_delimited', ignore_errors = true, filename = true) AS r(line, filename)
+    JOIN temp.cc_read_map AS m ON m.read_path = r.filename
 ),
 parts AS (
-    SELECT file_id, line_no, is_object,
+    SELECT file_id, is_object,
            CASE WHEN is_object AND maybe_turn THEN
                json_extract(line, ['$.type', '$.sessionId', '$.message.id', '$.requestId', '$.message.model',
                                    '$.timestamp', '$.message.usage', '$.isSidechain', '$.cwd']) END AS p
     FROM valid
 ),
 fields AS (
-    SELECT file_id, line_no, is_object,
+    SELECT file_id, is_object,
            p[1] ->> '$' AS type, p[2] ->> '$' AS session_id, p[3] ->> '$' AS message_id, p[4] ->> '$' AS request_id,
            p[5] ->> '$' AS model, p[6] ->> '$' AS raw_ts, p[7] AS usage, p[8] AS sidechain, p[9] ->> '$' AS cwd
     FROM parts
@@ -85,7 +86,7 @@ kinds AS (
         END AS kind
     FROM fields
 )
-SELECT file_id, line_no, kind, session_id, message_id, request_id, COALESCE(model, '') AS model,
+SELECT file_id, kind, session_id, message_id, request_id, COALESCE(model, '') AS model,
        TRY_CAST(raw_ts AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS ts, raw_ts,
        CASE WHEN kind = 'turn' THEN json_extract(usage, ['$.input_tokens', '$.output_tokens', '$.cache_read_input_tokens',
                                                          '$.cache_creation_input_tokens',
@@ -98,7 +99,7 @@ FROM kinds;
 -- The turn lines of temp.cc_chunk into cc.lines (line ids from $first_line_id on), with the session by path as fallback.
 INSERT INTO cc.lines
 SELECT
-    $first_line_id + row_number() OVER (ORDER BY c.file_id, c.line_no) - 1                     AS line_id,
+    $first_line_id + row_number() OVER () - 1                                                    AS line_id,
     c.file_id,
     CASE WHEN c.message_id IS NOT NULL
          THEN c.message_id || chr(1) || COALESCE('r' || c.request_id, 'n') END                  AS dkey,
