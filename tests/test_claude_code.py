@@ -175,3 +175,90 @@ def test_random_appends_in_random_pieces_end_equal_to_the_oracle(claude_projects
         store.refresh()
     assert store_turns(store) == oracle_turns(source.root)
     assert store.counts()["malformed_lines"] == oracle_claude_turns(source.root)[1]
+
+
+# ---------------------------------------------------------------------------------------
+# Token Usage on the logs: cost with cache tokens, the initiator split, the canonical view.
+
+from datetime import date  # noqa: E402
+
+from queries.dates import DateRange  # noqa: E402
+from queries.sources.claude_code import open_claude_code  # noqa: E402
+from queries.usage import Filters, usage_report  # noqa: E402
+
+MARCH = Filters(DateRange(date(2026, 3, 1), date(2026, 3, 31), "UTC"))
+
+
+def report_of(projects: ClaudeProjects, settings: Path | None = None, use_library: bool = False):
+    source = open_claude_code(projects.root)
+    try:
+        cat = source.kind.catalog(source)
+        prices = source.kind.price_book(source, cat, settings, use_library)
+        return usage_report(source, MARCH, prices, cat)
+    finally:
+        source.close()
+
+
+def custom_json(tmp_path: Path, rates: dict) -> Path:
+    path = tmp_path / "custom.json"
+    path.write_text(__import__("json").dumps(rates), encoding="utf-8")
+    return path
+
+
+def test_one_request_is_priced_with_its_cache_reads_and_both_kinds_of_cache_writes(claude_projects, tmp_path):
+    # input 1,000 x $3 + output 2,000 x $15 + cache read 10,000 x $0.30 + 5-minute writes 4,000 x $3.75
+    # + 1-hour writes 3,000 x $6 (2 x input: custom.json names no 1-hour rate) = $69,000 / 1M = $0.069
+    claude_projects.session_file("p", "s1", [Turn("m1", "r1", "2026-03-20T10:00:00Z", "house-model", 1_000, 2_000,
+                                                   7_000, 10_000, cache_write_1h_tokens=3_000).line("s1")])
+    settings = custom_json(tmp_path, {"house-model": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheCreate": 3.75}})
+    report = report_of(claude_projects, settings)
+    assert report.totals.estimated_cost == pytest.approx(0.069, abs=1e-12)
+    assert (report.totals.prompt_tokens, report.totals.completion_tokens) == (1_000, 2_000)
+
+
+def test_a_request_above_200k_input_tokens_with_cache_takes_the_library_long_context_tier(claude_projects):
+    # Anthropic's published claude-sonnet-4-5 prices above 200k input tokens (cache included):
+    # input $6, output $22.50, cache read $0.60, 5-minute write $7.50, 1-hour write $12 per 1M.
+    # 1,000 x 6 + 1,000 x 22.5 + 190,000 x 0.6 + 8,000 x 7.5 + 2,000 x 12 = 226,500 / 1M = $0.2265
+    claude_projects.session_file("p", "s1", [Turn("m1", "r1", "2026-03-20T10:00:00Z", "claude-sonnet-4-5", 1_000,
+                                                   1_000, 10_000, 190_000, cache_write_1h_tokens=2_000).line("s1")])
+    report = report_of(claude_projects, use_library=True)
+    assert report.totals.estimated_cost == pytest.approx(0.2265, abs=1e-12)
+
+
+def test_the_token_usage_report_matches_the_sessions_page_on_random_logs(claude_projects, tmp_path):
+    from factories import RANDOM_AGENTX_RATES
+
+    random_claude_projects(3, claude_projects, n_sessions=16)
+    rates = {m: {"input": r[0], "output": r[1], "cacheRead": r[2], "cacheCreate": r[3]}
+             for m, r in RANDOM_AGENTX_RATES.items()}
+    settings = custom_json(tmp_path, rates)
+    report = report_of(claude_projects, settings)
+    sessions, _ = oracle_claude_turns(claude_projects.root)
+    from factories import claude_turn_cost
+    turns = [t for ts in sessions.values() for t in ts if t["timestamp"] and t["timestamp"].startswith("2026-03")]
+    expected = sum(claude_turn_cost(t, RANDOM_AGENTX_RATES.get(t["model"])) for t in turns)
+    assert report.totals.estimated_cost == pytest.approx(expected, rel=1e-12)
+    assert report.totals.requests == len(turns)
+    assert report.totals.prompt_tokens == sum(t["input_tokens"] for t in turns)
+
+
+def test_subagent_files_are_the_task_side_of_the_initiator_split(claude_projects):
+    claude_projects.session_file("p", "s1", [Turn("m1", "r1", "2026-03-20T10:00:00Z", "m", 100, 10).line("s1")])
+    claude_projects.subagent_file("p", "s1", "agent-a", [Turn("m2", "r2", "2026-03-20T11:00:00Z", "m", 40, 2,
+                                                              sidechain=True).line("s1")])
+    day = next(d for d in report_of(claude_projects).daily if d.day == date(2026, 3, 20))
+    assert (day.main_tokens, day.task_tokens, day.heartbeat_tokens) == (110, 42, 0)
+
+
+def test_the_canonical_view_carries_cache_tokens_project_and_provider(claude_projects):
+    claude_projects.session_file("p", "s1", [Turn("m1", "r1", "2026-03-20T10:00:00Z", "m", 1, 2, 700, 900,
+                                                   cache_write_1h_tokens=300).line("s1", cwd="/work/app")])
+    source = open_claude_code(claude_projects.root)
+    try:
+        row = source.cursor().execute(
+            "SELECT provider, initiator, prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, "
+            "cache_write_1h_tokens, project, stored_cost FROM requests").fetchall()
+    finally:
+        source.close()
+    assert row == [("anthropic", "main", 1, 2, 900, 400, 300, "/work/app", 0.0)]
