@@ -27,19 +27,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pricing
-from queries import Dataset, SourceError, open_dataset
+from queries import Capability, Dataset, SourceError, open_dataset
 from queries.csv_out import csv_text
 from queries.dates import MAX_RANGE_DAYS, DateRange, RangeError, parse_day, today_in
 from queries.formatting import (fmt_change, fmt_cost_cell, fmt_duration, fmt_int, fmt_share, fmt_stored_difference,
                                 fmt_usd)
 from queries.sessions import SessionError, sessions_csv, summary_row
 from queries.settings import resolve_config
-from queries.source import agentx_db_path
+from queries.sources import kinds_that_can
+from queries.sources.agentx import agentx_db_path
 from queries.usage import Filters, UsageReport, usage_report
 
 EXIT_BAD_INPUT = 2
 DEFAULT_REPORT_DAYS = 30
-AGENTX_ONLY = ("agents", "tasks", "rotations", "tier2")
+# Commands that need a capability of the source, not every kind's (today agentx's).
+NEEDS: dict[str, Capability] = {"agents": Capability.AGENTS, "tasks": Capability.TASKS,
+                                "rotations": Capability.ROTATIONS, "tier2": Capability.TIER2}
 MAX_PAGE_SIZE = 1000  # rows a page may ask for: enough for a script, bounded for memory
 
 
@@ -134,19 +137,15 @@ def optional_range(args: argparse.Namespace, tz: str) -> DateRange | None:
 # Messages for people (issue 4, item 11).
 
 def price_file_hint(dataset: Dataset) -> str:
-    """Where the user adds prices for this source."""
-    if dataset.source.adapter == "agentx":
-        return f"{dataset.settings_path or '.agentx/pricing/custom.json'} (agentx's shape: input, output, " \
-               f"cacheRead, cacheCreate per 1M tokens)"
-    return f"tokenPriceTable in {dataset.settings_path or 'settings.json'} (--settings or USAGE_SETTINGS)"
+    """Where the user adds prices for this source (in its kind's words)."""
+    return dataset.source.kind.price_file_hint(dataset.settings_path)
 
 
 def zero_cost_warning(dataset: Dataset, cost: float, tokens: int, unpriced: list[str]) -> str | None:
     """The note for "every row costs $0.00": no rates matched, and where to add them."""
     if cost != 0 or tokens == 0 or not unpriced:
         return None
-    snippet = (pricing.custom_snippet(unpriced) if dataset.source.adapter == "agentx"
-               else pricing.settings_snippet(unpriced))
+    snippet = dataset.wording.snippet(unpriced)
     return (f"Every row costs $0.00: no rates matched the models {', '.join(unpriced)}. Add them to "
             f"{price_file_hint(dataset)}, e.g. {' '.join(snippet.split())}")
 
@@ -203,7 +202,7 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
         lines.append("  No usage matches these filters.")
     if report.unpriced_models:
         lines.append("")
-        where = "custom.json" if dataset.source.adapter == "agentx" else "tokenPriceTable"
+        where = dataset.wording.price_key or dataset.wording.price_file
         lines.append(f"  Unpriced (no price anywhere, counted as $0.00; add them to {where}): "
                      f"{', '.join(report.unpriced_models)}")
     for warning in report.warnings:
@@ -234,7 +233,7 @@ def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 
 
 def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import agent_rows, agents_csv, unpriced_in_range, zone_warning
+    from queries.sources.agentx import agent_rows, agents_csv, unpriced_in_range, zone_warning
 
     rows = agent_rows(dataset.source, rng, dataset.prices)
     for note in [*dataset.prices.warnings, *zone_warning(rng)]:
@@ -264,7 +263,7 @@ def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 
 
 def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import agent_tasks, task_row, tasks_csv
+    from queries.sources.agentx import agent_tasks, task_row, tasks_csv
 
     page = agent_tasks(dataset.source, rng, args.agent, args.page, args.page_size)
     rows = [task_row(t) for t in page.tasks]
@@ -286,7 +285,7 @@ def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
 
 
 def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import rotation_report, rotations_csv
+    from queries.sources.agentx import rotation_report, rotations_csv
 
     report = rotation_report(dataset.source, rng)
     if args.format == "json":
@@ -307,7 +306,7 @@ def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) ->
 
 
 def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.agentx import tier2_csv, tier2_hotspots, tier2_rows
+    from queries.sources.agentx import tier2_csv, tier2_hotspots, tier2_rows
 
     report = tier2_hotspots(dataset.source, rng, dataset.prices)
     rows = tier2_rows(report)
@@ -337,12 +336,14 @@ def _claude_logs(args: argparse.Namespace, config, dataset: Dataset | None):
 
     custom = None
     root = projects_dir(args.projects)
-    if dataset is not None and dataset.source.adapter == "agentx":
-        custom = pricing.read_custom_prices(dataset.settings_path)
-        if dataset.is_demo and not args.projects and not os.environ.get("CLAUDE_PROJECTS_DIR"):
-            from queries.demo_agentx import agentx_demo_paths
-
-            root = agentx_demo_paths()[1]  # the agentx demo's own logs (as the Sessions page reads)
+    if dataset is not None:
+        kind = dataset.source.kind
+        custom_path = kind.claude_log_prices(dataset.source, dataset.settings_path)  # agentx: its custom.json
+        if custom_path is not None:
+            custom = pricing.read_custom_prices(custom_path)
+        demo_logs = kind.demo_projects_dir() if dataset.is_demo else None
+        if demo_logs is not None and not args.projects and not os.environ.get("CLAUDE_PROJECTS_DIR"):
+            root = demo_logs  # the demo's own logs (as the Sessions page reads)
     return ClaudeLogs(root, custom, bool(config.price_library))
 
 
@@ -360,15 +361,15 @@ def _print_sessions(args: argparse.Namespace, config, dataset: Dataset | None, t
     return 0
 
 
-def session_source(args: argparse.Namespace, config) -> str:
-    """Which sessions to read: Claude Code logs or the Axiom database (see README)."""
+def sessions_from_logs(args: argparse.Namespace, config) -> bool:
+    """Whether to read sessions from Claude Code logs (True) or from the database (see README)."""
     from queries.sessions import PROJECTS_ENV, projects_dir
 
     if args.projects or os.environ.get(PROJECTS_ENV):
-        return "claude-code"
+        return True
     if config.db:
-        return "database"
-    return "claude-code" if projects_dir(None).is_dir() else "database"
+        return False
+    return projects_dir(None).is_dir()
 
 
 def cmd_sessions(args: argparse.Namespace, listing) -> str:
@@ -382,9 +383,9 @@ def cmd_sessions(args: argparse.Namespace, listing) -> str:
         warn(note)
     if args.format == "csv":
         return sessions_csv(listing).rstrip("\n")
-    kind = "Claude Code sessions" if listing.kind == "claude-code" else "Axiom sessions"
+    kind = "Claude Code sessions" if listing.from_logs else "Axiom sessions"
     lines = [f"{kind} in {listing.where}, newest first ({listing.total:,} in all)"]
-    if listing.kind == "claude-code":
+    if listing.from_logs:
         lines.append(f"  {listing.files:,} log file(s); {listing.duplicate_lines:,} repeated line(s) of one response "
                      f"counted once; {listing.malformed_lines:,} malformed line(s) skipped")
     lines.append("")
@@ -495,19 +496,21 @@ def _run(args: argparse.Namespace) -> int:
         warn(warning)
     tz = str(config.tz)
 
-    if args.command in ("sessions", "session") and session_source(args, config) == "claude-code":
+    if args.command in ("sessions", "session") and sessions_from_logs(args, config):
         # Claude Code logs; with an agentx database configured, priced from its custom.json.
         dataset = open_dataset(config) if config.db else None
         return _print_sessions(args, config, dataset, tz)
 
     date_range = date_range_from_args(args, tz) if args.command not in ("sessions", "session") else None
     dataset = open_dataset(config)
-    if args.command in ("sessions", "session") and dataset.source.adapter == "agentx":
+    if args.command in ("sessions", "session") and dataset.source.kind.sessions_in_claude_logs:
         # agentx keeps no sessions of its own: the Claude Code logs it ran (~/.claude/projects; the demo's own)
         return _print_sessions(args, config, dataset, tz)
-    if args.command in AGENTX_ONLY and dataset.source.adapter != "agentx":
-        what = "the built-in demo data (Axiom-shaped)" if dataset.is_demo else f"{dataset.source.path}"
-        raise UsageError(f"`{args.command}` needs agentx data, and {what} is an {dataset.source.adapter} database. "
+    if args.command in NEEDS and not dataset.can(NEEDS[args.command]):
+        what = (f"the built-in demo data ({dataset.source.kind.label}-shaped)" if dataset.is_demo
+                else f"{dataset.source.path}")
+        able = " or ".join(k.label for k in kinds_that_can(NEEDS[args.command]))
+        raise UsageError(f"`{args.command}` needs {able} data, and {what} is an {dataset.source.adapter} database. "
                          f"Point at agentx with --cwd DIR (reads DIR/.agentx/db.sqlite) or --db PATH.")
     if not dataset.catalog.pairs:
         print(dataset.no_data_message(), file=sys.stderr)

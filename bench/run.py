@@ -6,7 +6,7 @@
 For each size, in its own subprocess (so peak RSS is per size), on an Axiom-shaped database
 made by bench/generate.py (kept in --db-dir and reused while its row count matches):
 
-* cold load: `open_source(db, mirror=True)` (the mirror build) and then the catalog and prices,
+* cold load: `open_mirrored_source(db)` (the mirror build) and then the catalog and prices,
   the first page's data;
 * one filter change = `usage_report(...)`, everything the Token Usage page shows, for every
   preset (today, yesterday, 7d, 30d, 90d, this-month, last-month) without a filter, with a
@@ -42,7 +42,8 @@ for entry in (str(ROOT), str(ROOT / "bench")):
 import generate  # noqa: E402  (bench/generate.py)
 from queries import load_dataset  # noqa: E402
 from queries.dates import DateRange, preset_range  # noqa: E402
-from queries.source import open_source  # noqa: E402
+from queries.mirror import open_mirrored_source  # noqa: E402
+from queries.sources import open_source  # noqa: E402
 from queries.usage import Filters, UsageReport, usage_report  # noqa: E402
 
 PRESETS = ("today", "yesterday", "7d", "30d", "90d", "this-month", "last-month")
@@ -121,7 +122,7 @@ def check(rows: int = 20_000, workdir: Path | None = None) -> list[str]:
     db = workdir / "check.db"
     generate.generate(db, rows, days=120)
     problems: list[str] = []
-    mirror = open_source(db, mirror=True)
+    mirror = open_mirrored_source(db)
     try:
         def compare(stage: str, full: bool = False) -> None:
             direct = open_source(db)
@@ -256,8 +257,8 @@ def run_size(rows: int, runs: int, baseline_runs: int, db_dir: Path) -> dict[str
     # Cold load: the mirror build, then what the first page needs.
     progress: list[tuple[float, int, int]] = []
     started = time.perf_counter()
-    mirror = open_source(db, mirror=True,
-                         progress=lambda done, total: progress.append((time.perf_counter() - started, done, total)))
+    mirror = open_mirrored_source(db,
+                                  progress=lambda done, total: progress.append((time.perf_counter() - started, done, total)))
     built = time.perf_counter() - started
     data = load_dataset(mirror, None, True)
     catalog_ready = time.perf_counter() - started

@@ -370,7 +370,19 @@ def writer_main(path: str, journal: str, rate: int, seconds: float, ready, start
 # --- the reader (this process, the project's query layer) -------------------------------------
 
 def open_reader_source(path: Path, mirror: str):
-    """`open_source(path)`, with `mirror=True` when asked for ("on") or available ("auto")."""
+    """`open_source(path)`, mirrored when asked for ("on") or available ("auto")."""
+    try:
+        from queries.mirror import open_mirrored_source
+        from queries.sources import open_source
+    except ImportError:  # a query layer from before the source registry (issue 12)
+        return _open_reader_source_before_registry(path, mirror)
+    if mirror != "off":
+        return open_mirrored_source(path)
+    return open_source(path)
+
+
+def _open_reader_source_before_registry(path: Path, mirror: str):
+    """`open_reader_source` for a query layer whose open_source lived in queries/source.py."""
     from queries.source import open_source
 
     has_mirror = "mirror" in inspect.signature(open_source).parameters

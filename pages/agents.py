@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import charts, page_chrome
+from pages.common import charts, page_chrome, page_needs
 from pages.common.markdown import md_text
-from pages.common.views import duration, not_agentx, open_page, page_query, range_picker, show_table, tz
+from pages.common.views import duration, lacks, open_page, page_query, range_picker, show_table, tz
 from queries.dates import today_in
 from queries.formatting import fmt_int, fmt_usd, fmt_usd_small
 from queries.overview import top_row
@@ -83,7 +83,7 @@ def _row_picked() -> None:
 
 def agents_card(dataset, rng, unpriced: list[str]) -> list[str]:
     """The per-agent table and its CSV; returns the agent ids, in the table's order."""
-    from queries.agentx import agent_rows, agents_csv, zone_warning
+    from queries.sources.agentx import agent_rows, agents_csv, zone_warning
 
     rows = page_query(lambda d: agent_rows(d.source, rng, d.prices), "agent_rows", rng)
     with st.container(border=True):
@@ -120,7 +120,7 @@ def agents_card(dataset, rng, unpriced: list[str]) -> list[str]:
 
 def tasks_card(rng, ids: list[str]) -> None:
     """One agent's tasks that started in the range, newest first, a page at a time."""
-    from queries.agentx import agent_tasks, tasks_csv
+    from queries.sources.agentx import agent_tasks, tasks_csv
 
     with st.container(border=True):
         st.subheader("Tasks of one agent", anchor=False)
@@ -160,8 +160,7 @@ def render() -> None:
         return
     top_row_cards()
     rng = range_picker("agents")
-    if dataset.source.adapter != "agentx":
-        not_agentx("The per-agent view")
+    if lacks(dataset, page_needs(__file__), "The per-agent view"):
         return
     report = daily_card(rng)
     ids = agents_card(dataset, rng, report.unpriced_models)

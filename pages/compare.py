@@ -75,11 +75,8 @@ def render() -> None:
         b = range_picker("cmp_b", "Range B", default="7d")
     st.caption(f"A = {a.start} … {a.end} ({a.days} days) · B = {b.start} … {b.end} ({b.days} days)")
     result = page_query(lambda d: compare(d, a, b), "compare", a, b)
-    if dataset.source.adapter == "agentx":
-        from queries.agentx import zone_warning
-
-        for note in zone_warning(a) + zone_warning(b):
-            st.warning(md_text(note))
+    for note in dataset.source.kind.zone_warnings(a) + dataset.source.kind.zone_warnings(b):
+        st.warning(md_text(note))  # a kind kept per UTC day (agentx) cannot follow another zone
     kpi_cards(result)
     rows_card(result)
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import pricing
 from pages.common import page_chrome
 from pages.common.data import app_config, claude_logs
 from pages.common.markdown import md_text
@@ -52,15 +51,13 @@ class Reader:
 
         projects = app_config().projects
         self.dataset, self.logs, self.root = dataset, None, None
-        if not projects and dataset.is_demo and dataset.source.adapter == "agentx":
-            from queries.demo_agentx import agentx_demo_paths
-
-            projects = agentx_demo_paths()[1]  # the agentx demo's own Claude Code logs
-        if projects or dataset.source.adapter == "agentx":
+        kind = dataset.source.kind
+        if not projects and dataset.is_demo:
+            projects = kind.demo_projects_dir()  # the demo's own Claude Code logs (agentx's demo has them)
+        if projects or kind.sessions_in_claude_logs:
             self.root = root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
-            custom = None
-            if dataset.source.adapter == "agentx":  # custom.json: the named file, else the one beside the database
-                custom = dataset.settings_path or pricing.custom_prices_path(Path(str(dataset.source.path)).parent)
+            # agentx's custom.json (the named file, else the one beside the database); None: the library's
+            custom = kind.claude_log_prices(dataset.source, dataset.settings_path)
             try:
                 self.logs = claude_logs(root, str(custom) if custom else None)
             except SessionError as exc:
@@ -73,7 +70,7 @@ class Reader:
 
     def where(self, listing) -> str:
         """What the list was read from, by name: 'Claude Code sessions in the folder projects', ..."""
-        if listing.kind == "claude-code":
+        if listing.from_logs:
             return f"Claude Code sessions in the folder {file_name(listing.where)}"
         return f"Sessions of the database {file_name(listing.where)}"
 
@@ -115,7 +112,7 @@ def list_card(reader: Reader) -> None:
             st.session_state["sessions_page"] = page_no = max(1, -(-listing.total // PAGE_SIZE))
             listing = reader.sessions(rng, search.strip() or None, page_no)
         st.caption(md_text(f"{reader.where(listing)}, newest first ({listing.total:,} in all)."))
-        if listing.kind == "claude-code":
+        if listing.from_logs:
             st.caption(md_text(f"{listing.files:,} log file(s); {listing.duplicate_lines:,} repeated line(s) of one "
                                f"response counted once; {listing.malformed_lines:,} malformed line(s) skipped."))
         for note in listing.warnings:
@@ -131,7 +128,7 @@ def list_card(reader: Reader) -> None:
                  "Input": fmt_int(s.input_tokens), "Output": fmt_int(s.output_tokens),
                  "Cache read": opt_int(s.cache_read_tokens), "Cache write": opt_int(s.cache_write_tokens),
                  "Est. cost": fmt_usd(s.estimated_cost), "Models": ", ".join(s.models)} for s in listing.sessions]
-        columns = LIST_COLUMNS if listing.kind == "claude-code" else [c for c in LIST_COLUMNS if c not in (
+        columns = LIST_COLUMNS if listing.from_logs else [c for c in LIST_COLUMNS if c not in (
             "Project", "Subagent turns")]
         st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key=LIST_KEY,
                      on_select=_row_picked, selection_mode="single-row", column_config=LIST_WIDTHS)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import charts, page_chrome
+from pages.common import charts, page_chrome, page_needs
 from pages.common.markdown import md_text
 from pages.common.paths import without_paths
-from pages.common.views import not_agentx, open_page, opt_int, page_query, range_picker, show_table
+from pages.common.views import lacks, open_page, opt_int, page_query, range_picker, show_table
 from queries.formatting import fmt_int, fmt_share, fmt_usd
 
 TITLE = "Tier 2 & rotations"
@@ -24,7 +24,7 @@ def shown(text: str, config) -> str:
 
 
 def tier2_card(rng, config) -> None:
-    from queries.agentx import tier2_csv, tier2_hotspots
+    from queries.sources.agentx import tier2_csv, tier2_hotspots
 
     report = page_query(lambda d: tier2_hotspots(d.source, rng, d.prices, config=config), "tier2_hotspots", rng)
     with st.container(border=True):
@@ -50,7 +50,7 @@ def tier2_card(rng, config) -> None:
 
 
 def rotations_card(rng, config) -> None:
-    from queries.agentx import rotation_report, rotations_csv
+    from queries.sources.agentx import rotation_report, rotations_csv
 
     report = page_query(lambda d: rotation_report(d.source, rng, config=config), "rotation_report", rng)
     with st.container(border=True):
@@ -78,11 +78,10 @@ def render() -> None:
     dataset = open_page(TITLE, DESCRIPTION)
     if dataset is None:
         return
-    if dataset.source.adapter != "agentx":
-        not_agentx("Tier 2 and rotations")
+    if lacks(dataset, page_needs(__file__), "Tier 2 and rotations"):
         return
     rng = range_picker("tier2")
-    from queries.agentx import agentx_config_for
+    from queries.sources.agentx import agentx_config_for
 
     config = page_query(lambda d: agentx_config_for(d.source.path), "agentx_config")  # agentx.json, read once
     tier2_card(rng, config)

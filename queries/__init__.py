@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pricing
-from queries.demo import demo_paths
 from queries.settings import Config, default_settings_path
-from queries.source import Source, SourceError, open_source
+from queries.sources import Capability, Source, SourceError, kind_named, open_source
 from queries.usage import Catalog, catalog
-from queries.wording import Wording, wording_for
+from queries.wording import Wording
 
 
 @dataclass
@@ -30,23 +29,19 @@ class Dataset:
     def is_demo(self) -> bool:
         return self.source.is_demo
 
+    def can(self, capability: Capability) -> bool:
+        """Whether the source's kind provides `capability` (pages and commands ask this, never a name)."""
+        return self.source.kind.can(capability)
+
     @property
     def wording(self) -> Wording:
         """How to talk about this data: its counted unit and where its prices go."""
-        return wording_for(self.source.adapter)
+        return self.source.kind.wording
 
     def no_data_message(self, for_app: bool = False) -> str:
         """Seed 004's "No data." troubleshooting: which file was read and how to point at another
-        (CLI flags, or the app's USAGE_DB setting)."""
-        path = self.source.path
-        if self.source.adapter == "agentx":
-            how = ("set USAGE_DB to the .agentx/db.sqlite of the directory agentx runs in" if for_app else
-                   "point at its working directory with --cwd DIR (reads DIR/.agentx/db.sqlite) or at the file "
-                   "with --db PATH")
-            return f"No data. No token usage yet: {path} has no rows in usage_daily. If agentx keeps its data " \
-                   f"elsewhere, {how}."
-        how = "set USAGE_DB to its path" if for_app else "use --db PATH or USAGE_DB (agentx: --cwd DIR)"
-        return f"No data. No token usage yet. ({path} has no recorded requests.) To read another database, {how}."
+        (CLI flags, or the app's USAGE_DB setting), in the source kind's words."""
+        return self.source.kind.no_data_message(self.source, for_app)
 
 
 def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
@@ -55,12 +50,7 @@ def source_paths(config: Config) -> tuple[Path, Path | None, bool]:
         db = Path(str(config.db)).expanduser()
         settings = Path(str(config.settings)).expanduser() if config.settings else default_settings_path(db)
         return db, settings, False
-    if getattr(config, "demo", "axiom") == "agentx":
-        from queries.demo_agentx import agentx_demo_paths
-
-        db, _projects = agentx_demo_paths()  # priced by the custom.json beside it
-        return db, (Path(str(config.settings)).expanduser() if config.settings else None), True
-    db, settings = demo_paths()
+    db, settings = kind_named(getattr(config, "demo", "axiom")).demo_paths()  # the demo kind's own price file
     return db, (Path(str(config.settings)).expanduser() if config.settings else settings), True
 
 
@@ -76,22 +66,15 @@ def load_dataset(source: Source, settings_path: Path | None, use_library: bool,
     """Read the catalog and resolve prices for an already opened source (what Refresh repeats).
 
     A long-running reader (the app) passes its `settings_reader`, so a settings.json that
-    breaks mid-run keeps its last good prices instead of falling back to the defaults.
-    An agentx source is priced from its `.agentx/pricing/custom.json` (beside the database)
-    unless `settings_path` names another file; `settings_reader` does not apply to it.
+    breaks mid-run keeps its last good prices instead of falling back to the defaults. The
+    source's kind picks its price file (agentx: `.agentx/pricing/custom.json` beside the
+    database unless `settings_path` names another) and its pricing rules.
     """
+    kind = source.kind
     cat = catalog(source)
-    if source.adapter == "agentx":
-        # agentx prices: custom.json (beside the database unless a path is given), then the
-        # library; Axiom's table plays no part.
-        if settings_path is None:
-            settings_path = pricing.custom_prices_path(source.path.parent)
-        custom = pricing.read_custom_prices(settings_path)
-        book = pricing.resolve_agentx_prices(((p, m) for p, m, _n in cat.pairs), custom, use_library)
-        return Dataset(source, cat, book, settings_path)
-    settings = settings_reader.read(settings_path) if settings_reader else pricing.read_settings_prices(settings_path)
-    book = pricing.resolve_prices(((p, m) for p, m, _n in cat.pairs), settings, use_library)
+    settings_path = kind.settings_path_for(source, settings_path)
+    book = kind.price_book(source, cat, settings_path, use_library, settings_reader)
     return Dataset(source, cat, book, settings_path)
 
 
-__all__ = ["Dataset", "Source", "SourceError", "open_dataset", "load_dataset", "source_paths"]
+__all__ = ["Capability", "Dataset", "Source", "SourceError", "open_dataset", "load_dataset", "source_paths"]

@@ -42,29 +42,17 @@ from typing import Callable
 
 import duckdb
 
-from queries.source import Source, SourceError, is_wal_file, retry_while_locked
+from queries.sources import KINDS, kind_named, open_source
+from queries.sources.base import Source
+from queries.sqlite import SourceError, is_wal_file, retry_while_locked
 from queries.sql import sql
 
 # progress(rows_copied, rows_total): called from the thread that builds, rows_copied rising
 # to rows_total (reported once the copy is complete).
 ProgressCallback = Callable[[int, int], None]
 
-# Adapter -> its named blocks in mirror.sql.
-MIRRORS: dict[str, dict[str, str]] = {
-    "axiom": {
-        "state": "axiom_source_state",          # row count, min and max id, in one statement (WAL)
-        "bounds": "axiom_source_bounds",        # min and max id, from the primary key
-        "count": "axiom_source_count",          # rows in an id range
-        "session_map": "axiom_mirror_session_map",  # sessions + tasks -> temp tables, one statement (WAL)
-        "session_bounds": "axiom_session_rowid_bounds",  # lowest and highest rowid of sessions and of tasks
-        "sessions_chunk": "axiom_sessions_chunk",  # sessions in a rowid range -> temp.src_sessions
-        "tasks_chunk": "axiom_tasks_chunk",     # tasks in a rowid range -> temp.src_tasks
-        "copy": "axiom_mirror_copy",            # every row, one parallel typed scan (WAL files only)
-        "copy_range": "axiom_mirror_copy_range",  # rows in an id range, read as text (chunked copy)
-        "fetch_new": "axiom_mirror_fetch_new",  # rows in an id range, through SQLite's primary key, to temp
-        "checksum": "axiom_range_checksum",     # count and hash of an id range, converted like the copy
-    },
-}
+# Kind name -> its named blocks in mirror.sql (each kind declares them in its MirrorSpec).
+MIRRORS: dict[str, dict[str, str]] = {kind.name: dict(kind.mirror.blocks) for kind in KINDS if kind.mirror}
 
 PROGRESS_SECONDS = 0.2    # how often the first build reports rows copied
 SAMPLE_RANGES = 4         # id ranges checksummed per refresh: the newest one and random others
@@ -426,10 +414,10 @@ def attach_mirror(source: Source, progress: ProgressCallback | None = None) -> M
 
     The direct Source must not be used afterwards (the mirror takes over its connection).
     """
-    if source.adapter not in MIRRORS:
-        raise SourceError(f"The {source.adapter} source cannot be mirrored yet.")
+    if source.kind.mirror is None:
+        raise SourceError(f"The {source.kind.name} source cannot be mirrored yet.")
     directory = Path(tempfile.mkdtemp(prefix="token-usage-mirror-"))
-    mirrored = MirroredSource(path=source.path, adapter=source.adapter, connection=source.connection,
+    mirrored = MirroredSource(path=source.path, kind=source.kind, connection=source.connection,
                               is_demo=source.is_demo, mirror_dir=directory)
     mirrored._cleanup = weakref.finalize(mirrored, _remove_dir, directory)
     try:
@@ -445,9 +433,39 @@ def attach_mirror(source: Source, progress: ProgressCallback | None = None) -> M
     return mirrored
 
 
-def open_mirrored_source(path, adapter: str | None = None, *, is_demo: bool = False,
-                         progress: ProgressCallback | None = None) -> MirroredSource:
-    """Same as `open_source(path, adapter, is_demo=..., mirror=True, progress=...)`."""
-    from queries.source import open_source
+def open_mirrored_source(path, kind: str | None = None, *, is_demo: bool = False,
+                         progress: ProgressCallback | None = None) -> Source:
+    """`open_source(path, kind, is_demo=...)`, its rows then copied into a DuckDB-native mirror that
+    `requests` reads (a MirroredSource, with `.refresh()`) when the kind declares a MirrorSpec;
+    `progress(rows_copied, rows_total)` is called from this thread as the copy goes.
 
-    return open_source(path, adapter, is_demo=is_demo, mirror=True, progress=progress)  # type: ignore[return-value]
+    A kind without one (agentx: daily rollups and one row per task, small enough to read
+    directly) comes back as the direct Source, which has no refresh().
+    """
+    path = Path(path).expanduser()
+    own = _own_incremental_kind(path, kind)
+    if own is not None:  # a kind with its own incremental store (Claude Code's logs) shows its first read
+        try:
+            return own.open(path, is_demo=is_demo, progress=progress)
+        except SourceError as exc:
+            raise exc.with_path(path) from None
+    # The mirror's reads retry a locked file in short steps (retry_while_locked); one-shot
+    # direct reads keep SQLite's own busy handler.
+    source = retry_while_locked(lambda: open_source(path, kind, is_demo=is_demo, busy_timeout_ms=0))
+    if source.kind.mirror is None:
+        return source
+    try:
+        return attach_mirror(source, progress)
+    except SourceError as exc:
+        raise exc.with_path(path) from None
+    except duckdb.Error as exc:
+        raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
+
+
+def _own_incremental_kind(path: Path, kind: str | None):
+    """The kind of `path` when it keeps its own incremental store and reports progress while it
+    first reads (`opens_with_progress`), else None (the generic mirror or a direct open)."""
+    if kind is not None:
+        chosen = kind_named(kind)
+        return chosen if getattr(chosen, "opens_with_progress", False) else None
+    return next((k for k in KINDS if getattr(k, "opens_with_progress", False) and k.detect(path)), None)

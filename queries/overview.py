@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from queries.csv_out import csv_text
 from queries.dates import DateRange
-from queries.usage import Filters, breakdown, totals
+from queries.usage import Filters
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,7 @@ class Rollup:
 
 def _figures(dataset, rng: DateRange) -> tuple[float, int, int]:
     """(cost, input + output tokens, tasks or requests) of a range on the dataset's source."""
-    if dataset.source.adapter == "agentx":
-        from queries.agentx import agentx_totals
-
-        t = agentx_totals(dataset.source, rng, dataset.prices)
-        return t.estimated_cost, t.tokens, t.tasks
-    t = totals(dataset.source, Filters(rng), dataset.prices)
+    t = dataset.source.kind.totals(dataset.source, Filters(rng), dataset.prices)
     return t.estimated_cost, t.total_tokens, t.requests
 
 
@@ -109,14 +104,8 @@ class Comparison:
 
 
 def _per_key(dataset, rng: DateRange) -> dict[str, tuple[float, int, int]]:
-    """key -> (cost, tokens, tasks) for every agent or model with activity in range."""
-    if dataset.source.adapter == "agentx":
-        from queries.agentx import agent_rows
-
-        return {r.agent_id: (r.estimated_cost, r.input_tokens + r.output_tokens, r.tasks)
-                for r in agent_rows(dataset.source, rng, dataset.prices)}
-    return {f"{r.provider} / {r.model}": (r.estimated_cost, r.total_tokens, r.requests)
-            for r in breakdown(dataset.source, Filters(rng), dataset.prices)}
+    """key -> (cost, tokens, tasks) for every agent or model with activity in range (the kind's rows)."""
+    return dataset.source.kind.compare_keys(dataset.source, rng, dataset.prices)
 
 
 def compare(dataset, a: DateRange, b: DateRange) -> Comparison:
@@ -124,7 +113,7 @@ def compare(dataset, a: DateRange, b: DateRange) -> Comparison:
 
     Rows present in only one range show 0 in the other; they are ordered by B's cost, then A's.
     """
-    unit = "tasks" if dataset.source.adapter == "agentx" else "requests"
+    unit = dataset.wording.units.lower()  # "tasks" (agentx) or "requests" (Axiom)
     fa, fb = _figures(dataset, a), _figures(dataset, b)
     kpis = (Change("estimated_cost", fa[0], fb[0]), Change("tokens", fa[1], fb[1]), Change(unit, fa[2], fb[2]),
             Change("cost_per_task", fa[0] / fa[2] if fa[2] else 0.0, fb[0] / fb[2] if fb[2] else 0.0))
@@ -134,7 +123,7 @@ def compare(dataset, a: DateRange, b: DateRange) -> Comparison:
     rows = tuple(CompareRow(k, (Change("estimated_cost", ra.get(k, zero)[0], rb.get(k, zero)[0]),
                                 Change("tokens", ra.get(k, zero)[1], rb.get(k, zero)[1]),
                                 Change(unit, ra.get(k, zero)[2], rb.get(k, zero)[2]))) for k in keys)
-    return Comparison(a, b, "agent" if dataset.source.adapter == "agentx" else "model", kpis, rows)
+    return Comparison(a, b, dataset.source.kind.compare_by, kpis, rows)
 
 
 def compare_rows(result: Comparison) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import duckdb
 
@@ -27,13 +27,15 @@ import pricing
 from pricing import PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
-from queries.source import Source
-from queries.sources.claude_code import acquire_store, release_store
 from queries.sql import bind
+
+if TYPE_CHECKING:  # types only: a source kind may import this module
+    from queries.sources.base import Source
 
 DEFAULT_PROJECTS_DIR = "~/.claude/projects"
 PROJECTS_ENV = "CLAUDE_PROJECTS_DIR"
 DEFAULT_PAGE_SIZE = 50
+LOG_SESSIONS = "claude-code"  # SessionList.kind of sessions read from Claude Code's log files
 
 
 class SessionError(Exception):
@@ -93,6 +95,11 @@ class SessionList:
     files: int = 0
     malformed_lines: int = 0
     duplicate_lines: int = 0
+
+    @property
+    def from_logs(self) -> bool:
+        """Whether these sessions were read from log files (which have file and line counts)."""
+        return self.kind == LOG_SESSIONS
 
 
 def summary_row(s: SessionSummary) -> dict[str, object]:
@@ -236,6 +243,8 @@ class ClaudeLogs:
                                f"--projects DIR or {PROJECTS_ENV}.")
         # The store parses the logs (once; later only what was appended) and dedupes the turns,
         # by the rules in queries/sources/claude_code.sql; this reader only prices and lists them.
+        from queries.sources.claude_code import acquire_store  # the registry imports the kinds
+
         self.store = acquire_store(self.root)
         self.connection = self.store.connection
         cur = self.connection.cursor()
@@ -276,7 +285,7 @@ class ClaudeLogs:
                                    int(r["cache_write_tokens"]), float(r["estimated_cost"]), tuple(r["models"]),
                                    r["project"], int(r["subagent_turns"]), r["cwd"], bool(r["has_unpriced_rows"]))
                     for r in rows]
-        return SessionList("claude-code", str(self.root), sessions, total, page, page_size,
+        return SessionList(LOG_SESSIONS, str(self.root), sessions, total, page, page_size,
                            list(self.prices.unpriced), self.warnings(), self.files, self.malformed_lines,
                            self.duplicate_lines)
 
@@ -294,10 +303,12 @@ class ClaudeLogs:
                       bool(r["unpriced"]), r["tier"], int(r["cache_write_1h_tokens"])) for r in rows]
         project = rows[0]["project"] if rows else None
         cwd = next((r["cwd"] for r in rows if r["cwd"]), None)
-        return SessionDetail("claude-code", _summarize(chosen, turns, project, cwd), turns, self.warnings())
+        return SessionDetail(LOG_SESSIONS, _summarize(chosen, turns, project, cwd), turns, self.warnings())
 
     def close(self) -> None:
         """Let go of the shared store (closed with its last reader; its file stays in the cache)."""
         if self.store is not None:
+            from queries.sources.claude_code import release_store
+
             release_store(self.store)
             self.store = None

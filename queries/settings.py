@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from queries.dates import RangeError, zone_info
+from queries.sources import demo_kinds, kind_names
 
 
 def _bool(text: str) -> bool:
@@ -40,9 +41,11 @@ def _zone(text: str) -> str:
 
 
 def _demo(text: str) -> str:
+    """A kind that brings demo data (the registry's, so a new kind with a demo is a choice here)."""
     value = text.strip().lower()
-    if value not in ("axiom", "agentx"):
-        raise ValueError("expected axiom or agentx")
+    names = [k.name for k in demo_kinds()]
+    if value not in names:
+        raise ValueError(f"expected {' or '.join(names)}")
     return value
 
 
@@ -78,11 +81,12 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", None, "Path of the agent's SQLite database. Unset: built-in demo data.", "USAGE_DB"),
-    Setting("demo", "axiom", "Which built-in demo data to show when no database is set: axiom or agentx.",
-            "USAGE_DEMO", _demo),
+    Setting("demo", demo_kinds()[0].name, "Which built-in demo data to show when no database is set: "
+            f"{' or '.join(k.name for k in demo_kinds())}.", "USAGE_DEMO", _demo),
     Setting("settings", None, "Axiom settings.json holding tokenPriceTable. Unset: <DATA_DIR>/config/"
             "settings.json when the database sits at <DATA_DIR>/db/openagent.db.", "USAGE_SETTINGS"),
-    Setting("source", None, "Source adapter to use (axiom). Unset: picked from the tables present.", "USAGE_SOURCE"),
+    Setting("source", None, f"Source kind to use ({', '.join(kind_names())}). Unset: detected from the path.",
+            "USAGE_SOURCE"),
     Setting("tz", "UTC", "IANA time zone whose calendar days bucket the data.", "USAGE_TZ", _zone),
     Setting("price_library", True, "Price models Axiom does not know from the genai-prices package "
             "(false: exactly Axiom's page).", "USAGE_PRICE_LIBRARY", _bool),

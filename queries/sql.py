@@ -1,4 +1,4 @@
-"""Load named SQL blocks from the `.sql` files beside this module.
+"""Load named SQL blocks from the `.sql` files beside this module and in `queries/sources/`.
 
 SQL stays in `.sql` files so it can be read, diffed and run on its own; Python only looks
 blocks up by name and binds parameters (aiosql's `-- name:` convention). A block runs from
@@ -52,11 +52,17 @@ def parse_named_queries(text: str) -> dict[str, NamedQuery]:
     return blocks
 
 
+def sql_files() -> list[Path]:
+    """Every `.sql` file under `queries/`, subdirectories included, in a stable order."""
+    return sorted(SQL_DIR.rglob("*.sql"))
+
+
 @cache
 def named_queries() -> dict[str, NamedQuery]:
-    """Every named block of every `.sql` file in `queries/`; names are unique across files."""
+    """Every named block of every `.sql` file under `queries/` (each source kind's file in
+    `queries/sources/` included); names are unique across files."""
     found: dict[str, NamedQuery] = {}
-    for path in sorted(SQL_DIR.rglob("*.sql")):
+    for path in sql_files():
         for name, query in parse_named_queries(path.read_text(encoding="utf-8")).items():
             if name in found:
                 raise ValueError(f"SQL block {name!r} is defined in two files")

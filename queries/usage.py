@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pricing import PROVENANCE_LABELS, STORED, UNPRICED, ModelPrice, PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
-from queries.source import Source
 from queries.sql import bind
+
+if TYPE_CHECKING:  # types only: queries.sources' kinds import this module
+    from queries.sources.base import Source
 
 
 @dataclass(frozen=True)
@@ -230,11 +233,13 @@ def _block(source: Source, name: str, rng: DateRange) -> str:
 
 
 def catalog(source: Source) -> Catalog:
-    """Every (provider, model) pair ever recorded, and the count of unreadable timestamps."""
-    if source.adapter == "agentx":
-        from queries.agentx import agentx_catalog  # imports this module
+    """Every (provider, model) pair ever recorded, and the count of unreadable timestamps (the
+    source's kind reads them: from `requests`, or from its own tables)."""
+    return source.kind.catalog(source)
 
-        return agentx_catalog(source)
+
+def requests_catalog(source: Source) -> Catalog:
+    """`catalog` of a REQUESTS source: read from its canonical `requests` view."""
     pairs = tuple((r["provider"], r["model"], int(r["requests"])) for r in _rows(source, "provider_models", {}))
     bad = _rows(source, "unparseable_timestamps", {})[0]
     return Catalog(pairs, int(bad["rows"]), bad["example"])
@@ -290,13 +295,15 @@ def with_provenance(rows: list[BreakdownRow], prices: PriceBook) -> list[Breakdo
 def usage_report(source: Source, filters: Filters, prices: PriceBook, cat: Catalog | None = None) -> UsageReport:
     """Everything for one filter state: totals (and the previous period's), days, breakdown, prices.
 
-    On an agentx source the same report comes from its daily rollup (`queries.agentx`).
+    The source's kind builds it: REQUESTS kinds with `requests_usage_report`, a kind with only a
+    daily rollup (agentx) from that rollup, in the same shape.
     """
-    if source.adapter == "agentx":
-        from queries.agentx import agentx_usage_report  # imports this module
+    return source.kind.usage_report(source, filters, prices, cat)
 
-        report = agentx_usage_report(source, filters, prices, cat)
-        return replace(report, breakdown=with_provenance(report.breakdown, prices))
+
+def requests_usage_report(source: Source, filters: Filters, prices: PriceBook,
+                          cat: Catalog | None = None) -> UsageReport:
+    """`usage_report` of a REQUESTS source: usage.sql's blocks over its canonical `requests` view."""
     rows = breakdown(source, filters, prices)
     models_in_range = sorted({b.model for b in rows})
     warnings = list(prices.warnings)

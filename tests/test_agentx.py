@@ -17,10 +17,11 @@ import pricing
 from factories import (RANDOM_AGENTX_RATES, AgentxDB, DailyUsage, Rotation, TaskRow, daily_cost, oracle_agents,
                        percentile, provider_of, tier2_extra, tier2_tokens)
 from queries import load_dataset
-from queries.agentx import (DEFAULT_TIER2_THRESHOLD, agent_rows, agent_tasks, read_agentx_config, rotation_report,
+from queries.sources.agentx import (DEFAULT_TIER2_THRESHOLD, agent_rows, agent_tasks, read_agentx_config, rotation_report,
                             tier2_hotspots)
 from queries.dates import DateRange
-from queries.source import SourceError, open_source
+from queries.mirror import open_mirrored_source
+from queries.sources import SourceError, open_source
 from queries.usage import Filters, usage_report
 
 MARCH = DateRange(date(2026, 3, 1), date(2026, 3, 30))
@@ -65,7 +66,7 @@ def test_reading_leaves_the_agentx_file_byte_for_byte_unchanged(random_agentx_db
 
 def test_asking_for_a_mirror_of_an_agentx_file_reads_it_directly(agentx_db):
     agentx_db.daily(DailyUsage("a", "m", "2026-03-20", 10, 5, tasks=2))
-    source = open_source(agentx_db.path, mirror=True)
+    source = open_mirrored_source(agentx_db.path)
     assert source.adapter == "agentx" and not hasattr(source, "refresh")
 
 

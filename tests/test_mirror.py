@@ -22,7 +22,7 @@ from factories import (RANDOM_SETTINGS, ROOT, AxiomDB, Usage, axiom_price_table,
 from queries import load_dataset
 from queries.dates import DateRange
 from queries.mirror import MirroredSource, open_mirrored_source
-from queries.source import open_source
+from queries.sources import open_source
 from queries.usage import Filters, usage_report
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -67,7 +67,7 @@ def filled(tmp_path) -> AxiomDB:
 
 @pytest.fixture
 def mirror(filled):
-    source = open_source(filled.path, mirror=True)
+    source = open_mirrored_source(filled.path)
     yield source
     source.close()
 
@@ -87,7 +87,7 @@ def run_sql(db: AxiomDB, statement: str, params: tuple = ()) -> None:
 def test_mirror_reports_equal_the_direct_ones_on_random_data(tmp_path, write_settings, seed):
     db = random_axiom(seed=seed, n_rows=1200).write(AxiomDB(tmp_path / f"r{seed}.db"))
     settings = write_settings(RANDOM_SETTINGS)
-    source = open_source(db.path, mirror=True)
+    source = open_mirrored_source(db.path)
     try:
         assert source.rollup  # the page's blocks run on the rollup here
         assert mismatches(db, source, settings) == []
@@ -141,7 +141,7 @@ def test_odd_values_in_typed_columns_read_exactly_like_the_direct_view(make_axio
            (1e30, 1, 0.3), (-5, 10, -0.2), (100, 200, 0.1 + 0.2)]
     db.usages([Usage(f"2026-03-{10 + i:02d} 10:00:00", "openai", "gpt-4o", p, c, cost, "s1" if i % 2 else None)
                for i, (p, c, cost) in enumerate(odd)])
-    source = open_source(db.path, mirror=True)
+    source = open_mirrored_source(db.path)
     try:
         assert source.rows == len(odd)
         assert mismatches(db, source) == []
@@ -197,7 +197,7 @@ def test_refresh_appends_new_rows_only(filled, mirror):
 @pytest.mark.parametrize("journal", ["delete", "wal"])  # sessions read in rowid ranges / in one scan
 def test_a_session_changing_type_moves_its_tokens_without_a_rebuild(filled, journal):
     run_sql(filled, f"PRAGMA journal_mode = {journal}")
-    mirror = open_source(filled.path, mirror=True)
+    mirror = open_mirrored_source(filled.path)
     try:
         _a_session_changes_type(filled, mirror)
     finally:
@@ -253,10 +253,10 @@ def test_refresh_waits_out_the_agents_commit_on_a_rollback_journal_file(filled, 
 def test_a_lock_held_past_the_budget_fails_the_refresh_and_keeps_the_mirror(filled, mirror, monkeypatch):
     import duckdb
 
-    import queries.source
+    import queries.sqlite
     from factories import WriteLockHolder
 
-    monkeypatch.setattr(queries.source, "LOCK_BUDGET_S", 0.2)
+    monkeypatch.setattr(queries.sqlite, "LOCK_BUDGET_S", 0.2)
     with WriteLockHolder(filled.path, seconds=60) as agent:
         with pytest.raises(duckdb.Error, match="locked"):
             mirror.refresh()
@@ -390,7 +390,7 @@ def test_a_wal_file_is_counted_in_one_statement_and_still_notices_one_deleted_ro
     monkeypatch.setattr(queries.mirror, "COUNT_CHUNK", 1)  # the ranges would take 1,500 statements
     monkeypatch.setattr(queries.mirror, "SAMPLE_RANGES", 0)
     monkeypatch.setattr(queries.mirror, "SAMPLE_WIDTH", 1)
-    source = open_source(filled.path, mirror=True)
+    source = open_mirrored_source(filled.path)
     try:
         statements: list[str] = []
         real = queries.mirror.read_source
@@ -423,7 +423,7 @@ def test_emptied_source_gives_an_empty_mirror(filled, mirror):
 
 
 def test_an_empty_database_can_be_mirrored_and_filled_later(axiom_db):
-    source = open_source(axiom_db.path, mirror=True)
+    source = open_mirrored_source(axiom_db.path)
     try:
         assert source.rows == 0
         axiom_db.usage("2026-03-20 10:00:00", "openai", "gpt-4o", 10, 20)
@@ -513,7 +513,7 @@ def test_concurrent_refreshes_run_one_at_a_time(filled, mirror):
 
 def test_close_removes_the_mirror_files_and_leaves_the_source_unchanged(filled):
     before = filled.path.read_bytes()
-    source = open_source(filled.path, mirror=True)
+    source = open_mirrored_source(filled.path)
     directory = source.mirror_dir
     assert directory is not None and any(directory.iterdir())
     source.close()

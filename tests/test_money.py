@@ -16,14 +16,15 @@ import pytest
 from factories import RANDOM_SETTINGS, AxiomDB, axiom_price_table, oracle_report
 from queries import load_dataset
 from queries.dates import DateRange
-from queries.source import open_source
+from queries.mirror import open_mirrored_source
+from queries.sources import open_source
 from queries.usage import Filters, UsageReport, usage_report
 
 START, END = date(2026, 3, 1), date(2026, 3, 30)
 
 
 def report(db: AxiomDB, start: date, end: date, settings=None, mirror: bool = False, tz: str = "UTC") -> UsageReport:
-    source = open_source(db.path, mirror=mirror)
+    source = (open_mirrored_source if mirror else open_source)(db.path)
     try:
         data = load_dataset(source, settings, False)
         return usage_report(source, Filters(DateRange(start, end, tz)), data.prices, data.catalog)

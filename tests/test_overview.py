@@ -13,7 +13,7 @@ from factories import DailyUsage
 from queries import load_dataset
 from queries.dates import DateRange
 from queries.overview import Change, compare, top_row
-from queries.source import open_source
+from queries.sources import open_source
 
 TODAY = date(2026, 3, 30)
 RATES = {"m": {"input": 1.0, "output": 2.0, "cacheRead": 0.1, "cacheCreate": 1.25}}

@@ -16,7 +16,8 @@ import pytest
 from factories import AxiomDB
 from queries import load_dataset
 from queries.dates import DateRange
-from queries.source import open_source
+from queries.mirror import open_mirrored_source
+from queries.sources import open_source
 from queries.usage import BreakdownRow, Filters, UsageReport, usage_report
 
 DAY = date(2026, 3, 20)
@@ -103,7 +104,7 @@ def test_provenance_is_the_same_from_the_mirror(axiom_db, mirror):
     axiom_db.usage(AT, "openai", "gpt-4o", 1_000_000, 0, cost=3.0)
     axiom_db.usage("2026-03-20 11:00:00", "openai", "gpt-4o", 1_000, 0)
     axiom_db.usage(AT, "local", "my-llm", 100, 10)
-    source = open_source(axiom_db.path, mirror=mirror)
+    source = (open_mirrored_source if mirror else open_source)(axiom_db.path)
     try:
         data = load_dataset(source, None, False)
         rep = usage_report(source, Filters(DateRange(DAY, DAY)), data.prices, data.catalog)

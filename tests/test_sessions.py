@@ -12,7 +12,7 @@ from factories import (MALFORMED_LINES, RANDOM_AGENTX_RATES, ClaudeProjects, Tur
                        oracle_claude_turns, random_claude_projects, user_line)
 from queries.dates import DateRange
 from queries.sessions import ClaudeLogs, SessionError, axiom_session, axiom_sessions, projects_dir
-from queries.source import open_source
+from queries.sources import open_source
 
 ROUND = {"m": (1.0, 2.0, 0.1, 1.25)}
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from factories import run_python
-from queries.source import SourceError, open_source, sqlite_extension_path
+from queries.sources import SourceError, open_source
+from queries.sqlite import sqlite_extension_path
 from queries.dates import DateRange
 from queries.usage import Filters, catalog, totals
 import pricing
@@ -131,7 +132,7 @@ def test_utc_timestamps_do_not_depend_on_the_machines_time_zone(axiom_db):
     # A DuckDB cursor falls back to the host zone unless told otherwise; Tokyo is UTC+9.
     axiom_db.usage("2026-03-20 02:00:00", prompt=1)
     axiom_db.usage("2026-03-20T23:00:00.000Z", prompt=10)
-    code = ("import sys; from datetime import date; from queries.source import open_source; "
+    code = ("import sys; from datetime import date; from queries.sources import open_source; "
             "from queries.dates import DateRange; from queries.usage import Filters, totals; import pricing; "
             f"s = open_source({str(axiom_db.path)!r}); "
             "print(totals(s, Filters(DateRange(date(2026, 3, 20), date(2026, 3, 20))), "
@@ -181,11 +182,11 @@ def test_wal_database_in_a_read_only_directory_says_how_to_fix_it(tmp_path, read
 
 
 def test_a_database_locked_past_the_wait_says_so_and_to_try_again(axiom_db, monkeypatch):
-    import queries.source
+    import queries.sqlite
     from factories import WriteLockHolder
 
     axiom_db.usage("2026-03-20 10:00:00", prompt=1)
-    monkeypatch.setattr(queries.source, "LOCK_BUDGET_S", 0.3)
+    monkeypatch.setattr(queries.sqlite, "LOCK_BUDGET_S", 0.3)
     with WriteLockHolder(axiom_db.path, seconds=60) as agent:  # a rollback-journal agent mid-commit
         with pytest.raises(SourceError, match="locked by a writer .* Try again in a moment"):
             open_source(axiom_db.path)

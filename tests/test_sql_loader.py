@@ -66,6 +66,13 @@ def test_block_names_are_unique_across_all_sql_files():
     assert len(seen) == len(set(seen)) == len(named_queries())
 
 
+def test_blocks_of_each_source_kinds_own_sql_file_are_found():
+    # queries/sources/<kind>.sql sits one level down; its blocks load like those of queries/*.sql.
+    kind_files = sorted(p.name for p in (SQL_DIR / "sources").glob("*.sql"))
+    assert {"axiom.sql", "agentx.sql"} <= set(kind_files)
+    assert {"axiom_requests_view", "agentx_views", "define_agentx_priced_usage"} <= set(named_queries())
+
+
 def test_filter_blocks_take_user_input_only_as_named_parameters():
     # No Python-side formatting placeholders in any SQL: values arrive as $name parameters.
     for name, query in named_queries().items():

@@ -17,7 +17,7 @@ import pricing
 from factories import AXIOM_DEFAULTS, RANDOM_SETTINGS, AxiomDB, axiom_price_table, oracle_report
 from queries import load_dataset
 from queries.dates import DateRange
-from queries.source import open_source
+from queries.sources import open_source
 from queries.usage import Filters, UsageReport, usage_report
 
 DAY = date(2026, 3, 20)

@@ -9,12 +9,13 @@ import pytest
 
 from queries import load_dataset
 from queries.dates import DateRange
-from queries.source import open_source
+from queries.mirror import open_mirrored_source
+from queries.sources import open_source
 from queries.usage import Filters, usage_report
 
 
 def cost(db, day: date, mirror: bool = False) -> float:
-    source = open_source(db.path, mirror=mirror)
+    source = (open_mirrored_source if mirror else open_source)(db.path)
     try:
         data = load_dataset(source, None, True)
         return usage_report(source, Filters(DateRange(day, day)), data.prices, data.catalog).totals.estimated_cost
@@ -58,7 +59,7 @@ def test_agentx_usage_daily_pays_the_library_price_of_its_day_with_agentx_tier_2
     # o3 (genai-prices): input 10 per 1M until 2025-06-09, 2 from 2025-06-10. The row has 1M tier-1
     # and 1M tier-2 input tokens; agentx bills tier 2 at 1.5x the same rate (seed 004).
     from factories import DailyUsage
-    from queries.agentx import agent_rows
+    from queries.sources.agentx import agent_rows
 
     agentx_db.daily(DailyUsage("a", "o3", day.isoformat(), 1_000_000, tasks=1, tier2_input_tokens=1_000_000))
     source = open_source(agentx_db.path)

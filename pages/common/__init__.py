@@ -14,12 +14,15 @@ the same menu (the call also ends the shim for the process).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 from streamlit import config
 
 from pages.common.auth import is_signed_in, require_login, send_pending_cookie
+from pages.common.data import configured_capabilities
+from queries.sources.base import Capability
 
 PAGE_TITLE = "Token Usage"
 PAGES_DIR = Path(__file__).resolve().parent.parent
@@ -28,15 +31,51 @@ PAGES_DIR = Path(__file__).resolve().parent.parent
 _inside_app = threading.local()
 
 
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the menu and what it needs: a source that provides ANY of `needs` (none: always shown).
+
+    This table is the one place a page's needs are declared: the menu filters on it and the page
+    script asks `page_needs(__file__)` for the same capabilities before drawing.
+    """
+
+    file: str
+    title: str
+    icon: str
+    needs: frozenset[Capability] = frozenset()
+    default: bool = False
+
+    def fits(self, capabilities: frozenset[Capability] | None) -> bool:
+        """Whether some configured source can fill this page (None: not known, so shown)."""
+        return capabilities is None or not self.needs or bool(self.needs & capabilities)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("token_usage.py", "Token Usage", ":material/bar_chart:", default=True),
+    PageSpec("agents.py", "Agents", ":material/smart_toy:", frozenset({Capability.AGENTS})),
+    PageSpec("tier2.py", "Tier 2 & rotations", ":material/autorenew:", frozenset({Capability.TIER2})),
+    PageSpec("sessions.py", "Sessions", ":material/forum:", frozenset({Capability.SESSIONS})),
+    PageSpec("compare.py", "Compare", ":material/compare_arrows:",
+             frozenset({Capability.REQUESTS, Capability.DAILY_USAGE})),
+)
+
+
+def page_needs(script: str | Path) -> frozenset[Capability]:
+    """What the page script `script` (its `__file__`) needs, from PAGES."""
+    name = Path(script).name
+    return next(p.needs for p in PAGES if p.file == name)
+
+
+def menu_specs(capabilities: frozenset[Capability] | None) -> list[PageSpec]:
+    """The pages some configured source can fill, in menu order (all of them when not known)."""
+    return [p for p in PAGES if p.fits(capabilities)]
+
+
 def app_pages() -> list:
-    """The menu, in order; Token Usage is the default page."""
-    return [
-        st.Page(PAGES_DIR / "token_usage.py", title="Token Usage", icon=":material/bar_chart:", default=True),
-        st.Page(PAGES_DIR / "agents.py", title="Agents", icon=":material/smart_toy:"),
-        st.Page(PAGES_DIR / "tier2.py", title="Tier 2 & rotations", icon=":material/autorenew:"),
-        st.Page(PAGES_DIR / "sessions.py", title="Sessions", icon=":material/forum:"),
-        st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
-    ]
+    """The menu, in order: only the pages that some configured source can fill (by capability);
+    Token Usage is the default page."""
+    return [st.Page(PAGES_DIR / p.file, title=p.title, icon=p.icon, default=p.default)
+            for p in menu_specs(configured_capabilities())]
 
 
 def _gate_with_menu():

@@ -23,9 +23,10 @@ import pricing
 from queries import Dataset, load_dataset, source_paths
 from queries.dates import DateRange
 from queries.settings import Config, resolve_config
-from queries.source import Source, SourceError, open_source
+from queries.mirror import open_mirrored_source
+from queries.sources import Capability, Source, SourceError, detect_kind, kind_named, open_source
 from queries.usage import Catalog, Filters, UsageReport, usage_report
-from queries.wording import Wording, wording_for
+from queries.wording import Wording
 
 
 @st.cache_resource
@@ -93,7 +94,8 @@ def _source(db: str, adapter: str | None, is_demo: bool, mirror: bool, progress=
     with registry.lock:
         source = registry.sources.get(key)
         if source is None:
-            source = open_source(db, adapter, is_demo=is_demo, mirror=mirror, progress=progress)
+            source = (open_mirrored_source(db, adapter, is_demo=is_demo, progress=progress) if mirror
+                      else open_source(db, adapter, is_demo=is_demo))
             source.opened_identity = _file_identity(db)
             registry.sources[key] = source
     return source
@@ -183,7 +185,7 @@ class AppData:
     @property
     def wording(self) -> Wording:
         """How the pages talk about this data (its unit, where prices go), without another read."""
-        return wording_for(self.source.adapter)
+        return self.source.kind.wording
 
     def dataset(self) -> Dataset:
         snap = self.snapshot()
@@ -251,3 +253,23 @@ def claude_logs(root: str, custom_path: str | None, data: AppData | None = None)
     """The cached ClaudeLogs for `root` (SessionError when it is not a directory)."""
     data = data or configured_data()
     return _claude_logs(root, custom_path, data.use_library, data.snapshot().read_at)
+
+
+_KINDS_SEEN: dict[tuple, frozenset[Capability] | None] = {}  # (db, forced kind, file identity) -> capabilities
+
+
+def configured_capabilities() -> frozenset[Capability] | None:
+    """What the configured source can provide (the menu shows only the pages it can fill), told
+    from its kind without opening it; None when the path cannot be read (every page is then
+    listed, and each says what is wrong). Remembered per file identity: a replaced file is
+    looked at again."""
+    config = app_config()
+    db, _settings, _is_demo = source_paths(config)
+    key = (str(db), config.source, _file_identity(str(db)))
+    if key not in _KINDS_SEEN:
+        try:
+            kind = kind_named(config.source) if config.source else detect_kind(db)
+            _KINDS_SEEN[key] = frozenset(kind.capabilities)
+        except SourceError:
+            return None  # not remembered: the file may be fixed before the next run
+    return _KINDS_SEEN[key]

@@ -19,6 +19,7 @@ from pages.common.data import app_config, app_data, configured_data, refresh
 from pages.common.markdown import md_text
 from pages.common.paths import without_paths
 from queries import Dataset, SourceError
+from queries.sources import KINDS
 from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, preset_range, today_in
 from queries.formatting import fmt_change, fmt_duration, fmt_int, fmt_usd
 
@@ -129,10 +130,17 @@ def duration(ms: float | None) -> str:
     return fmt_duration(ms)
 
 
-def not_agentx(what: str) -> None:
-    """The one-line reason a section needs agentx data (Axiom has no agents, tasks table or rotations)."""
-    st.info(f"{what} needs agentx data (a `.agentx/db.sqlite`); this database is Axiom's, which has no agents. "
-            "Point USAGE_DB at an agentx database to see it.", icon=":material/smart_toy:")
+def lacks(dataset: Dataset, needs, what: str) -> bool:
+    """True, with the one-line reason shown, when the source provides none of `needs` (a page the
+    menu hides, reached by its link): which kinds of source have it and how to point at one."""
+    if not needs or any(dataset.can(c) for c in needs):
+        return False
+    able = [k for k in KINDS if any(k.can(c) for c in needs)]
+    names = " or ".join(k.label for k in able) or "another kind of"
+    st.info(md_text(f"{what} needs {names} data; this database is {dataset.source.kind.label}'s, which does not "
+                    f"have it. Point USAGE_DB at {names} data to see it."),
+            icon=":material/smart_toy:")
+    return True
 
 
 # --- the Compare page's figures (kept here: a test must not import a page script) ---

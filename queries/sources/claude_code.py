@@ -27,7 +27,12 @@ from typing import Callable, Iterator
 
 import duckdb
 
+import pricing
+from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import bind, sql
+from queries.sqlite import SourceError
+from queries.usage import Catalog
+from queries.wording import Wording
 
 SCHEMA_VERSION = 1
 # Bytes parsed per DuckDB statement on a first load: big enough that DuckDB's per-statement cost
@@ -402,7 +407,7 @@ _STORES_LOCK = threading.Lock()
 def acquire_store(root: Path, progress: Progress | None = None) -> ClaudeCodeStore:
     """The store of `root`, refreshed (a first call parses every log; later ones what changed).
     Pair with `release_store`."""
-    from queries.source import new_duckdb_connection
+    from queries.sqlite import new_duckdb_connection
 
     key = str(root.resolve())
     with _STORES_LOCK:
@@ -429,103 +434,96 @@ def release_store(store: ClaudeCodeStore) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The source: what the pages and the CLI open.
+# The kind and its opened source.
 
-CLAUDE_CODE_WORDING_ARGS = ("request", ".agentx/pricing/custom.json (or the file given as settings)",
-                            "not by a custom.json")
+WORDING = Wording("request", "a custom.json given as the source's settings (agentx's shape)", pricing.custom_snippet,
+                  "not by a custom.json", price_key="custom.json")
 
 
-class ClaudeCodeSource:
-    """An opened projects directory: the store's connection (its `requests` view), `refresh()`.
+class ClaudeCodeSource(Source):
+    """An opened projects directory: the store's connection (its `requests` view) and `refresh()`,
+    which reads what was appended to the logs since the last refresh (the Refresh button)."""
 
-    Keeps the interface of `queries.source.Source` (path, adapter, cursor(), close(), is_demo),
-    with no rollup: the turns table is what usage.sql reads.
-    """
-
-    rollup = None
-
-    def __init__(self, path: Path, store: ClaudeCodeStore, kind: "ClaudeCodeKind", is_demo: bool = False) -> None:
-        self.path = path
-        self.store = store
-        self.kind = kind
-        self.is_demo = is_demo
-        self.connection = store.connection
-        self._lock = threading.Lock()
-
-    @property
-    def adapter(self) -> str:
-        return self.kind.name
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._lock:
-            return self.connection.cursor()
+    def __init__(self, path: Path, kind: "ClaudeCodeKind", store: ClaudeCodeStore, is_demo: bool = False) -> None:
+        super().__init__(path=path, kind=kind, connection=store.connection, is_demo=is_demo)
+        self.store: ClaudeCodeStore | None = store
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
-        """Read what was appended to the logs (and forget what was removed) since the last refresh."""
+        """Read the bytes appended to each log (and forget removed, truncated or replaced ones)."""
+        if self.store is None:
+            raise SourceError(f"{self.path} is closed.")
         return self.store.refresh(progress)
 
     def close(self) -> None:
+        """Let go of the shared store (closed with its last user; its file stays in the cache)."""
         if self.store is not None:
             release_store(self.store)
             self.store = None
 
 
-def open_claude_code(path: str | os.PathLike[str], *, is_demo: bool = False, progress: Progress | None = None,
-                     kind: "ClaudeCodeKind | None" = None) -> ClaudeCodeSource:
-    """Open a projects directory as a source (the first time in a cache directory parses every
-    log, with `progress(bytes_done, bytes_total)`; later opens read only what changed)."""
-    from queries.source import SourceError
-
-    root = Path(path).expanduser()
-    if not root.is_dir():
-        raise SourceError(f"No Claude Code logs at {root} (not a directory). Point at a ~/.claude/projects "
-                          "directory.").with_path(root)
-    store = acquire_store(root, progress)
-    store.connection.execute(sql("define_filtered_requests"))
-    return ClaudeCodeSource(root, store, kind or KIND, is_demo)
-
-
-class ClaudeCodeKind:
-    """The Claude Code logs kind: per-request rows with cache tokens, main / subagent split,
-    sessions, 5-hour blocks and the project (the session's cwd) as a dimension."""
+class ClaudeCodeKind(SqliteKind):
+    """Claude Code's logs: per-request rows with cache tokens, the main agent against its
+    subagents as the initiator split, sessions, 5-hour windows, the project (the session's cwd).
+    Shares SqliteKind's REQUESTS numbers (usage.sql over `requests`); reads a directory, not a file."""
 
     name = "claude-code"
     label = "Claude Code"
+    capabilities = frozenset({Capability.REQUESTS, Capability.INITIATOR_SPLIT, Capability.CACHE_TOKENS,
+                              Capability.SESSIONS, Capability.BLOCKS, Capability.PROJECT})
+    wording = WORDING
     mirror = None  # the store is its own incremental copy
+    opens_with_progress = True  # open(progress=...) parses the logs the first time, with a progress bar
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}: a directory of <project>/<session>.jsonl logs"
 
     def detect(self, path: Path) -> bool:
-        """A directory holding `<project>/<session>.jsonl` files (cheap: stops at the first)."""
+        """A directory holding `<project>/<session>.jsonl` files (stops at the first)."""
         try:
             return path.is_dir() and next(path.glob("*/*.jsonl"), None) is not None
         except OSError:
             return False
 
-    def open(self, path: Path, *, is_demo: bool = False, mirror: bool = False,
+    def open(self, path: Path, *, is_demo: bool = False, busy_timeout_ms: int | None = None,
              progress: Progress | None = None) -> ClaudeCodeSource:
-        return open_claude_code(path, is_demo=is_demo, progress=progress, kind=self)
+        """Open a projects directory: its store is brought up to date (a first open parses every
+        log, calling `progress(bytes_done, bytes_total)`; later opens read only what changed)."""
+        root = Path(path).expanduser()
+        if not root.is_dir():
+            raise SourceError(f"No Claude Code logs at {root} (not a directory). Point at a ~/.claude/projects "
+                              "directory.")
+        store = acquire_store(root, progress)
+        store.connection.execute(sql(self.macros_block))
+        return ClaudeCodeSource(root, self, store, is_demo)
 
-    def catalog(self, source):
-        from queries.usage import catalog
+    macros_block = "define_filtered_requests"
 
-        return catalog(source)
-
-    def price_book(self, source, catalog, settings_path, use_library, settings_reader=None):
-        """The price library (by the request's day and long-context tier, 1-hour writes at their
-        own rate), under an agentx-style custom.json when one is given as the source's settings."""
-        import pricing
-
+    def price_book(self, source: Source, catalog: Catalog, settings_path: Path | None, use_library: bool,
+                   settings_reader: pricing.LastGoodSettings | None = None) -> pricing.PriceBook:
+        """The price library (by the request's day and long-context tier, 1-hour writes at their own
+        rate), under an agentx-style custom.json when one is given as the source's settings."""
         custom = pricing.read_custom_prices(settings_path) if settings_path else pricing.CustomPrices()
         return pricing.resolve_agentx_prices(((p, m) for p, m, _n in catalog.pairs), custom, use_library)
 
-    def usage_report(self, source, filters, prices, catalog):
-        from queries.usage import usage_report
+    def price_file_hint(self, settings_path: Path | None) -> str:
+        return f"{settings_path or 'a custom.json given with --settings'} (agentx's shape: input, output, " \
+               "cacheRead, cacheCreate per 1M tokens)"
 
-        return usage_report(source, filters, prices, catalog)
-
-    def no_data_message(self, source, for_app: bool = False) -> str:
+    def no_data_message(self, source: Source, for_app: bool = False) -> str:
         how = "set USAGE_DB (or a source's path) to it" if for_app else "use --db DIR"
         return (f"No data. No Claude Code responses in {source.path} yet (no <project>/<session>.jsonl with an "
                 f"assistant line). To read another projects directory, {how}.")
+
+
+def open_claude_code(path: str | os.PathLike[str], *, is_demo: bool = False,
+                     progress: Progress | None = None) -> ClaudeCodeSource:
+    """Open a projects directory as a Claude Code source (SourceError naming it when it is not one)."""
+    path = Path(path).expanduser()
+    try:
+        return KIND.open(path, is_demo=is_demo, progress=progress)
+    except SourceError as exc:
+        raise exc.with_path(path) from None
 
 
 KIND = ClaudeCodeKind()

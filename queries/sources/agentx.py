@@ -1,9 +1,10 @@
-"""agentx's numbers: the usage report, per-agent figures, task lists, tier 2 and rotations.
+"""agentx as a source kind: its numbers (the usage report, per-agent figures, task lists, tier 2
+and rotations) and its KIND (how it is detected, opened, priced and described).
 
 agentx (SCHEMAS.md part B) keeps no row per model request. Tokens and cost come from its
 daily rollup `usage_daily` (complete, tier 2 included; a day is a UTC calendar day), task
 detail from `task_traces` (or `task_history` on older files), rotations from `rotations`.
-The adapter in `agentx.sql` types those tables; this module binds a range and the resolved
+The views in `agentx.sql` (beside this module) type those tables; this module binds a range and the resolved
 prices to its named blocks and returns small dataclasses. It imports no Streamlit.
 
 Where agentx's data lacks a dimension it is left out with a reason, never filled in: the
@@ -14,17 +15,25 @@ day in another zone than UTC cannot be re-bucketed (the report says so).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
+
+import duckdb
 
 import pricing
 from pricing import PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
-from queries.source import Source
-from queries.sql import bind
-from queries.usage import BreakdownRow, Catalog, DailyRow, Filters, Totals, UsageReport
+from queries.demo_agentx import agentx_demo_paths
+from queries.sources.base import Capability, Source, SqliteKind
+from queries.sql import bind, sql
+from queries.usage import BreakdownRow, Catalog, DailyRow, Filters, Totals, UsageReport, with_provenance
+from queries.wording import Wording
+
+# Where agentx keeps its database inside its working directory (`agentx --cwd DIR`).
+AGENTX_DB = Path(".agentx") / "db.sqlite"
 
 DEFAULT_TIER2_THRESHOLD = 195_000   # session.tierTwoThresholdTokens when agentx.json does not set it
 DEFAULT_PAGE_SIZE = 50
@@ -35,6 +44,11 @@ TIER2_HINT_MIN_SHARE = 0.25
 
 NO_INITIATOR_SPLIT = ("agentx's usage_daily has no channel or session per row, so tokens cannot be split "
                       "into main agent, task agents and heartbeat; by_initiator is left empty.")
+
+
+def agentx_db_path(cwd: str | os.PathLike[str]) -> Path:
+    """agentx's database for working directory `cwd`: `<cwd>/.agentx/db.sqlite`."""
+    return Path(cwd).expanduser() / AGENTX_DB
 
 
 # ---------------------------------------------------------------------------------------
@@ -458,3 +472,96 @@ def tier2_rows(report: Tier2Report) -> list[dict[str, object]]:
 def tier2_csv(report: Tier2Report) -> str:
     """The tier-2 hotspots as CSV with raw numbers, one row per agent."""
     return csv_text(tier2_rows(report), [f.name for f in fields(Tier2Row)])
+
+
+# ---------------------------------------------------------------------------------------
+# The kind.
+
+WORDING = Wording("task", ".agentx/pricing/custom.json", pricing.custom_snippet,
+                  "not by .agentx/pricing/custom.json", price_key="custom.json")
+
+# Tables read through `agentx_raw_<table>` when the file has them, else `agentx_empty_<table>`
+# (no rows), after the block `agentx_shapes`. Older agentx files lack task_traces and rotations.
+OPTIONAL_TABLES = ("task_history", "task_traces", "rotations")
+# Tables read through `agentx_raw_<table>` that are always there (they select this kind).
+SHAPED_TABLES = ("usage_daily",)
+
+
+class AgentxKind(SqliteKind):
+    """agentx's `.agentx/db.sqlite`: a daily rollup (no row per request, so no initiator split),
+    agents with their tasks, tier 2 and rotations. Its sessions are the Claude Code logs it ran."""
+
+    name = "agentx"
+    label = "agentx"
+    capabilities = frozenset({Capability.DAILY_USAGE, Capability.CACHE_TOKENS, Capability.AGENTS, Capability.TASKS,
+                              Capability.TIER2, Capability.ROTATIONS, Capability.SESSIONS, Capability.AGENT})
+    wording = WORDING
+    tables = frozenset(SHAPED_TABLES)
+    views_block = "agentx_views"
+    macros_block = "define_agentx_priced_usage"
+    compare_by = "agent"
+    has_demo = True
+    sessions_in_claude_logs = True
+
+    def create_views(self, con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+        con.execute(sql("agentx_shapes"))
+        for table in SHAPED_TABLES:
+            con.execute(sql(f"agentx_raw_{table}"))
+        for table in OPTIONAL_TABLES:
+            con.execute(sql(f"agentx_{'raw' if table in tables else 'empty'}_{table}"))
+        con.execute(sql(self.views_block))
+
+    def catalog(self, source: Source) -> Catalog:
+        return agentx_catalog(source)
+
+    def settings_path_for(self, source: Source, settings_path: Path | None) -> Path | None:
+        """custom.json beside the database unless another file is named."""
+        return settings_path if settings_path is not None else pricing.custom_prices_path(source.path.parent)
+
+    def price_book(self, source: Source, catalog: Catalog, settings_path: Path | None, use_library: bool,
+                   settings_reader: pricing.LastGoodSettings | None = None) -> PriceBook:
+        """agentx prices: custom.json, then the library; Axiom's table plays no part and the
+        long-running reader's last good settings.json does not apply."""
+        custom = pricing.read_custom_prices(settings_path)
+        return pricing.resolve_agentx_prices(((p, m) for p, m, _n in catalog.pairs), custom, use_library)
+
+    def usage_report(self, source: Source, filters: Filters, prices: PriceBook,
+                     catalog: Catalog | None = None) -> UsageReport:
+        report = agentx_usage_report(source, filters, prices, catalog)
+        return replace(report, breakdown=with_provenance(report.breakdown, prices))
+
+    def totals(self, source: Source, filters: Filters, prices: PriceBook) -> Totals:
+        return agentx_totals(source, filters.range, prices, filters.provider, filters.model).as_totals()
+
+    def compare_keys(self, source: Source, rng: DateRange, prices: PriceBook) -> dict[str, tuple[float, int, int]]:
+        """Compare's rows per agent: key -> (cost, input + output tokens, tasks)."""
+        return {r.agent_id: (r.estimated_cost, r.input_tokens + r.output_tokens, r.tasks)
+                for r in agent_rows(source, rng, prices)}
+
+    def zone_warnings(self, rng: DateRange) -> list[str]:
+        return zone_warning(rng)
+
+    def price_file_hint(self, settings_path: Path | None) -> str:
+        return f"{settings_path or '.agentx/pricing/custom.json'} (agentx's shape: input, output, " \
+               f"cacheRead, cacheCreate per 1M tokens)"
+
+    def claude_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
+        """custom.json: the named file, else the one beside the database."""
+        return settings_path or pricing.custom_prices_path(Path(str(source.path)).parent)
+
+    def demo_projects_dir(self) -> Path | None:
+        return agentx_demo_paths()[1]
+
+    def demo_paths(self) -> tuple[Path, Path | None]:
+        """The agentx demo database; it is priced by the custom.json beside it (None here)."""
+        return agentx_demo_paths()[0], None
+
+    def no_data_message(self, source: Source, for_app: bool = False) -> str:
+        how = ("set USAGE_DB to the .agentx/db.sqlite of the directory agentx runs in" if for_app else
+               "point at its working directory with --cwd DIR (reads DIR/.agentx/db.sqlite) or at the file "
+               "with --db PATH")
+        return f"No data. No token usage yet: {source.path} has no rows in usage_daily. If agentx keeps its data " \
+               f"elsewhere, {how}."
+
+
+KIND = AgentxKind()

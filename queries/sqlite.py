@@ -1,7 +1,9 @@
-"""Open an agent's SQLite database read-only through DuckDB and pick its source adapter.
+"""SQLite helpers shared by every source kind that reads an agent's SQLite file through DuckDB.
 
 The agent keeps writing while we read, so the file is attached READ_ONLY and we never
-create anything in it: our views and macros live in DuckDB's own in-memory catalog. The
+create anything in it: our views and macros live in DuckDB's own in-memory catalog (each
+kind in `queries/sources/` creates its own). This module knows no kind: it checks a file,
+lists its tables, attaches it, explains WAL and lock failures and retries locked reads. The
 sqlite extension is loaded from the `duckdb-extension-sqlite-scanner` wheel (pinned to
 the same version as `duckdb`), because these machines cannot download extensions.
 """
@@ -12,13 +14,10 @@ import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import duckdb
-
-from queries.sql import sql
 
 # A source locked by the agent (a rollback-journal agent committing) is retried after 1, 2,
 # 4 ... 20 ms, for up to LOCK_BUDGET_S in all, like better-sqlite3's 5 s default busy timeout.
@@ -28,33 +27,6 @@ LOCK_BUDGET_S = 5.0
 LOCK_STEP_MAX_S = 0.020
 
 SQLITE_MAGIC = b"SQLite format 3\x00"  # first 16 bytes of every SQLite 3 file (sqlite.org/fileformat.html)
-
-# Adapter name -> (tables that must all exist, SQL block that creates its views). Axiom's
-# block creates the canonical `requests` view; agentx has no per-request table, so its block
-# creates agentx_usage / agentx_tasks / agentx_rotations instead (see agentx.sql).
-ADAPTERS: dict[str, tuple[frozenset[str], str]] = {
-    "axiom": (frozenset({"token_usage", "sessions", "tasks"}), "axiom_requests_view"),
-    "agentx": (frozenset({"usage_daily"}), "agentx_views"),
-}
-
-# Tables an adapter reads when the file has them: each is read through the block
-# `<adapter>_raw_<table>` when present, else `<adapter>_empty_<table>` (no rows), after the
-# block `<adapter>_shapes`. Older agentx files lack task_traces and rotations.
-OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
-    "agentx": ("task_history", "task_traces", "rotations"),
-}
-# Tables read through `<adapter>_raw_<table>` that are always there (they select the adapter).
-SHAPED_TABLES: dict[str, tuple[str, ...]] = {
-    "agentx": ("usage_daily",),
-}
-
-# Where agentx keeps its database inside its working directory (`agentx --cwd DIR`).
-AGENTX_DB = Path(".agentx") / "db.sqlite"
-
-
-def agentx_db_path(cwd: str | os.PathLike[str]) -> Path:
-    """agentx's database for working directory `cwd`: `<cwd>/.agentx/db.sqlite`."""
-    return Path(cwd).expanduser() / AGENTX_DB
 
 
 class SourceError(Exception):
@@ -77,31 +49,6 @@ class SourceError(Exception):
         self.paths = {str(p): "the configured path" for p in (path, path.resolve())}
         self.paths |= {str(p.parent): "the configured directory" for p in (path, path.resolve()) if str(p.parent) not in ("/", ".")}
         return self
-
-
-@dataclass
-class Source:
-    """An attached agent database: the DuckDB connection, its adapter and how to describe it.
-
-    Use `cursor()` for every query: a DuckDB connection must not be shared across threads,
-    while cursors of one connection share its catalog (views, macros, the attached file).
-    """
-
-    path: Path
-    adapter: str
-    connection: duckdb.DuckDBPyConnection
-    is_demo: bool = False
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A fresh cursor for one query (thread-safe to create)."""
-        with self._lock:
-            return self.connection.cursor()
-
-    def close(self) -> None:
-        """Detach and close; the agent's file is left exactly as it was."""
-        self.connection.close()
-        forget_header_fd(self.path)  # no lock of ours is left on the file to drop
 
 
 def sqlite_extension_path() -> Path:
@@ -212,19 +159,6 @@ def wal_hint(path: Path) -> str | None:
             "database in a writable directory.")
 
 
-def detect_adapter(tables: set[str], path: Path) -> str:
-    """The adapter whose tables are all present, or a SourceError naming what was expected."""
-    for name, (needed, _view) in ADAPTERS.items():
-        if needed <= tables:
-            return name
-    expected = "; ".join(f"{name}: {', '.join(sorted(needed))}" for name, (needed, _) in ADAPTERS.items())
-    found = ", ".join(sorted(tables)) or "no tables at all"
-    raise SourceError(
-        f"{path} is a SQLite database, but not one this dashboard knows. "
-        f"Expected the tables of a known source ({expected}); found {found}."
-    )
-
-
 def check_sqlite_file(path: Path) -> None:
     """Raise SourceError unless `path` is an existing, readable SQLite 3 file."""
     try:
@@ -242,42 +176,6 @@ def check_sqlite_file(path: Path) -> None:
         raise SourceError(f"{path} cannot be opened: {exc.strerror}.") from None
     if head != SQLITE_MAGIC:
         raise SourceError(f"{path} is not a SQLite database (its first bytes are not a SQLite header).")
-
-
-def open_source(path: str | os.PathLike[str], adapter: str | None = None, *, is_demo: bool = False,
-                mirror: bool = False, progress: "Callable[[int, int], None] | None" = None) -> Source:
-    """Attach `path` read-only and create the canonical `requests` view for its adapter.
-
-    `adapter` forces one (the CLI's `--source`); otherwise it is picked from the tables present.
-    With `mirror=True` the rows are first copied into a DuckDB-native mirror that `requests`
-    then reads (a `queries.mirror.MirroredSource`, with `.refresh()`); `progress(rows_copied,
-    rows_total)` is called from this thread as the copy goes.
-    """
-    path = Path(path).expanduser()
-    try:
-        # The mirror's reads retry a locked file in short steps (retry_while_locked); one-shot
-        # direct reads keep SQLite's own busy handler.
-        if mirror:
-            source = retry_while_locked(lambda: _open_source(path, adapter, is_demo, busy_timeout_ms=0))
-        else:
-            source = _open_source(path, adapter, is_demo)
-    except SourceError as exc:
-        raise exc.with_path(path) from None
-    if not mirror:
-        return source
-    from queries.mirror import MIRRORS, attach_mirror  # imports this module
-
-    if source.adapter not in MIRRORS:
-        # Only Axiom's per-request table is worth mirroring; agentx's tables are daily rollups
-        # and one row per task, small enough to read directly. The source has no refresh().
-        return source
-
-    try:
-        return attach_mirror(source, progress)
-    except SourceError as exc:
-        raise exc.with_path(path) from None
-    except duckdb.Error as exc:
-        raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
 
 
 # What SQLite says when a read meets the agent's write in progress. The last one comes from a
@@ -318,37 +216,12 @@ def attach_statement(path: Path, busy_timeout_ms: int | None = None) -> str:
     return f"ATTACH {literal} AS src (TYPE sqlite, READ_ONLY{busy})"
 
 
-def _open_source(path: Path, adapter: str | None, is_demo: bool, busy_timeout_ms: int | None = None) -> Source:
-    check_sqlite_file(path)
-    tables = sqlite_tables(path)
-    if adapter is None:
-        adapter = detect_adapter(tables, path)
-    elif adapter not in ADAPTERS:
-        raise SourceError(f"Unknown source {adapter!r}; known sources: {', '.join(sorted(ADAPTERS))}.")
-    else:
-        missing = ADAPTERS[adapter][0] - tables
-        if missing:
-            raise SourceError(f"{path} lacks the {adapter} tables {', '.join(sorted(missing))}.")
-
+def attach_sqlite(path: Path, busy_timeout_ms: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A new DuckDB connection with `path` attached read-only as `src` (SourceError if it cannot be)."""
     con = new_duckdb_connection()
     try:
         con.execute(attach_statement(path, busy_timeout_ms))
     except duckdb.Error as exc:
         con.close()
         raise SourceError(wal_hint(path) or f"{path} could not be attached read-only: {exc}") from None
-    try:
-        if adapter in SHAPED_TABLES:
-            con.execute(sql(f"{adapter}_shapes"))
-            for table in SHAPED_TABLES[adapter]:
-                con.execute(sql(f"{adapter}_raw_{table}"))
-            for table in OPTIONAL_TABLES.get(adapter, ()):
-                con.execute(sql(f"{adapter}_{'raw' if table in tables else 'empty'}_{table}"))
-        con.execute(sql(ADAPTERS[adapter][1]))
-    except duckdb.Error as exc:
-        con.close()
-        raise SourceError(f"{path} has the {adapter} tables, but they could not be read: {exc}") from None
-    if adapter == "axiom":
-        con.execute(sql("define_filtered_requests"))
-    else:
-        con.execute(sql(f"define_{adapter}_priced_usage"))
-    return Source(path=path, adapter=adapter, connection=con, is_demo=is_demo)
+    return con
