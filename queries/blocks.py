@@ -139,3 +139,18 @@ def blocks_rows(blocks: list[UsageBlock]) -> list[dict[str, object]]:
              "tokens_per_minute": b.tokens_per_minute, "cost_per_hour": b.cost_per_hour,
              "projected_tokens": b.projected_tokens, "projected_cost": b.projected_cost,
              "minutes_left": b.minutes_left, "models": " ".join(b.models)} for b in blocks]
+
+
+def blocks_in_range(blocks: list[UsageBlock], rng) -> list[UsageBlock]:
+    """The windows (and gaps) that start within a DateRange's days (its zone's midnight to midnight)."""
+    start, end = rng.utc_window()
+    lo, hi = start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc)
+    return [b for b in blocks if lo <= b.start < hi]
+
+
+def blocks_csv(blocks: list[UsageBlock]) -> str:
+    """The windows as CSV through the project's one neutralising writer."""
+    from queries.csv_out import csv_text
+
+    rows = blocks_rows(blocks)
+    return csv_text(rows, list(rows[0])) if rows else ""

@@ -57,6 +57,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sessions.py", "Sessions", ":material/forum:", frozenset({Capability.SESSIONS})),
     PageSpec("compare.py", "Compare", ":material/compare_arrows:",
              frozenset({Capability.REQUESTS, Capability.DAILY_USAGE})),
+    PageSpec("blocks.py", "Usage windows", ":material/timer:", frozenset({Capability.BLOCKS})),
 )
 
 

@@ -148,6 +148,7 @@ class ClaudeCodeStore:
     def _check_schema(self) -> None:
         con = self.connection
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")  # a constant of ours
+        con.execute("SET enable_progress_bar = false")  # our own progress callback reports the first load
         version = None
         if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cc' AND table_name = 'meta'"
                        ).fetchone()[0]:
