@@ -262,3 +262,29 @@ def test_the_canonical_view_carries_cache_tokens_project_and_provider(claude_pro
     finally:
         source.close()
     assert row == [("anthropic", "main", 1, 2, 900, 400, 300, "/work/app", 0.0)]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+@pytest.mark.parametrize("use_library", [True, False])
+def test_the_hourly_rollup_gives_the_per_request_report_to_the_cent(claude_projects, tmp_path, zone, use_library):
+    """The page reads the hourly rollup; it must give exactly what pricing every request gives."""
+    from factories import RANDOM_AGENTX_RATES
+    from queries.usage import requests_usage_report
+
+    random_claude_projects(9, claude_projects, n_sessions=30)
+    rates = {m: {"input": r[0], "output": r[1], "cacheRead": r[2], "cacheCreate": r[3]}
+             for m, r in RANDOM_AGENTX_RATES.items()}
+    settings = None if use_library else custom_json(tmp_path, rates)
+    filters = Filters(DateRange(date(2026, 3, 1), date(2026, 3, 31), zone))
+    source = open_claude_code(claude_projects.root)
+    try:
+        cat = source.kind.catalog(source)
+        prices = source.kind.price_book(source, cat, settings, use_library)
+        from_rollup = usage_report(source, filters, prices, cat)
+        assert source.rollup  # every threshold is 200,000: the rollup was read
+        source.rollup = False
+        per_request = requests_usage_report(source, filters, prices, cat)
+    finally:
+        source.close()
+    assert from_rollup.as_json() == per_request.as_json()
+    assert from_rollup.totals.estimated_cost > 0

@@ -31,7 +31,7 @@ import pricing
 from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import bind, sql
 from queries.sqlite import SourceError
-from queries.usage import Catalog
+from queries.usage import Catalog, Filters, Totals, UsageReport
 from queries.wording import Wording
 
 SCHEMA_VERSION = 1
@@ -42,6 +42,9 @@ BATCH_BYTES = 48 * 1024 * 1024
 # The bytes before a file's offset remembered to notice a rewrite in place (a log whose earlier
 # lines changed while size and inode did not shrink).
 TAIL_BYTES = 256
+# The input size (cache tokens included) at which the hourly rollup splits its rows: the threshold
+# of Anthropic's long-context prices in the price library, and agentx's tier 2 (pricing.TIER2_LIMIT).
+ROLLUP_BAND = 200_000
 # DuckDB's own memory for the store (a bound on RSS next to the batch in Python).
 DUCKDB_MEMORY_LIMIT = "768MB"
 
@@ -149,6 +152,8 @@ class ClaudeCodeStore:
         con = self.connection
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")  # a constant of ours
         con.execute("SET enable_progress_bar = false")  # our own progress callback reports the first load
+        # Spill beside the store, not into the server's working directory (DuckDB's default `.tmp`).
+        con.execute(f"SET temp_directory = {_attach_literal(self._chunk_dir().with_suffix('.spill'))}")
         version = None
         if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cc' AND table_name = 'meta'"
                        ).fetchone()[0]:
@@ -244,6 +249,8 @@ class ClaudeCodeStore:
             else:
                 con.execute(*bind("cc_add_affected_keys", {"first_line_id": first_line_id}))
                 con.execute(*bind("cc_update_turns", {"first_line_id": first_line_id}))
+            if first_load or gone or lines_added or self._hourly_missing():
+                con.execute(*bind("cc_rebuild_hourly", {"band": ROLLUP_BAND}))
             con.execute("UPDATE cc.meta SET turns_dirty = false")
             con.execute("COMMIT")
         except BaseException:
@@ -252,6 +259,11 @@ class ClaudeCodeStore:
         if progress:
             progress(total, total)
         return RefreshResult(len(reads), len(gone), done, lines_added)
+
+    def _hourly_missing(self) -> bool:
+        """Turns without their hourly rollup (a store from before the rollup existed)."""
+        return bool(self.connection.execute(
+            "SELECT (SELECT count(*) FROM cc.hourly) = 0 AND (SELECT count(*) FROM cc.turns) > 0").fetchone()[0])
 
     def _turns_dirty(self) -> bool:
         row = self.connection.execute("SELECT turns_dirty FROM cc.meta").fetchone()
@@ -441,6 +453,12 @@ WORDING = Wording("request", "a custom.json given as the source's settings (agen
                   "not by a custom.json", price_key="custom.json")
 
 
+def rollup_fits(prices: pricing.PriceBook) -> bool:
+    """Whether the hourly rollup prices exactly as per request: every long-context threshold of
+    the price book is ROLLUP_BAND (the line the rollup's rows are split at)."""
+    return all(above < 0 or above == ROLLUP_BAND for above in prices.schedule_params()["rate_above"])
+
+
 class ClaudeCodeSource(Source):
     """An opened projects directory: the store's connection (its `requests` view) and `refresh()`,
     which reads what was appended to the logs since the last refresh (the Refresh button)."""
@@ -448,6 +466,7 @@ class ClaudeCodeSource(Source):
     def __init__(self, path: Path, kind: "ClaudeCodeKind", store: ClaudeCodeStore, is_demo: bool = False) -> None:
         super().__init__(path=path, kind=kind, connection=store.connection, is_demo=is_demo)
         self.store: ClaudeCodeStore | None = store
+        self.rollup = False  # set per report by the kind: usage.py then reads the hourly rollup
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
         """Read the bytes appended to each log (and forget removed, truncated or replaced ones)."""
@@ -496,6 +515,7 @@ class ClaudeCodeKind(SqliteKind):
                               "directory.")
         store = acquire_store(root, progress)
         store.connection.execute(sql(self.macros_block))
+        store.connection.execute(sql("cc_define_filtered_rollup"))
         return ClaudeCodeSource(root, self, store, is_demo)
 
     macros_block = "define_filtered_requests"
@@ -506,6 +526,16 @@ class ClaudeCodeKind(SqliteKind):
         rate), under an agentx-style custom.json when one is given as the source's settings."""
         custom = pricing.read_custom_prices(settings_path) if settings_path else pricing.CustomPrices()
         return pricing.resolve_agentx_prices(((p, m) for p, m, _n in catalog.pairs), custom, use_library)
+
+    def usage_report(self, source: Source, filters: Filters, prices: pricing.PriceBook,
+                     catalog: Catalog | None = None) -> UsageReport:
+        """usage.sql's shared report, from the hourly rollup when the prices allow it (see `rollup_fits`)."""
+        source.rollup = rollup_fits(prices)
+        return super().usage_report(source, filters, prices, catalog)
+
+    def totals(self, source: Source, filters: Filters, prices: pricing.PriceBook) -> Totals:
+        source.rollup = rollup_fits(prices)
+        return super().totals(source, filters, prices)
 
     def price_file_hint(self, settings_path: Path | None) -> str:
         return f"{settings_path or 'a custom.json given with --settings'} (agentx's shape: input, output, " \

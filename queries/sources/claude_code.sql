@@ -49,6 +49,21 @@ CREATE TABLE IF NOT EXISTS cc.lines (
     cwd                   VARCHAR
 );
 CREATE TABLE IF NOT EXISTS cc.turns AS SELECT * FROM cc.lines WITH NO DATA;
+-- The turns per UTC hour x model x initiator x (input above the long-context threshold or not),
+-- token sums by kind: what the Token Usage page reads when the range is whole UTC hours.
+CREATE TABLE IF NOT EXISTS cc.hourly (
+    hour                  TIMESTAMP,
+    model                 VARCHAR,
+    initiator             VARCHAR,
+    big                   BOOLEAN,   -- input + cache tokens above claude_code.ROLLUP_BAND
+    requests              BIGINT,
+    token_rows            BIGINT,    -- requests with any token (unpriced when the model has no price)
+    prompt_tokens         BIGINT,
+    completion_tokens     BIGINT,
+    cache_read_tokens     BIGINT,
+    cache_write_tokens    BIGINT,    -- 5-minute writes
+    cache_write_1h_tokens BIGINT
+);
 
 -- name: cc_parse_chunk
 -- Into temp.cc_chunk: each line of the files $paths (logs read whole, or a log's appended lines copied out) classified, with a turn's fields.
@@ -205,3 +220,71 @@ SELECT
     (SELECT COALESCE(sum(synthetic), 0) FROM cc.files)                       AS synthetic_lines,
     (SELECT count(*) FROM cc.lines) - (SELECT count(*) FROM cc.turns)        AS duplicate_lines,
     (SELECT count(*) FROM cc.turns)                                          AS turns;
+
+-- name: cc_rebuild_hourly
+-- The hourly rollup again from cc.turns (after a refresh that changed turns; a GROUP BY over one table).
+DELETE FROM cc.hourly;
+INSERT INTO cc.hourly
+SELECT date_trunc('hour', t.ts)                                                        AS hour,
+       t.model,
+       CASE WHEN f.subagent_file THEN 'task' ELSE 'main' END                             AS initiator,
+       t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > $band               AS big,
+       count(*)                                                                         AS requests,
+       count(*) FILTER (WHERE t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_tokens > 0)
+                                                                                        AS token_rows,
+       sum(t.input_tokens)                                                              AS prompt_tokens,
+       sum(t.output_tokens)                                                             AS completion_tokens,
+       sum(t.cache_read_tokens)                                                         AS cache_read_tokens,
+       sum(t.cache_write_tokens - t.cache_write_1h_tokens)                              AS cache_write_tokens,
+       sum(t.cache_write_1h_tokens)                                                     AS cache_write_1h_tokens
+FROM cc.turns AS t
+JOIN cc.files AS f USING (file_id)
+WHERE t.ts IS NOT NULL
+GROUP BY ALL;
+
+-- name: cc_define_filtered_rollup
+-- Table macro: the hourly rollup rows of one filter state, priced (cache tokens at their rates), in the shape of mirror.sql's filtered_rollup (its rollup_* blocks read it).
+-- Each row is priced at the rate row of its model and UTC day: the base row, or for rows above
+-- the threshold the long-context row (claude_code.py uses this only when every threshold of the
+-- price book is that one, so the sums equal filtered_requests' per-request costs exactly).
+CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, model_eq,
+                                        rate_model, rate_from, rate_until, rate_above, rate_upto,
+                                        rate_input, rate_output, rate_tier,
+                                        rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
+WITH prices AS (
+    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
+           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
+           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
+           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier,
+           exact_rate(unnest(rate_cache_read)) AS cache_read, exact_rate(unnest(rate_cache_write)) AS cache_write,
+           exact_rate(unnest(rate_cache_write_1h)) AS cache_write_1h
+),
+hourly AS (
+    SELECT
+        h.hour, 'anthropic' AS provider, h.model, h.initiator, h.requests, h.prompt_tokens, h.completion_tokens,
+        CAST(0 AS DECIMAL(38, 15))                                                   AS stored_cost,
+        h.prompt_tokens                                                              AS unstored_prompt,
+        h.completion_tokens                                                          AS unstored_completion,
+        h.token_rows                                                                 AS unpriced_rows,
+        0                                                                            AS stored_rows,
+        COALESCE(token_cost(h.prompt_tokens, h.completion_tokens, p.input, p.output)
+                 + cache_cost(h.cache_read_tokens, h.cache_write_tokens, h.cache_write_1h_tokens,
+                              p.cache_read, p.cache_write, p.cache_write_1h),
+                 CAST(0 AS DECIMAL(38, 15)))                                         AS cost,
+        (h.token_rows > 0 AND p.model IS NULL)                                       AS unpriced,
+        CASE WHEN p.model IS NULL THEN h.token_rows ELSE 0 END                       AS unpriced_requests,
+        p.input                                                                      AS price_in,
+        p.output                                                                     AS price_out,
+        p.tier                                                                       AS price_tier
+    FROM cc.hourly AS h
+    LEFT JOIN prices AS p
+           ON p.model = h.model
+          AND (p.valid_from IS NULL OR h.hour >= p.valid_from) AND (p.valid_until IS NULL OR h.hour < p.valid_until)
+          AND CASE WHEN h.big THEN p.above >= 0 OR p.upto IS NULL ELSE p.above < 0 END
+    WHERE h.hour >= start_utc AND h.hour < end_utc
+      AND (provider_eq IS NULL OR provider_eq = 'anthropic')
+      AND (model_eq IS NULL OR h.model = model_eq)
+)
+SELECT x.*,
+       CAST(CASE WHEN tz = 'UTC' THEN x.hour ELSE timezone(tz, x.hour AT TIME ZONE 'UTC') END AS DATE) AS day
+FROM hourly AS x;
