@@ -288,3 +288,24 @@ def test_the_hourly_rollup_gives_the_per_request_report_to_the_cent(claude_proje
         source.close()
     assert from_rollup.as_json() == per_request.as_json()
     assert from_rollup.totals.estimated_cost > 0
+
+
+def test_the_cli_reports_a_projects_directory_given_as_db(run_cli, claude_projects, tmp_path):
+    from factories import RANDOM_AGENTX_RATES, claude_turn_cost
+
+    random_claude_projects(4, claude_projects, n_sessions=10)
+    rates = {m: {"input": r[0], "output": r[1], "cacheRead": r[2], "cacheCreate": r[3]}
+             for m, r in RANDOM_AGENTX_RATES.items()}
+    settings = custom_json(tmp_path, rates)
+    result = run_cli("report", "--db", claude_projects.root, "--settings", settings, "--no-price-library",
+                     "--from", "2026-03-01", "--until", "2026-03-31", "--format", "json")
+    assert result.code == 0, result.err
+    sessions, _ = oracle_claude_turns(claude_projects.root)
+    turns = [t for ts in sessions.values() for t in ts if t["timestamp"].startswith("2026-03")]
+    totals = result.json()["totals"]
+    assert totals["requests"] == len(turns)
+    assert totals["estimated_cost"] == pytest.approx(
+        sum(claude_turn_cost(t, RANDOM_AGENTX_RATES.get(t["model"])) for t in turns), rel=1e-12)
+    listing = run_cli("sessions", "--db", claude_projects.root, "--format", "json")
+    assert listing.code == 0, listing.err
+    assert listing.json()["total"] == len(sessions)

@@ -85,3 +85,9 @@ def test_axiom_data_gets_a_reason_not_windows(axiom_db, monkeypatch):
     run(at)
     assert "needs Claude Code data" in texts(at)
     assert not at.dataframe
+
+
+def test_the_sessions_page_lists_the_sessions_of_the_configured_logs(recent_logs):
+    at = open_page("sessions")
+    assert f"Claude Code sessions in the folder {recent_logs.root.name}" in texts(at)
+    assert at.dataframe and len(at.dataframe[0].value) == 1  # one session, s1

@@ -492,6 +492,7 @@ class ClaudeCodeKind(SqliteKind):
                               Capability.SESSIONS, Capability.BLOCKS, Capability.PROJECT})
     wording = WORDING
     mirror = None  # the store is its own incremental copy
+    sessions_in_claude_logs = True  # its sessions are its own logs (the Sessions page and `cli.py sessions`)
     opens_with_progress = True  # open(progress=...) parses the logs the first time, with a progress bar
 
     @property
@@ -536,6 +537,10 @@ class ClaudeCodeKind(SqliteKind):
     def totals(self, source: Source, filters: Filters, prices: pricing.PriceBook) -> Totals:
         source.rollup = rollup_fits(prices)
         return super().totals(source, filters, prices)
+
+    def claude_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
+        """The Sessions page prices the logs as Token Usage does: the custom.json given, else the library."""
+        return settings_path
 
     def price_file_hint(self, settings_path: Path | None) -> str:
         return f"{settings_path or 'a custom.json given with --settings'} (agentx's shape: input, output, " \
