@@ -309,3 +309,46 @@ def test_the_cli_reports_a_projects_directory_given_as_db(run_cli, claude_projec
     listing = run_cli("sessions", "--db", claude_projects.root, "--format", "json")
     assert listing.code == 0, listing.err
     assert listing.json()["total"] == len(sessions)
+
+
+def test_the_first_read_reports_its_progress_in_bytes_up_to_all_of_them(claude_projects):
+    random_claude_projects(2, claude_projects, n_sessions=6)
+    total = sum(p.stat().st_size for p in claude_projects.root.rglob("*.jsonl"))
+    calls: list[tuple[int, int]] = []
+    store = acquire_store(claude_projects.root, lambda done, of: calls.append((done, of)))
+    release_store(store)
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_the_hourly_rollup_kept_by_refreshes_equals_one_built_afresh(claude_projects, tmp_path, store_of):
+    """Appends in random pieces, a deleted file, a truncated one and a replaced one, a refresh after each
+    step: the rollup the refreshes kept equals the one aggregated from all turns at the end."""
+    source = random_claude_projects(6, ClaudeProjects(tmp_path / "full"), n_sessions=10)
+    files = sorted(source.root.rglob("*.jsonl"))
+    contents = {p: p.read_bytes() for p in files}
+    written = {p: 0 for p in files}
+    rng = random.Random(6)
+    store = store_of(claude_projects)
+    targets = {p: claude_projects.root / p.relative_to(source.root) for p in files}
+    while any(written[p] < len(contents[p]) for p in files):
+        for p in rng.sample(files, k=4):
+            targets[p].parent.mkdir(parents=True, exist_ok=True)
+            piece = contents[p][written[p]:written[p] + rng.randrange(1, 1_500)]
+            with targets[p].open("ab") as handle:
+                handle.write(piece)
+            written[p] += len(piece)
+        store.refresh()
+    targets[files[0]].unlink()
+    store.refresh()
+    with targets[files[1]].open("r+b") as handle:
+        handle.truncate(len(contents[files[1]]) // 3)
+    store.refresh()
+    replacement = targets[files[2]].with_suffix(".new")
+    replacement.write_bytes(contents[files[3]])
+    os.replace(replacement, targets[files[2]])
+    store.refresh()
+    kept = store.connection.execute("SELECT * FROM cc.hourly ORDER BY ALL").fetchall()
+    fresh = store.connection.execute("SELECT * FROM cc_hourly_rows(200000) ORDER BY ALL").fetchall()
+    assert kept == fresh and kept
+    assert store_turns(store) == oracle_turns(claude_projects.root)

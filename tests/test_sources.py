@@ -258,9 +258,9 @@ def test_adding_a_source_is_a_module_its_sql_and_a_line_in_the_registry(tmp_path
     (tmp_path / "queries" / "sources" / "mysystem.py").write_text(MYSYSTEM_PY)
     registry = tmp_path / "queries" / "sources" / "__init__.py"
     text = registry.read_text()
-    assert text.count("from queries.sources import agentx, axiom\n") == 1 and text.count("    agentx.KIND,\n") == 1
-    registry.write_text(text.replace("from queries.sources import agentx, axiom\n",
-                                     "from queries.sources import agentx, axiom, mysystem\n")
+    assert text.count("from queries.sources import agentx, axiom, claude_code\n") == 1 and text.count("    agentx.KIND,\n") == 1
+    registry.write_text(text.replace("from queries.sources import agentx, axiom, claude_code\n",
+                                     "from queries.sources import agentx, axiom, claude_code, mysystem\n")
                             .replace("    agentx.KIND,\n", "    agentx.KIND,\n    mysystem.KIND,\n"))
     db = tmp_path / "my.db"
     with sqlite3.connect(db) as con:

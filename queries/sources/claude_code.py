@@ -166,6 +166,7 @@ class ClaudeCodeStore:
             con.execute("INSERT INTO cc.meta VALUES (?, false)", [SCHEMA_VERSION])
         con.execute(sql("cc_create_tables"))
         con.execute(sql("cc_views"))
+        con.execute(sql("cc_define_hourly_rows"))
 
     # -- refreshing ------------------------------------------------------------------------
 
@@ -229,6 +230,7 @@ class ClaudeCodeStore:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE cc_gone AS SELECT unnest(?::INTEGER[]) AS file_id", [gone])
+            con.execute("CREATE OR REPLACE TEMP TABLE cc_touched (hour TIMESTAMP)")  # hours whose rollup changes
             if not first_load:
                 con.execute(*bind("cc_affected_keys", {"first_line_id": first_line_id}))
                 con.execute(sql("cc_forget_files"))
@@ -246,11 +248,15 @@ class ClaudeCodeStore:
                     progress(done, total)
             if first_load or self._turns_dirty():
                 con.execute(sql("cc_rebuild_turns"))
+                con.execute("DELETE FROM cc.hourly")  # rebuilt whole below
             else:
                 con.execute(*bind("cc_add_affected_keys", {"first_line_id": first_line_id}))
                 con.execute(*bind("cc_update_turns", {"first_line_id": first_line_id}))
-            if first_load or gone or lines_added or self._hourly_missing():
+                con.execute(*bind("cc_touch_new_turns", {"first_line_id": first_line_id}))
+            if first_load or self._hourly_missing():
                 con.execute(*bind("cc_rebuild_hourly", {"band": ROLLUP_BAND}))
+            else:
+                con.execute(*bind("cc_update_hourly", {"band": ROLLUP_BAND}))
             con.execute("UPDATE cc.meta SET turns_dirty = false")
             con.execute("COMMIT")
         except BaseException:

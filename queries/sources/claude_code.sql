@@ -167,13 +167,17 @@ INSERT INTO cc_affected
 SELECT DISTINCT dkey FROM cc.lines WHERE dkey IS NOT NULL AND line_id >= $first_line_id;
 
 -- name: cc_forget_files
--- Remove the lines, keyless turns and state of the files in temp.cc_gone (deleted, replaced or truncated).
+-- Remove the lines, keyless turns and state of the files in temp.cc_gone (deleted, replaced or truncated); their hours go to temp.cc_touched.
+INSERT INTO cc_touched
+SELECT DISTINCT date_trunc('hour', ts) FROM cc.turns WHERE dkey IS NULL AND file_id IN (SELECT file_id FROM temp.cc_gone);
 DELETE FROM cc.lines WHERE file_id IN (SELECT file_id FROM temp.cc_gone);
 DELETE FROM cc.turns WHERE dkey IS NULL AND file_id IN (SELECT file_id FROM temp.cc_gone);
 DELETE FROM cc.files WHERE file_id IN (SELECT file_id FROM temp.cc_gone);
 
 -- name: cc_update_turns
--- Recompute the turns of temp.cc_affected's keys, and add the new keyless lines (from $first_line_id on).
+-- Recompute the turns of temp.cc_affected's keys, and add the new keyless lines (from $first_line_id on); the hours of the turns replaced and added go to temp.cc_touched.
+INSERT INTO cc_touched
+SELECT DISTINCT date_trunc('hour', ts) FROM cc.turns WHERE dkey IN (SELECT dkey FROM temp.cc_affected);
 DELETE FROM cc.turns WHERE dkey IN (SELECT dkey FROM temp.cc_affected);
 INSERT INTO cc.turns
 SELECT l.*
@@ -183,6 +187,12 @@ WHERE l.dkey IN (SELECT dkey FROM temp.cc_affected)
 QUALIFY row_number() OVER (PARTITION BY l.dkey ORDER BY l.output_tokens DESC, l.ts NULLS LAST, f.path, l.line_id) = 1;
 INSERT INTO cc.turns
 SELECT * FROM cc.lines WHERE dkey IS NULL AND line_id >= $first_line_id;
+
+-- name: cc_touch_new_turns
+-- Add to temp.cc_touched the hours of the turns cc_update_turns just added (a statement of its own: it binds a parameter).
+INSERT INTO cc_touched
+SELECT DISTINCT date_trunc('hour', ts) FROM cc.turns
+WHERE dkey IN (SELECT dkey FROM temp.cc_affected) OR (dkey IS NULL AND line_id >= $first_line_id);
 
 -- name: cc_views
 -- The canonical `requests` view (usage.sql reads it) and `claude_turns` (the Sessions page's shape), over cc.turns.
@@ -222,13 +232,17 @@ SELECT
     (SELECT count(*) FROM cc.turns)                                          AS turns;
 
 -- name: cc_rebuild_hourly
--- The hourly rollup again from cc.turns (after a refresh that changed turns; a GROUP BY over one table).
+-- The hourly rollup again from cc.turns (the first load, or a store without one).
 DELETE FROM cc.hourly;
-INSERT INTO cc.hourly
+INSERT INTO cc.hourly SELECT * FROM cc_hourly_rows($band);
+
+-- name: cc_define_hourly_rows
+-- Table macro: the turns per UTC hour x model x initiator x above/below `band` input tokens (cache included), token sums by kind.
+CREATE OR REPLACE MACRO cc_hourly_rows(band) AS TABLE
 SELECT date_trunc('hour', t.ts)                                                        AS hour,
        t.model,
        CASE WHEN f.subagent_file THEN 'task' ELSE 'main' END                             AS initiator,
-       t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > $band               AS big,
+       t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > band                AS big,
        count(*)                                                                         AS requests,
        count(*) FILTER (WHERE t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_tokens > 0)
                                                                                         AS token_rows,
@@ -241,6 +255,12 @@ FROM cc.turns AS t
 JOIN cc.files AS f USING (file_id)
 WHERE t.ts IS NOT NULL
 GROUP BY ALL;
+
+-- name: cc_update_hourly
+-- The hourly rollup again for the hours in temp.cc_touched only (a refresh: a few hours, not the whole table).
+DELETE FROM cc.hourly WHERE hour IN (SELECT hour FROM temp.cc_touched);
+INSERT INTO cc.hourly
+SELECT * FROM cc_hourly_rows($band) WHERE hour IN (SELECT hour FROM temp.cc_touched);
 
 -- name: cc_define_filtered_rollup
 -- Table macro: the hourly rollup rows of one filter state, priced (cache tokens at their rates), in the shape of mirror.sql's filtered_rollup (its rollup_* blocks read it).
