@@ -5,36 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from factories import ROOT, Turn, texts
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    run(at)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click()
-    run(at)
-    at.switch_page(f"pages/{page}.py")
-    return run(at)
+from factories import Turn, texts
+from test_pages_agentx import fresh_app, open_page, open_page_by_link  # noqa: F401  (fresh_app: the autouse fixture)
 
 
 def stamp(moment: datetime) -> str:
@@ -78,11 +51,7 @@ def test_the_menu_lists_usage_windows_for_claude_code_logs_and_token_usage_draws
 def test_axiom_data_gets_a_reason_not_windows(axiom_db, monkeypatch):
     axiom_db.usage(timestamp="2026-03-20 10:00:00", model="gpt-4o", prompt=10, completion=5)
     monkeypatch.setenv("USAGE_DB", str(axiom_db.path))
-    at = AppTest.from_file(str(ROOT / "pages" / "blocks.py"), default_timeout=90)
-    run(at)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click()
-    run(at)
+    at = open_page_by_link("blocks")
     assert "needs Claude Code data" in texts(at)
     assert not at.dataframe
 
