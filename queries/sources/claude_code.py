@@ -34,7 +34,7 @@ from queries.sqlite import SourceError
 from queries.usage import Catalog, Filters, Totals, UsageReport
 from queries.wording import Wording
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: lines and turns carry their hour and subagent_file (the rollup's keys)
 # Bytes parsed per DuckDB statement on a first load: big enough that DuckDB's per-statement cost
 # is small, small enough that a batch's text (held twice: Python and Arrow) stays far below the
 # 1.5 GB RSS target of issue 12 (bench/claude_logs.py measures it).
@@ -222,6 +222,8 @@ class ClaudeCodeStore:
         first_load = not known
         first_line_id = int(con.execute("SELECT COALESCE(max(line_id), 0) + 1 FROM cc.lines").fetchone()[0])
 
+        if not reads and not gone and not self._turns_dirty() and not self._hourly_missing():
+            return RefreshResult()  # nothing appended, nothing gone: no statement at all
         total = sum(upto - start for _f, _p, start, upto, _s in reads)
         done = 0
         lines_added = 0
@@ -230,10 +232,12 @@ class ClaudeCodeStore:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE cc_gone AS SELECT unnest(?::INTEGER[]) AS file_id", [gone])
-            con.execute("CREATE OR REPLACE TEMP TABLE cc_touched (hour TIMESTAMP)")  # hours whose rollup changes
+            touched: set = set()  # hours whose rollup changes
             if not first_load:
                 con.execute(*bind("cc_affected_keys", {"first_line_id": first_line_id}))
-                con.execute(sql("cc_forget_files"))
+                if gone:
+                    touched |= self._hours("cc_forget_keyless_turns")
+                    con.execute(sql("cc_forget_files"))
             for row in new_files:
                 con.execute("INSERT INTO cc.files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
             if first_load:
@@ -251,11 +255,14 @@ class ClaudeCodeStore:
                 con.execute("DELETE FROM cc.hourly")  # rebuilt whole below
             else:
                 con.execute(*bind("cc_add_affected_keys", {"first_line_id": first_line_id}))
-                con.execute(*bind("cc_update_turns", {"first_line_id": first_line_id}))
-                con.execute(*bind("cc_touch_new_turns", {"first_line_id": first_line_id}))
+                touched |= self._hours("cc_delete_affected_turns")
+                touched |= self._hours("cc_insert_affected_turns")
+                touched |= self._hours("cc_insert_keyless_turns", {"first_line_id": first_line_id})
             if first_load or self._hourly_missing():
                 con.execute(*bind("cc_rebuild_hourly", {"band": ROLLUP_BAND}))
-            else:
+            elif touched:
+                con.execute("CREATE OR REPLACE TEMP TABLE cc_touched AS SELECT unnest(?::TIMESTAMP[]) AS hour",
+                            [sorted(h for h in touched if h is not None)])
                 con.execute(*bind("cc_update_hourly", {"band": ROLLUP_BAND}))
             con.execute("UPDATE cc.meta SET turns_dirty = false")
             con.execute("COMMIT")
@@ -265,6 +272,10 @@ class ClaudeCodeStore:
         if progress:
             progress(total, total)
         return RefreshResult(len(reads), len(gone), done, lines_added)
+
+    def _hours(self, block: str, params: dict[str, object] | None = None) -> set:
+        """Run a block that changes turns and returns their hours (RETURNING hour); those hours."""
+        return {row[0] for row in self.connection.execute(*bind(block, params or {})).fetchall()}
 
     def _hourly_missing(self) -> bool:
         """Turns without their hourly rollup (a store from before the rollup existed)."""

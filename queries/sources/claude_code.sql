@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS cc.lines (
     cache_write_tokens    BIGINT,    -- all cache writes, 5-minute and 1-hour
     cache_write_1h_tokens BIGINT,
     sidechain             BOOLEAN,
-    cwd                   VARCHAR
+    cwd                   VARCHAR,
+    hour                  TIMESTAMP, -- ts to the UTC hour (the rollup's key)
+    subagent_file         BOOLEAN    -- read from a subagent file: initiator 'task'
 );
 CREATE TABLE IF NOT EXISTS cc.turns AS SELECT * FROM cc.lines WITH NO DATA;
 -- The turns per UTC hour x model x initiator x (input above the long-context threshold or not),
@@ -131,7 +133,9 @@ SELECT
           GREATEST(COALESCE(TRY_CAST(c.u[4] AS BIGINT), TRY_CAST(c.u[5] AS BIGINT) + TRY_CAST(c.u[6] AS BIGINT), 0), 0))
                                                                                                  AS cache_write_1h_tokens,
     c.sidechain,
-    c.cwd
+    c.cwd,
+    date_trunc('hour', c.ts)                                                                     AS hour,
+    f.subagent_file
 FROM temp.cc_chunk AS c
 JOIN cc.files AS f USING (file_id)
 WHERE c.kind = 'turn';
@@ -166,33 +170,34 @@ WHERE dkey IS NOT NULL AND file_id IN (SELECT file_id FROM temp.cc_gone);
 INSERT INTO cc_affected
 SELECT DISTINCT dkey FROM cc.lines WHERE dkey IS NOT NULL AND line_id >= $first_line_id;
 
+-- name: cc_forget_keyless_turns
+-- Remove the turns without a message id of the files in temp.cc_gone, returning their hours (the rollup's to redo).
+DELETE FROM cc.turns WHERE dkey IS NULL AND file_id IN (SELECT file_id FROM temp.cc_gone) RETURNING hour;
+
 -- name: cc_forget_files
--- Remove the lines, keyless turns and state of the files in temp.cc_gone (deleted, replaced or truncated); their hours go to temp.cc_touched.
-INSERT INTO cc_touched
-SELECT DISTINCT date_trunc('hour', ts) FROM cc.turns WHERE dkey IS NULL AND file_id IN (SELECT file_id FROM temp.cc_gone);
+-- Remove the lines and state of the files in temp.cc_gone (deleted, replaced or truncated).
 DELETE FROM cc.lines WHERE file_id IN (SELECT file_id FROM temp.cc_gone);
-DELETE FROM cc.turns WHERE dkey IS NULL AND file_id IN (SELECT file_id FROM temp.cc_gone);
 DELETE FROM cc.files WHERE file_id IN (SELECT file_id FROM temp.cc_gone);
 
--- name: cc_update_turns
--- Recompute the turns of temp.cc_affected's keys, and add the new keyless lines (from $first_line_id on); the hours of the turns replaced and added go to temp.cc_touched.
-INSERT INTO cc_touched
-SELECT DISTINCT date_trunc('hour', ts) FROM cc.turns WHERE dkey IN (SELECT dkey FROM temp.cc_affected);
-DELETE FROM cc.turns WHERE dkey IN (SELECT dkey FROM temp.cc_affected);
+-- name: cc_delete_affected_turns
+-- Remove the turns of temp.cc_affected's keys (recomputed next), returning their hours.
+DELETE FROM cc.turns WHERE dkey IN (SELECT dkey FROM temp.cc_affected) RETURNING hour;
+
+-- name: cc_insert_affected_turns
+-- The turns of temp.cc_affected's keys again from every line that has them, returning their hours.
 INSERT INTO cc.turns
 SELECT l.*
 FROM cc.lines AS l
 JOIN cc.files AS f USING (file_id)
 WHERE l.dkey IN (SELECT dkey FROM temp.cc_affected)
-QUALIFY row_number() OVER (PARTITION BY l.dkey ORDER BY l.output_tokens DESC, l.ts NULLS LAST, f.path, l.line_id) = 1;
-INSERT INTO cc.turns
-SELECT * FROM cc.lines WHERE dkey IS NULL AND line_id >= $first_line_id;
+QUALIFY row_number() OVER (PARTITION BY l.dkey ORDER BY l.output_tokens DESC, l.ts NULLS LAST, f.path, l.line_id) = 1
+RETURNING hour;
 
--- name: cc_touch_new_turns
--- Add to temp.cc_touched the hours of the turns cc_update_turns just added (a statement of its own: it binds a parameter).
-INSERT INTO cc_touched
-SELECT DISTINCT date_trunc('hour', ts) FROM cc.turns
-WHERE dkey IN (SELECT dkey FROM temp.cc_affected) OR (dkey IS NULL AND line_id >= $first_line_id);
+-- name: cc_insert_keyless_turns
+-- The new lines without a message id (from $first_line_id on) as turns, returning their hours.
+INSERT INTO cc.turns
+SELECT * FROM cc.lines WHERE dkey IS NULL AND line_id >= $first_line_id
+RETURNING hour;
 
 -- name: cc_views
 -- The canonical `requests` view (usage.sql reads it) and `claude_turns` (the Sessions page's shape), over cc.turns.
@@ -239,9 +244,9 @@ INSERT INTO cc.hourly SELECT * FROM cc_hourly_rows($band);
 -- name: cc_define_hourly_rows
 -- Table macro: the turns per UTC hour x model x initiator x above/below `band` input tokens (cache included), token sums by kind.
 CREATE OR REPLACE MACRO cc_hourly_rows(band) AS TABLE
-SELECT date_trunc('hour', t.ts)                                                        AS hour,
+SELECT t.hour,
        t.model,
-       CASE WHEN f.subagent_file THEN 'task' ELSE 'main' END                             AS initiator,
+       CASE WHEN t.subagent_file THEN 'task' ELSE 'main' END                             AS initiator,
        t.input_tokens + t.cache_read_tokens + t.cache_write_tokens > band                AS big,
        count(*)                                                                         AS requests,
        count(*) FILTER (WHERE t.input_tokens + t.output_tokens + t.cache_read_tokens + t.cache_write_tokens > 0)
@@ -252,7 +257,6 @@ SELECT date_trunc('hour', t.ts)                                                 
        sum(t.cache_write_tokens - t.cache_write_1h_tokens)                              AS cache_write_tokens,
        sum(t.cache_write_1h_tokens)                                                     AS cache_write_1h_tokens
 FROM cc.turns AS t
-JOIN cc.files AS f USING (file_id)
 WHERE t.ts IS NOT NULL
 GROUP BY ALL;
 
