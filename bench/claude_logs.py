@@ -134,6 +134,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds this process has used (user + system, all threads): a figure the other
+    processes on a shared machine do not inflate, unlike the wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
 def measure(root: Path, runs: int) -> dict[str, object]:
     """The four figures, in this process (call in a fresh child)."""
     from queries.sources.claude_code import acquire_store, release_store
@@ -146,33 +157,40 @@ def measure(root: Path, runs: int) -> dict[str, object]:
             print(f"  first load {done / total:4.0%}  {time.perf_counter() - t0:6.1f} s  rss {peak_rss_mb():6.0f} MB",
                   flush=True)
 
-    t0 = time.perf_counter()
+    load_before = load_average()
+    t0, c0 = time.perf_counter(), cpu_s()
     store = acquire_store(root, progress)
-    first_load = time.perf_counter() - t0
+    first_load, first_load_cpu = time.perf_counter() - t0, cpu_s() - c0
     counts = store.counts()
     print(f"  first load {first_load:.1f} s: {counts}", flush=True)
 
-    refreshes = []
+    refreshes, refresh_cpu = [], []
     for k in range(3):
-        append_lines(root, 10, 100, seed=k)
-        t = time.perf_counter()
+        append_lines(root, 10, 100, seed=int(time.time()) + k)
+        t, c = time.perf_counter(), cpu_s()
         store.refresh()
         refreshes.append(time.perf_counter() - t)
+        refresh_cpu.append(cpu_s() - c)
     idle = []
     for _ in range(3):
         t = time.perf_counter()
         store.refresh()
         idle.append(time.perf_counter() - t)
 
+    c = cpu_s()
     filter_times = filter_change_times(store, runs)
+    filter_cpu = (cpu_s() - c) / runs
     result = {
         "bytes": sum(p.stat().st_size for p in root.rglob("*.jsonl")),
         "files": counts["files"], "turns": counts["turns"],
-        "first_load_s": round(first_load, 1),
+        "load_average_1min_before": load_before, "load_average_1min_after": load_average(), "cores": os.cpu_count(),
+        "first_load_s": round(first_load, 1), "first_load_cpu_s": round(first_load_cpu, 1),
         "refresh_1000_lines_s": [round(x, 3) for x in refreshes],
+        "refresh_1000_lines_cpu_s": [round(x, 3) for x in refresh_cpu],
         "refresh_nothing_new_s": [round(x, 3) for x in idle],
         "filter_change_ms": [round(x * 1000, 1) for x in filter_times],
         "filter_change_median_ms": round(statistics.median(filter_times) * 1000, 1),
+        "filter_change_mean_cpu_ms": round(filter_cpu * 1000, 1),
         "peak_rss_mb": round(peak_rss_mb()),
     }
     release_store(store)
