@@ -352,3 +352,30 @@ def test_the_hourly_rollup_kept_by_refreshes_equals_one_built_afresh(claude_proj
     fresh = store.connection.execute("SELECT * FROM cc_hourly_rows(200000) ORDER BY ALL").fetchall()
     assert kept == fresh and kept
     assert store_turns(store) == oracle_turns(claude_projects.root)
+
+
+def test_a_first_load_stopped_midway_is_finished_by_the_next_start(claude_projects, monkeypatch):
+    """A kill during the first load (here: the third batch fails): the batches committed stay, and
+    the next start reads the files not reached yet and rebuilds the turns."""
+    from queries.sources import claude_code
+
+    random_claude_projects(12, claude_projects, n_sessions=12)
+    monkeypatch.setattr(claude_code, "BATCH_BYTES", 2_000)  # many small batches
+    real_ingest, calls = claude_code.ClaudeCodeStore._ingest, []
+
+    def failing_ingest(self, batch, first_line_id, copy_all=False):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt("killed")
+        return real_ingest(self, batch, first_line_id, copy_all)
+
+    monkeypatch.setattr(claude_code.ClaudeCodeStore, "_ingest", failing_ingest)
+    with pytest.raises(KeyboardInterrupt):
+        acquire_store(claude_projects.root)
+    monkeypatch.setattr(claude_code.ClaudeCodeStore, "_ingest", real_ingest)
+    store = acquire_store(claude_projects.root)
+    try:
+        assert store_turns(store) == oracle_turns(claude_projects.root)
+        assert store.counts()["malformed_lines"] == oracle_claude_turns(claude_projects.root)[1]
+    finally:
+        release_store(store)

@@ -213,8 +213,10 @@ class ClaudeCodeStore:
                     else:  # only its mtime moved: remember it, nothing to read
                         con.execute("UPDATE cc.files SET mtime_ns = ? WHERE file_id = ?", [st.st_mtime_ns, old.file_id])
                     continue
-            new_files.append((next_id, path, project, path_session, subagent, st.st_dev, st.st_ino, st.st_size,
-                              st.st_mtime_ns, 0, b"", 0, 0, 0))
+            # Size and mtime -1 until its bytes are read: a first load that stops midway (a crash,
+            # a kill) leaves the files it did not reach looking changed, so the next start reads them.
+            new_files.append((next_id, path, project, path_session, subagent, st.st_dev, st.st_ino, -1, -1, 0, b"",
+                              0, 0, 0))
             reads.append((next_id, path, 0, st.st_size, st))
             next_id += 1
         gone += [k.file_id for p, k in known.items() if p not in seen]
