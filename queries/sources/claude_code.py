@@ -160,7 +160,7 @@ class ClaudeCodeStore:
             row = con.execute("SELECT schema_version FROM cc.meta").fetchone()
             version = row[0] if row else None
         if version != SCHEMA_VERSION:
-            for table in ("meta", "files", "lines", "turns"):
+            for table in ("meta", "files", "lines", "turns", "hourly"):
                 con.execute(f"DROP TABLE IF EXISTS cc.{table}")  # names of our own tables
             con.execute(sql("cc_create_tables"))
             con.execute("INSERT INTO cc.meta VALUES (?, false)", [SCHEMA_VERSION])
