@@ -34,7 +34,7 @@ from queries.formatting import (fmt_change, fmt_cost_cell, fmt_duration, fmt_int
                                 fmt_usd)
 from queries.sessions import SessionError, sessions_csv, summary_row
 from queries.settings import resolve_config
-from queries.sources import kinds_that_can
+from queries.sources import kind_names, kinds_that_can
 from queries.sources.agentx import agentx_db_path
 from queries.usage import Filters, UsageReport, usage_report
 
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(as agentx's own --cwd does)")
     common.add_argument("--settings", help="prices: Axiom's settings.json with tokenPriceTable, or agentx's "
                         "custom.json (default: $USAGE_SETTINGS, else found beside the database)")
-    common.add_argument("--source", help="source adapter (axiom, agentx); default: picked from the tables present")
+    common.add_argument("--source", help=f"source kind ({', '.join(kind_names())}); default: detected from the path")
     common.add_argument("--tz", help="IANA zone for calendar days (default: $USAGE_TZ, else UTC)")
     common.add_argument("--no-price-library", action="store_true",
                         help="price only from settings.json/custom.json (and Axiom's defaults): no genai-prices")

@@ -255,7 +255,7 @@ def claude_logs(root: str, custom_path: str | None, data: AppData | None = None)
     return _claude_logs(root, custom_path, data.use_library, data.snapshot().read_at)
 
 
-_KINDS_SEEN: dict[tuple, frozenset[Capability] | None] = {}  # (db, forced kind, file identity) -> capabilities
+_KINDS_SEEN: dict[tuple, frozenset[Capability]] = {}  # (db, forced kind, file identity) -> capabilities
 
 
 def configured_capabilities() -> frozenset[Capability] | None:

@@ -493,8 +493,10 @@ class AgentxKind(SqliteKind):
 
     name = "agentx"
     label = "agentx"
-    capabilities = frozenset({Capability.DAILY_USAGE, Capability.CACHE_TOKENS, Capability.AGENTS, Capability.TASKS,
-                              Capability.TIER2, Capability.ROTATIONS, Capability.SESSIONS, Capability.AGENT})
+    # No CACHE_TOKENS: that one is about `requests` columns, which agentx has not (its own report and
+    # the Agents page price and show usage_daily's cache tokens).
+    capabilities = frozenset({Capability.DAILY_USAGE, Capability.AGENTS, Capability.TASKS, Capability.TIER2,
+                              Capability.ROTATIONS, Capability.SESSIONS, Capability.AGENT})
     wording = WORDING
     tables = frozenset(SHAPED_TABLES)
     views_block = "agentx_views"

@@ -15,19 +15,17 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Protocol, runtime_checkable
+from typing import Mapping, Protocol, runtime_checkable
 
 import duckdb
 
 import pricing
+from queries.dates import DateRange
 from queries.sql import sql
 from queries.sqlite import SourceError, attach_sqlite, check_sqlite_file, forget_header_fd, is_locked, sqlite_tables
 from queries.usage import (Catalog, Filters, Totals, UsageReport, breakdown, requests_catalog,
                            requests_usage_report, totals)
 from queries.wording import Wording
-
-if TYPE_CHECKING:  # types only: the registry imports the kinds, which import this module
-    from queries.dates import DateRange
 
 
 class Capability(StrEnum):
@@ -68,6 +66,7 @@ class SourceKind(Protocol):
     signature: str                      # what detect() looks for, for the "not one we know" message
     has_demo: bool                      # whether demo_paths() gives built-in demo data
     sessions_in_claude_logs: bool       # its sessions are the Claude Code logs its agent ran (agentx)
+    compare_by: str                     # what Compare's rows are: "model" or "agent"
 
     def can(self, capability: Capability) -> bool: ...
 
@@ -86,6 +85,19 @@ class SourceKind(Protocol):
                      catalog: Catalog | None = None) -> UsageReport: ...
 
     def totals(self, source: "Source", filters: Filters, prices: pricing.PriceBook) -> Totals: ...
+
+    def compare_keys(self, source: "Source", rng: DateRange,
+                     prices: pricing.PriceBook) -> dict[str, tuple[float, int, int]]: ...
+
+    def zone_warnings(self, rng: DateRange) -> list[str]: ...
+
+    def price_file_hint(self, settings_path: Path | None) -> str: ...
+
+    def claude_log_prices(self, source: "Source", settings_path: Path | None) -> Path | None: ...
+
+    def demo_projects_dir(self) -> Path | None: ...
+
+    def demo_paths(self) -> tuple[Path, Path | None]: ...
 
     def no_data_message(self, source: "Source", for_app: bool = False) -> str: ...
 
@@ -204,13 +216,13 @@ class SqliteKind:
         """The KPI totals of one filter state (the top row and Compare use these)."""
         return totals(source, filters, prices)
 
-    def compare_keys(self, source: Source, rng: "DateRange",
+    def compare_keys(self, source: Source, rng: DateRange,
                      prices: pricing.PriceBook) -> dict[str, tuple[float, int, int]]:
         """Compare's rows: key -> (cost, input + output tokens, requests) per provider / model."""
         return {f"{r.provider} / {r.model}": (r.estimated_cost, r.total_tokens, r.requests)
                 for r in breakdown(source, Filters(rng), prices)}
 
-    def zone_warnings(self, rng: "DateRange") -> list[str]:
+    def zone_warnings(self, rng: DateRange) -> list[str]:
         """Notes a range needs on this kind (none: per-request timestamps follow any zone)."""
         return []
 
@@ -232,9 +244,8 @@ class SqliteKind:
 
     def no_data_message(self, source: Source, for_app: bool = False) -> str:
         """Seed 004's "No data." troubleshooting: which file was read and how to point at another."""
-        how = "set USAGE_DB to its path" if for_app else "use --db PATH or USAGE_DB (agentx: --cwd DIR)"
-        return (f"No data. No token usage yet. ({source.path} has no recorded requests.) To read another "
-                f"database, {how}.")
+        how = "set USAGE_DB to its path" if for_app else "use --db PATH or USAGE_DB"
+        return f"No data. No token usage yet. ({source.path} has no {self.wording.unit}s.) To read another, {how}."
 
 
 __all__ = ["Capability", "MirrorSpec", "Source", "SourceKind", "SqliteKind", "SourceError"]

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 
 TRIES = 2  # fresh servers per demo; before the fix every try broke (the click lands while importing)
 # A page's first line of its own once its script has run to the end: the page title in the h1.
-TARGETS = (("axiom", "Agents"), ("agentx", "Tier 2 & rotations"))
+# (The Axiom demo's menu has no Agents page since issue 12: only pages its source can fill.)
+TARGETS = (("axiom", "Compare"), ("agentx", "Tier 2 & rotations"))
 
 
 @pytest.mark.parametrize("attempt", range(TRIES))

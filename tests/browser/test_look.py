@@ -38,6 +38,8 @@ WIDTHS = (1280, 390)          # a laptop, a phone (issue 15, "Checks that look")
 WINDOW_HEIGHT = 1000          # before the window is stretched to the page's full height for the capture
 PAGES = (("token_usage", "Token Usage"), ("agents", "Agents"), ("tier2", "Tier 2 & rotations"),
          ("sessions", "Sessions"), ("compare", "Compare"))
+# Each demo's menu: only the pages its source can fill (issue 12); Axiom has no agents or tier 2.
+MENU = {"axiom": tuple(p for p in PAGES if p[0] not in ("agents", "tier2")), "agentx": PAGES}
 MIN_MARK_PX = 3               # a bar thinner than this reads as a line, or as nothing
 MIN_PLOT_PX = 40              # a plot area lower or narrower than this has collapsed
 SLACK_PX = 1                  # sub-pixel rounding of the browser's boxes
@@ -209,7 +211,7 @@ def _demo(name: str, browser, tmp_path_factory: pytest.TempPathFactory):
             settle(page, "Token Usage")
             demo = Demo(name, server, page)
             LOOK_SHOTS.mkdir(parents=True, exist_ok=True)
-            for slug, title in PAGES:
+            for slug, title in MENU[name]:
                 go_to(page, title)
                 for width in WIDTHS:
                     demo.looks[slug, width] = capture(page, title, width, LOOK_SHOTS / f"{name}_{slug}_{width}.png")
@@ -247,7 +249,7 @@ def demo(request) -> Demo:
 
 def looks_at(demo: Demo, width: int) -> list[tuple[str, dict]]:
     found = [(slug, look) for (slug, w), look in demo.looks.items() if w == width]
-    assert len(found) >= len(PAGES), f"pages captured at {width} px: {[s for s, _l in found]}"
+    assert len(found) >= len(MENU[demo.name]), f"pages captured at {width} px: {[s for s, _l in found]}"
     return found
 
 
