@@ -60,3 +60,8 @@ def test_the_sessions_page_lists_the_sessions_of_the_configured_logs(recent_logs
     at = open_page("sessions")
     assert f"Claude Code sessions in the folder {recent_logs.root.name}" in texts(at)
     assert at.dataframe and len(at.dataframe[0].value) == 1  # one session, s1
+
+
+def test_compare_draws_on_claude_code_logs(recent_logs):
+    at = open_page("compare")
+    assert any("Per model" in str(e.value) for e in at.subheader)

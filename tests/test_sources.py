@@ -226,7 +226,8 @@ SELECT TRY_CAST(id AS BIGINT) AS request_id,
        NULL AS task_kind, NULL AS channel, NULL AS session_id,
        COALESCE(TRY_CAST(input AS BIGINT), 0) AS prompt_tokens,
        COALESCE(TRY_CAST(output AS BIGINT), 0) AS completion_tokens,
-       CAST(0 AS DOUBLE) AS stored_cost
+       CAST(0 AS DOUBLE) AS stored_cost, 0 AS cache_read_tokens, 0 AS cache_write_tokens,
+       0 AS cache_write_1h_tokens, NULL AS project
 FROM src.llm_calls;
 """
 

@@ -557,6 +557,10 @@ class ClaudeCodeKind(SqliteKind):
         source.rollup = rollup_fits(prices)
         return super().totals(source, filters, prices)
 
+    def compare_keys(self, source: Source, rng, prices: pricing.PriceBook) -> dict[str, tuple[float, int, int]]:
+        source.rollup = rollup_fits(prices)
+        return super().compare_keys(source, rng, prices)
+
     def claude_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
         """The Sessions page prices the logs as Token Usage does: the custom.json given, else the library."""
         return settings_path
