@@ -27,17 +27,22 @@ CREATE OR REPLACE MACRO token_cost(prompt, completion, rate_in, rate_out) AS
 CREATE OR REPLACE MACRO cache_cost(cache_read, cache_write, cache_write_1h, rate_read, rate_write, rate_write_1h) AS
     CAST((cache_read * rate_read + cache_write * rate_write + cache_write_1h * rate_write_1h)
          * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15));
+-- rate_rows: the bound rate lists (PriceBook.schedule_params) as rows, rates exact.
+CREATE OR REPLACE MACRO rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
+                                  rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
+SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
+       CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
+       CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
+       exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier,
+       exact_rate(unnest(rate_cache_read)) AS cache_read, exact_rate(unnest(rate_cache_write)) AS cache_write,
+       exact_rate(unnest(rate_cache_write_1h)) AS cache_write_1h;
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
                                           rate_model, rate_from, rate_until, rate_above, rate_upto,
                                           rate_input, rate_output, rate_tier,
                                           rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
 WITH prices AS (
-    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
-           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
-           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier,
-           exact_rate(unnest(rate_cache_read)) AS cache_read, exact_rate(unnest(rate_cache_write)) AS cache_write,
-           exact_rate(unnest(rate_cache_write_1h)) AS cache_write_1h
+    SELECT * FROM rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
+                            rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h)
 )
 SELECT
     r.*,

@@ -276,12 +276,8 @@ CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, mod
                                         rate_input, rate_output, rate_tier,
                                         rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
 WITH prices AS (
-    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
-           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
-           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier,
-           exact_rate(unnest(rate_cache_read)) AS cache_read, exact_rate(unnest(rate_cache_write)) AS cache_write,
-           exact_rate(unnest(rate_cache_write_1h)) AS cache_write_1h
+    SELECT * FROM rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
+                            rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h)  -- usage.sql
 ),
 hourly AS (
     SELECT
