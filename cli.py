@@ -375,6 +375,8 @@ def _claude_logs(args: argparse.Namespace, config, dataset: Dataset | None):
         demo_logs = kind.demo_projects_dir() if dataset.is_demo else None
         if demo_logs is not None and not args.projects and not os.environ.get("CLAUDE_PROJECTS_DIR"):
             root = demo_logs  # the demo's own logs (as the Sessions page reads)
+        if dataset.source.path.is_dir() and not args.projects:
+            root = dataset.source.path  # the source is a projects directory itself (Claude Code's logs)
     return ClaudeLogs(root, custom, bool(config.price_library))
 
 

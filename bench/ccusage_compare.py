@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pricing  # noqa: E402
-from queries.sessions import ClaudeLogs, log_files  # noqa: E402
+from queries.sessions import ClaudeLogs  # noqa: E402
+from queries.sources.claude_code import log_files  # noqa: E402
 
 DEFAULT_CCUSAGE = ROOT / "bench" / ".npm" / "node_modules" / ".bin" / "ccusage"
 FIELDS = ("input", "output", "cache_write", "cache_read")

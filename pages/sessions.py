@@ -54,6 +54,8 @@ class Reader:
         kind = dataset.source.kind
         if not projects and dataset.is_demo:
             projects = kind.demo_projects_dir()  # the demo's own Claude Code logs (agentx's demo has them)
+        if not projects and dataset.source.path.is_dir():
+            projects = dataset.source.path  # the source is a projects directory itself (Claude Code's logs)
         if projects or kind.sessions_in_claude_logs:
             self.root = root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
             # agentx's custom.json (the named file, else the one beside the database); None: the library's

@@ -56,9 +56,9 @@ from typing import Callable
 
 import duckdb
 
-from queries.sources import open_source
-from queries.sources.base import MirrorSpec, Source
 from queries.settings import cache_dir
+from queries.sources import KINDS, kind_named, open_source
+from queries.sources.base import MirrorSpec, Source
 from queries.sqlite import SourceError, is_wal_file, retry_while_locked
 from queries.sql import sql
 
@@ -651,6 +651,12 @@ def open_mirrored_source(path, kind: str | None = None, *, is_demo: bool = False
     directly) comes back as the direct Source, which has no refresh().
     """
     path = Path(path).expanduser()
+    own = _own_incremental_kind(path, kind)
+    if own is not None:  # a kind with its own incremental store (Claude Code's logs) shows its first read
+        try:
+            return own.open(path, is_demo=is_demo, progress=progress)
+        except SourceError as exc:
+            raise exc.with_path(path) from None
     # The mirror's reads retry a locked file in short steps (retry_while_locked); one-shot
     # direct reads keep SQLite's own busy handler.
     source = retry_while_locked(lambda: open_source(path, kind, is_demo=is_demo, busy_timeout_ms=0))
@@ -662,3 +668,12 @@ def open_mirrored_source(path, kind: str | None = None, *, is_demo: bool = False
         raise exc.with_path(path) from None
     except duckdb.Error as exc:
         raise SourceError(f"{path} could not be mirrored: {exc}").with_path(path) from None
+
+
+def _own_incremental_kind(path: Path, kind: str | None):
+    """The kind of `path` when it keeps its own incremental store and reports progress while it
+    first reads (`opens_with_progress`), else None (the generic mirror or a direct open)."""
+    if kind is not None:
+        chosen = kind_named(kind)
+        return chosen if getattr(chosen, "opens_with_progress", False) else None
+    return next((k for k in KINDS if getattr(k, "opens_with_progress", False) and k.detect(path)), None)

@@ -289,7 +289,8 @@ WHERE request_id > $lo AND request_id <= $hi;
 -- what their tier costs beyond that base rate, as rows with no requests and no tokens.
 CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, model_eq,
                                         rate_model, rate_from, rate_until, rate_above, rate_upto,
-                                        rate_input, rate_output, rate_tier) AS TABLE
+                                        rate_input, rate_output, rate_tier,
+                                        rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE  -- (no cache tokens: Axiom)
 WITH prices AS (
     SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
            CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
@@ -371,7 +372,7 @@ SELECT
     COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
-                     $rate_tier);
+                     $rate_tier, $rate_cache_read, $rate_cache_write, $rate_cache_write_1h);
 
 -- name: rollup_daily
 -- One row per calendar day of the range, zero days included, with the initiator split (from the rollup).
@@ -391,7 +392,7 @@ per_day AS (
         sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
     FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                          $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
-                     $rate_tier)
+                     $rate_tier, $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
     GROUP BY day
 )
 SELECT
@@ -429,6 +430,6 @@ SELECT
     string_agg(DISTINCT price_tier, '; ' ORDER BY price_tier) FILTER (WHERE price_tier <> '') AS price_tiers
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
-                     $rate_tier)
+                     $rate_tier, $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;

@@ -4,10 +4,10 @@ Two kinds of sessions, one shape:
 - Axiom: a session's turns are its `token_usage` rows (cost by Axiom's rule; Axiom records
   no cache tokens, so those are None, not 0).
 - Claude Code logs (what agentx ran): `<projects>/<project>/<sessionId>.jsonl`, with
-  subagents under `<project>/<sessionId>/subagents/*.jsonl` (their turns are marked). DuckDB
-  reads the JSONL directly; each API response counts once (message id + request id; message
-  id alone when the line has no request id), `<synthetic>` entries (Claude Code's own API
-  errors) are no turns, and malformed lines are skipped and counted. Priced like agentx:
+  subagents under `<project>/<sessionId>/subagents/*.jsonl` (their turns are marked), read
+  through the Claude Code source's store (queries/sources/claude_code.py: parsed once, then
+  only appended bytes; its .sql holds the dedupe rules: each API response counts once,
+  `<synthetic>` entries are no turns, malformed lines are counted). Priced like agentx:
   custom.json (1.5x above 200,000 input + cache tokens, agentx's rule), then the price library
   (its own long-context tiers and its price on the request's day); 1-hour cache writes apart.
 No Streamlit here; the CLI and the pages call the same functions.
@@ -28,7 +28,6 @@ from pricing import PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
 from queries.sql import bind
-from queries.sqlite import new_duckdb_connection
 
 if TYPE_CHECKING:  # types only: a source kind may import this module
     from queries.sources.base import Source
@@ -227,18 +226,9 @@ def projects_dir(flag: str | None, env: Mapping[str, str] | None = None) -> Path
     return Path(chosen).expanduser()
 
 
-def log_files(root: Path) -> list[tuple[str, str, str, bool]]:
-    """(path, project, session id by path, is a subagent file) for every session log under `root`."""
-    found = []
-    for path in sorted(root.glob("*/*.jsonl")):
-        found.append((str(path), path.parent.name, path.stem, False))
-    for path in sorted(root.glob("*/*/subagents/*.jsonl")):
-        found.append((str(path), path.parent.parent.parent.name, path.parent.parent.name, True))
-    return found
-
-
 class ClaudeLogs:
-    """The Claude Code logs under one projects directory, read once into an in-memory DuckDB.
+    """The Claude Code logs under one projects directory, as the Claude Code source's store has
+    them (refreshed when this reader is made), priced for the Sessions page.
 
     Priced from `custom` (agentx's custom.json) and, if `use_library`, the price library.
     Reading a directory that does not exist is a SessionError naming it and how to point
@@ -251,22 +241,18 @@ class ClaudeLogs:
         if not self.root.is_dir():
             raise SessionError(f"No Claude Code logs at {self.root} (not a directory). Point at them with "
                                f"--projects DIR or {PROJECTS_ENV}.")
-        self.connection = new_duckdb_connection()
-        files = log_files(self.root)
-        cur = self.connection
-        if files:
-            columns = {"files": [f[0] for f in files], "projects": [f[1] for f in files],
-                       "path_sessions": [f[2] for f in files], "subagent_files": [f[3] for f in files]}
-            for block in ("claude_load_files", "claude_load_lines"):
-                cur.execute(*bind(block, columns))
-        else:
-            cur.execute(bind("claude_no_files", {})[0])
-        cur.execute(bind("claude_build_turns", {})[0])
+        # The store parses the logs (once; later only what was appended) and dedupes the turns,
+        # by the rules in queries/sources/claude_code.sql; this reader only prices and lists them.
+        from queries.sources.claude_code import acquire_store  # the registry imports the kinds
+
+        self.store = acquire_store(self.root)
+        self.connection = self.store.connection
+        cur = self.connection.cursor()
         cur.execute(bind("define_claude_priced_turns", {})[0])
-        counts = _fetch(cur, "claude_counts", {})[0]
-        self.files, self.malformed_lines = int(counts["files"]), int(counts["malformed_lines"])
-        self.duplicate_lines, self.turn_count = int(counts["duplicate_lines"]), int(counts["turns"])
-        self.synthetic_lines = int(counts["synthetic_lines"])
+        counts = self.store.counts()
+        self.files, self.malformed_lines = counts["files"], counts["malformed_lines"]
+        self.duplicate_lines, self.turn_count = counts["duplicate_lines"], counts["turns"]
+        self.synthetic_lines = counts["synthetic_lines"]
         models = [r["model"] for r in _fetch(cur, "claude_models", {})]
         self.prices = pricing.resolve_agentx_prices((("anthropic", m) for m in models),
                                                     custom or pricing.CustomPrices(), use_library)
@@ -320,4 +306,9 @@ class ClaudeLogs:
         return SessionDetail(LOG_SESSIONS, _summarize(chosen, turns, project, cwd), turns, self.warnings())
 
     def close(self) -> None:
-        self.connection.close()
+        """Let go of the shared store (closed with its last reader; its file stays in the cache)."""
+        if self.store is not None:
+            from queries.sources.claude_code import release_store
+
+            release_store(self.store)
+            self.store = None

@@ -1,8 +1,7 @@
 -- The session inspector: sessions with their totals, and one session's turns.
 -- Axiom: a session's turns are its token_usage rows (read through `filtered_requests`, so
--- cost is Axiom's rule). Claude Code: the JSONL logs under a projects directory, read by
--- DuckDB's read_json_objects; each API response (message id + request id, or message id
--- alone without a request id) counts once, priced per request by its day and input size.
+-- cost is Axiom's rule). Claude Code: the deduplicated turns of the Claude Code source's store
+-- (the `claude_turns` view, sources/claude_code.sql), priced per request by its day and input size.
 
 -- name: axiom_session_list
 -- Axiom sessions with requests in a UTC window, newest activity first, matching an optional search text.
@@ -19,7 +18,8 @@ SELECT
     any_value(initiator)                       AS initiator,
     bool_or(unpriced)                          AS has_unpriced_rows
 FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
-                       $rate_upto, $rate_input, $rate_output, $rate_tier)
+                       $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
 WHERE session_id IS NOT NULL AND session_id <> ''
   AND ($search IS NULL OR contains(lower(session_id), lower($search)))
 GROUP BY session_id
@@ -33,7 +33,8 @@ SELECT
                                        AND ($search IS NULL OR contains(lower(session_id), lower($search)))) AS n,
     count(*) FILTER (WHERE session_id IS NULL OR session_id = '')                                          AS no_session
 FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
-                       $rate_upto, $rate_input, $rate_output, $rate_tier);
+                       $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h);
 
 -- name: axiom_session_ids
 -- Axiom session ids equal to, or starting with, the text asked for (at most a few).
@@ -48,95 +49,10 @@ LIMIT 6;
 SELECT request_id, ts, provider, model, prompt_tokens AS input_tokens, completion_tokens AS output_tokens,
        cost AS estimated_cost, unpriced
 FROM filtered_requests(CAST('0001-01-01' AS TIMESTAMP), CAST('9999-12-31' AS TIMESTAMP), 'UTC', NULL, NULL,
-                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output, $rate_tier)
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
 WHERE session_id = $session_id
 ORDER BY ts, request_id;
-
--- name: claude_load_files
--- The log files to read, each with its project, its session by path and whether it is a subagent file.
-CREATE OR REPLACE TABLE claude_files AS
-SELECT unnest($files) AS filename, unnest($projects) AS project, unnest($path_sessions) AS path_session,
-       unnest($subagent_files) AS subagent_file;
-
--- name: claude_load_lines
--- Every line of the listed files as JSON; a malformed line arrives as NULL (counted, then skipped).
-CREATE OR REPLACE TABLE claude_lines AS
-SELECT filename, json AS line
-FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true, filename = true);
-
--- name: claude_no_files
--- The empty tables of a projects directory without any log file.
-CREATE OR REPLACE TABLE claude_files (filename VARCHAR, project VARCHAR, path_session VARCHAR, subagent_file BOOLEAN);
-CREATE OR REPLACE TABLE claude_lines (filename VARCHAR, line JSON);
-
--- name: claude_build_turns
--- One row per assistant API response (deduplicated on message id + request id), and the line counts.
-CREATE OR REPLACE TABLE claude_line_kinds AS
-SELECT
-    l.filename,
-    l.line,
-    CASE
-        WHEN l.line IS NULL OR json_type(l.line) <> 'OBJECT' THEN 'malformed'
-        WHEN json_extract_string(l.line, '$.type') <> 'assistant' OR json_extract_string(l.line, '$.type') IS NULL
-            THEN 'other'
-        WHEN COALESCE(json_type(l.line, '$.message.usage'), '') <> 'OBJECT' THEN 'malformed'
-        -- Claude Code's own API-error entries: not a request, no turn, not a model.
-        WHEN json_extract_string(l.line, '$.message.model') = '<synthetic>' THEN 'synthetic'
-        ELSE 'turn'
-    END AS kind
-FROM claude_lines AS l;
-CREATE OR REPLACE TABLE claude_turns AS
-WITH lines AS (
-    SELECT
-        f.project,
-        COALESCE(NULLIF(json_extract_string(k.line, '$.sessionId'), ''), f.path_session) AS session_id,
-        json_extract_string(k.line, '$.message.id')                                       AS message_id,
-        json_extract_string(k.line, '$.requestId')                                        AS request_id,
-        COALESCE(json_extract_string(k.line, '$.message.model'), '')                      AS model,
-        TRY_CAST(json_extract_string(k.line, '$.timestamp') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS ts,
-        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.input_tokens') AS BIGINT), 0), 0)
-                                                                                          AS input_tokens,
-        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.output_tokens') AS BIGINT), 0), 0)
-                                                                                          AS output_tokens,
-        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_read_input_tokens') AS BIGINT), 0), 0)
-                                                                                          AS cache_read_tokens,
-        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation_input_tokens') AS BIGINT),
-                          TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation.ephemeral_5m_input_tokens') AS BIGINT)
-                          + TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation.ephemeral_1h_input_tokens') AS BIGINT),
-                          0), 0)                                                          AS cache_write_tokens,
-        GREATEST(COALESCE(TRY_CAST(json_extract(k.line, '$.message.usage.cache_creation.ephemeral_1h_input_tokens') AS BIGINT), 0), 0)
-                                                                                          AS reported_1h_tokens,
-        f.subagent_file OR COALESCE(TRY_CAST(json_extract(k.line, '$.isSidechain') AS BOOLEAN), false)
-                                                                                          AS subagent,
-        json_extract_string(k.line, '$.cwd')                                              AS cwd,
-        k.filename
-    FROM claude_line_kinds AS k
-    JOIN claude_files AS f USING (filename)
-    WHERE k.kind = 'turn'
-)
-SELECT
-    row_number() OVER (ORDER BY filename, message_id, request_id, ts) AS turn_id,
-    * EXCLUDE (reported_1h_tokens),
-    -- The 1-hour part of the cache writes (the rest are 5-minute writes), never more than all writes.
-    LEAST(reported_1h_tokens, cache_write_tokens)                     AS cache_write_1h_tokens
-FROM lines
--- One API response is written on several lines; usage only grows while it streams, so keep the
--- line with the most output tokens (then the earliest). Lines sharing a message id and a request
--- id are one response; without a request id, one message id is one response (a NULL request id
--- is a partition of its own). Lines without a message id cannot be matched.
-QUALIFY message_id IS NULL
-     OR row_number() OVER (PARTITION BY message_id, request_id
-                           ORDER BY output_tokens DESC, ts NULLS LAST, filename) = 1;
-
--- name: claude_counts
--- Files, lines by kind, and turn lines dropped as duplicates of one API response.
-SELECT
-    (SELECT count(*) FROM claude_files)                                   AS files,
-    (SELECT count(*) FROM claude_line_kinds WHERE kind = 'malformed')     AS malformed_lines,
-    (SELECT count(*) FROM claude_line_kinds WHERE kind = 'synthetic')     AS synthetic_lines,
-    (SELECT count(*) FROM claude_line_kinds WHERE kind = 'turn')
-        - (SELECT count(*) FROM claude_turns)                             AS duplicate_lines,
-    (SELECT count(*) FROM claude_turns)                                   AS turns;
 
 -- name: claude_models
 -- Every model id in the logs, for price resolution.

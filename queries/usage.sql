@@ -1,7 +1,8 @@
 -- Aggregations behind the Token Usage page and `cli.py report`. They read only the
 -- canonical `requests` view (or the mirror that replaces it), never a source table.
 -- Prices arrive as bound, parallel lists (pricing.PriceBook.schedule_params: model ids, UTC
--- day range, prompt-size band, input and output USD per 1M tokens) so a price change never
+-- day range, prompt-size band, input, output, cache read, 5-minute and 1-hour cache write USD per
+-- 1M tokens) so a price change never
 -- needs a schema change or string-built SQL.
 --
 -- Money is exact: every cost is a DECIMAL(38, 15) and sums are DECIMAL sums, so a total, its
@@ -22,25 +23,40 @@ CREATE OR REPLACE MACRO exact_usd(x) AS TRY_CAST(TRY_CAST(x AS DECIMAL(38, 12)) 
 CREATE OR REPLACE MACRO exact_rate(x) AS CAST(x AS DECIMAL(38, 9));
 CREATE OR REPLACE MACRO token_cost(prompt, completion, rate_in, rate_out) AS
     CAST((prompt * rate_in + completion * rate_out) * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15));
+-- Cache reads, 5-minute and 1-hour cache writes at their own rates (0 for a source without cache tokens).
+CREATE OR REPLACE MACRO cache_cost(cache_read, cache_write, cache_write_1h, rate_read, rate_write, rate_write_1h) AS
+    CAST((cache_read * rate_read + cache_write * rate_write + cache_write_1h * rate_write_1h)
+         * CAST(0.000001 AS DECIMAL(7, 6)) AS DECIMAL(38, 15));
+-- rate_rows: the bound rate lists (PriceBook.schedule_params) as rows, rates exact.
+CREATE OR REPLACE MACRO rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
+                                  rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
+SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
+       CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
+       CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
+       exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier,
+       exact_rate(unnest(rate_cache_read)) AS cache_read, exact_rate(unnest(rate_cache_write)) AS cache_write,
+       exact_rate(unnest(rate_cache_write_1h)) AS cache_write_1h;
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
                                           rate_model, rate_from, rate_until, rate_above, rate_upto,
-                                          rate_input, rate_output, rate_tier) AS TABLE
+                                          rate_input, rate_output, rate_tier,
+                                          rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
 WITH prices AS (
-    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
-           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
-           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier
+    SELECT * FROM rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
+                            rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h)
 )
 SELECT
     r.*,
     CAST(CASE WHEN tz = 'UTC' THEN r.ts
               ELSE timezone(tz, r.ts AT TIME ZONE 'UTC') END AS DATE)            AS day,
     CASE WHEN r.stored_cost > 0 THEN exact_usd(r.stored_cost)
-         ELSE COALESCE(token_cost(r.prompt_tokens, r.completion_tokens, p.input, p.output),
+         ELSE COALESCE(token_cost(r.prompt_tokens, r.completion_tokens, p.input, p.output)
+                       + cache_cost(r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens,
+                                    p.cache_read, p.cache_write, p.cache_write_1h),
                        CAST(0 AS DECIMAL(38, 15)))
     END                                                                          AS cost,
     (r.stored_cost <= 0 AND p.model IS NULL
-        AND r.prompt_tokens + r.completion_tokens > 0)                           AS unpriced,
+        AND r.prompt_tokens + r.completion_tokens + r.cache_read_tokens + r.cache_write_tokens
+            + r.cache_write_1h_tokens > 0)                                       AS unpriced,
     -- The tier that priced a computed cost ('' = base rate; NULL = stored cost or no price), for provenance.
     CASE WHEN r.stored_cost <= 0 THEN p.tier END                                 AS price_tier,
     p.input                                                                      AS price_in,
@@ -49,8 +65,9 @@ FROM requests AS r
 LEFT JOIN prices AS p
        ON p.model = r.model
       AND (p.valid_from IS NULL OR r.ts >= p.valid_from) AND (p.valid_until IS NULL OR r.ts < p.valid_until)
-      AND (p.above < 0 OR r.prompt_tokens > p.above)  -- a base row takes any size, odd ones too
-      AND (p.upto IS NULL OR r.prompt_tokens <= p.upto)
+      -- A tier counts the whole input, cache reads and writes included (the library's rule).
+      AND (p.above < 0 OR r.prompt_tokens + r.cache_read_tokens + r.cache_write_tokens + r.cache_write_1h_tokens > p.above)
+      AND (p.upto IS NULL OR r.prompt_tokens + r.cache_read_tokens + r.cache_write_tokens + r.cache_write_1h_tokens <= p.upto)
 WHERE r.ts >= start_utc AND r.ts < end_utc
   AND (provider_eq IS NULL OR r.provider = provider_eq)
   AND (model_eq IS NULL OR r.model = model_eq);
@@ -65,7 +82,8 @@ SELECT
     COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                       $rate_input, $rate_output, $rate_tier);
+                       $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
+                       $rate_cache_write_1h);
 
 -- name: daily
 -- One row per calendar day of the range, zero days included, with the initiator split.
@@ -85,7 +103,8 @@ per_day AS (
         sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
     FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                            $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                           $rate_input, $rate_output, $rate_tier)
+                           $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
+                           $rate_cache_write_1h)
     GROUP BY day
 )
 SELECT
@@ -124,7 +143,8 @@ SELECT
     string_agg(DISTINCT price_tier, '; ' ORDER BY price_tier) FILTER (WHERE price_tier <> '') AS price_tiers
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                       $rate_input, $rate_output, $rate_tier)
+                       $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
+                       $rate_cache_write_1h)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;
 

@@ -19,6 +19,8 @@ from queries.sources import Capability
 PASSWORD = "correct horse battery staple"
 AXIOM_MENU = ["token_usage.py", "sessions.py", "compare.py", "budgets.py"]
 AGENTX_MENU = ["token_usage.py", "agents.py", "tier2.py", "sessions.py", "compare.py", "budgets.py"]
+CLAUDE_CODE_MENU = ["token_usage.py", "sessions.py", "compare.py", "budgets.py", "blocks.py"]
+EVERY_PAGE = AGENTX_MENU + ["blocks.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -61,11 +63,19 @@ def test_an_axiom_database_gets_the_axiom_menu(axiom_db, monkeypatch):
 
 def test_an_unreadable_database_keeps_every_page_to_say_what_is_wrong(tmp_path, monkeypatch):
     monkeypatch.setenv("USAGE_DB", str(tmp_path / "missing.db"))
-    assert signed_in_menu() == AGENTX_MENU
+    assert signed_in_menu() == EVERY_PAGE
 
 
 def test_compare_needs_per_request_rows_or_a_daily_rollup():
     # A source with sessions alone (no usage figures) gets neither Compare nor Agents.
     assert [p.file for p in menu_specs(frozenset({Capability.SESSIONS}))] == ["token_usage.py", "sessions.py"]
     assert [p.file for p in menu_specs(frozenset({Capability.DAILY_USAGE}))] == ["token_usage.py", "compare.py", "budgets.py"]
-    assert [p.file for p in menu_specs(None)] == AGENTX_MENU
+    assert [p.file for p in menu_specs(None)] == EVERY_PAGE
+
+
+def test_a_claude_code_projects_directory_gets_usage_windows_and_no_agent_pages(claude_projects, monkeypatch):
+    from factories import Turn
+
+    claude_projects.session_file("p", "s1", [Turn("m1", "r1", "2026-03-20T10:00:00Z", "m", 1, 1).line("s1")])
+    monkeypatch.setenv("USAGE_DB", str(claude_projects.root))
+    assert signed_in_menu() == CLAUDE_CODE_MENU

@@ -116,7 +116,8 @@ def test_requests_view_keeps_the_canonical_columns(mirror):
     cur.execute("SELECT * FROM requests LIMIT 1")
     assert [d[0] for d in cur.description] == [
         "request_id", "ts", "raw_ts", "provider", "model", "initiator", "task_kind", "channel",
-        "session_id", "prompt_tokens", "completion_tokens", "stored_cost"]
+        "session_id", "prompt_tokens", "completion_tokens", "stored_cost", "cache_read_tokens", "cache_write_tokens",
+        "cache_write_1h_tokens", "project"]
 
 
 def test_unreadable_timestamps_keep_their_text_and_are_counted(filled, mirror):

@@ -58,7 +58,10 @@ def test_requests_view_has_the_canonical_shape(axiom_db):
     finally:
         source.close()
     assert columns == ["request_id", "ts", "raw_ts", "provider", "model", "initiator", "task_kind", "channel",
-                       "session_id", "prompt_tokens", "completion_tokens", "stored_cost"]
+                       "session_id", "prompt_tokens", "completion_tokens", "stored_cost", "cache_read_tokens",
+                       "cache_write_tokens", "cache_write_1h_tokens", "project"]
+    assert {(r["cache_read_tokens"], r["cache_write_tokens"], r["cache_write_1h_tokens"], r["project"])
+            for r in rows} == {(0, 0, 0, None)}  # Axiom records no cache tokens and no project
     first, second = rows
     assert (first["ts"].isoformat(), first["initiator"], first["task_kind"], first["channel"]) == (
         "2026-03-20T10:00:00.250000", "task", "cronjob", "task")

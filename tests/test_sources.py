@@ -226,7 +226,8 @@ SELECT TRY_CAST(id AS BIGINT) AS request_id,
        NULL AS task_kind, NULL AS channel, NULL AS session_id,
        COALESCE(TRY_CAST(input AS BIGINT), 0) AS prompt_tokens,
        COALESCE(TRY_CAST(output AS BIGINT), 0) AS completion_tokens,
-       CAST(0 AS DOUBLE) AS stored_cost
+       CAST(0 AS DOUBLE) AS stored_cost, 0 AS cache_read_tokens, 0 AS cache_write_tokens,
+       0 AS cache_write_1h_tokens, NULL AS project
 FROM src.llm_calls;
 """
 
@@ -258,9 +259,9 @@ def test_adding_a_source_is_a_module_its_sql_and_a_line_in_the_registry(tmp_path
     (tmp_path / "queries" / "sources" / "mysystem.py").write_text(MYSYSTEM_PY)
     registry = tmp_path / "queries" / "sources" / "__init__.py"
     text = registry.read_text()
-    assert text.count("from queries.sources import agentx, axiom\n") == 1 and text.count("    agentx.KIND,\n") == 1
-    registry.write_text(text.replace("from queries.sources import agentx, axiom\n",
-                                     "from queries.sources import agentx, axiom, mysystem\n")
+    assert text.count("from queries.sources import agentx, axiom, claude_code\n") == 1 and text.count("    agentx.KIND,\n") == 1
+    registry.write_text(text.replace("from queries.sources import agentx, axiom, claude_code\n",
+                                     "from queries.sources import agentx, axiom, claude_code, mysystem\n")
                             .replace("    agentx.KIND,\n", "    agentx.KIND,\n    mysystem.KIND,\n"))
     db = tmp_path / "my.db"
     with sqlite3.connect(db) as con:

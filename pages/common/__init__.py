@@ -58,6 +58,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("compare.py", "Compare", ":material/compare_arrows:",
              frozenset({Capability.REQUESTS, Capability.DAILY_USAGE})),
     PageSpec("budgets.py", "Budgets", ":material/savings:", frozenset({Capability.REQUESTS, Capability.DAILY_USAGE})),
+    PageSpec("blocks.py", "Usage windows", ":material/timer:", frozenset({Capability.BLOCKS})),
 )
 
 

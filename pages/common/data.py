@@ -232,7 +232,7 @@ def app_data(use_library: bool | None = None) -> AppData:
 
     def show_progress(copied: int, total: int) -> None:
         share = min(1.0, copied / total) if total else 1.0
-        slot.progress(share, text=f"Reading the database for the first time: {copied:,} of {total:,} rows copied")
+        slot.progress(share, text=f"Reading the data for the first time: {share:.0%}")  # rows, or bytes of logs
 
     # Opens (and on first use mirrors) the database now, so a bad one is reported before any drawing.
     _source(data.db, data.adapter, data.is_demo, data.mirror, progress=show_progress)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from queries.sources import agentx, axiom
+from queries.sources import agentx, axiom, claude_code
 from queries.sources import litellm  # issue 13: the LiteLLM proxy's Postgres
 from queries.sources.base import Capability, Source, SourceKind
 from queries.sqlite import SourceError, check_sqlite_file, sqlite_tables
@@ -18,6 +18,7 @@ from queries.sqlite import SourceError, check_sqlite_file, sqlite_tables
 KINDS: tuple[SourceKind, ...] = (
     axiom.KIND,
     agentx.KIND,
+    claude_code.KIND,
     litellm.KIND,
 )
 

@@ -68,7 +68,9 @@ FULL OUTER JOIN tasks AS k ON k.session_id = s.id;
 CREATE OR REPLACE MACRO axiom_requests(rows_table, map_table) AS TABLE
 SELECT u.request_id, u.ts, u.raw_ts, u.provider, u.model,
        COALESCE(m.initiator, 'main') AS initiator, m.task_kind, m.channel,
-       u.session_id, u.prompt_tokens, u.completion_tokens, u.stored_cost
+       u.session_id, u.prompt_tokens, u.completion_tokens, u.stored_cost,
+       CAST(0 AS BIGINT) AS cache_read_tokens, CAST(0 AS BIGINT) AS cache_write_tokens,  -- Axiom records none
+       CAST(0 AS BIGINT) AS cache_write_1h_tokens, CAST(NULL AS VARCHAR) AS project
 FROM query_table(rows_table) AS u
 LEFT JOIN query_table(map_table) AS m ON m.session_id = u.session_id;
 -- The direct path: every query reads the attached file through these views.
