@@ -185,7 +185,7 @@ def render() -> None:
     else:
         price_notices(report, wording)
     breakdown_card(report)
-    for name, member in data.members:  # only a source with dimension capabilities (LiteLLM) draws one
+    for name, member, _snap in data.opened():  # only a readable source with dimension capabilities (LiteLLM)
         if filters.source in (None, name):
             dimension_card(member, filters, key=f"dim_{name}" if len(data.members) > 1 else "dim")
 
