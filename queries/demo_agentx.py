@@ -215,3 +215,22 @@ def agentx_demo_paths(today: date | None = None) -> tuple[Path, Path]:
             if old != cwd:
                 shutil.rmtree(old, ignore_errors=True)
     return db, cwd / "projects"
+
+
+CLAUDE_DEMO_SEED = 23  # not the agentx demo's: the Claude Code demo is other work, never the same tokens twice
+
+
+def claude_demo_paths(today: date | None = None) -> Path:
+    """The Claude Code demo's projects directory for `today` (UTC), created on first use: logs of their
+    own (24 sessions, another seed), so a demo workspace never counts the agentx demo's logs twice."""
+    today = today or datetime.now(timezone.utc).date()
+    folder = cache_dir()
+    root = folder / f"claude-code-demo-{today.isoformat()}" / "projects"
+    if not root.exists():
+        partial = root.with_name("projects.partial")
+        write_demo_logs(partial, today, random.Random(CLAUDE_DEMO_SEED), sessions=24)
+        partial.rename(root)  # whole or not at all: a reader never sees half the demo
+        for old in folder.glob("claude-code-demo-*"):
+            if old != root.parent:
+                shutil.rmtree(old, ignore_errors=True)
+    return root

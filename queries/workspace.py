@@ -287,14 +287,10 @@ def configured_workspace(config, cwd: Path | None = None) -> Workspace:
 
 def demo_workspace() -> tuple[SourceConfig, ...]:
     """The default demo: a workspace of every kind's built-in demo, so each page has data (the
-    Axiom demo, the agentx demo, and the Claude Code logs the agentx demo writes once the
-    claude-code kind registers with `has_demo` and its `demo_paths()`; USAGE_DEMO=<kind> is one
-    demo alone). Each source is named after its kind and priced by its own demo price file."""
+    Axiom demo, the agentx demo and a Claude Code projects directory; USAGE_DEMO=<kind>
+    is one demo alone). Each source is named after its kind and priced by its own demo price file."""
     from queries.sources import demo_kinds
 
-    # HOOK (issue 12, item 6): the Claude Code logs join this workspace when the claude-code kind
-    # says `has_demo = True` with `demo_paths()` -> (agentx_demo_paths()[1], None): the logs the
-    # agentx demo writes. Nothing here changes; until then the demo workspace is Axiom + agentx.
     sources = []
     for kind in demo_kinds():
         path, prices = kind.demo_paths()

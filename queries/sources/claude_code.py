@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 import duckdb
 
 import pricing
+from queries.demo_agentx import claude_demo_paths
 from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import bind, sql
 from queries.sqlite import SourceError
@@ -513,6 +514,11 @@ class ClaudeCodeKind(SqliteKind):
     mirror = None  # the store is its own incremental copy
     sessions_in_claude_logs = True  # its sessions are its own logs (the Sessions page and `cli.py sessions`)
     opens_with_progress = True  # open(progress=...) parses the logs the first time, with a progress bar
+    has_demo = True
+
+    def demo_paths(self) -> tuple[Path, Path | None]:
+        """Built-in Claude Code logs (their own, not the agentx demo's), priced by the library."""
+        return claude_demo_paths(), None
 
     @property
     def signature(self) -> str:
