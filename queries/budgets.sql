@@ -14,7 +14,8 @@
 WITH req AS (
     SELECT * FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                                     $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                                    $rate_input, $rate_output, $rate_tier)
+                                    $rate_input, $rate_output, $rate_tier, $rate_cache_read,
+                                    $rate_cache_write, $rate_cache_write_1h)
     UNION ALL BY NAME
     SELECT CAST(NULL AS VARCHAR) AS project, CAST(NULL AS VARCHAR) AS api_key, CAST(NULL AS VARCHAR) AS team
     WHERE false
@@ -43,7 +44,8 @@ ORDER BY days.day;
 WITH req AS (
     SELECT * FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                                     $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                                    $rate_input, $rate_output, $rate_tier)
+                                    $rate_input, $rate_output, $rate_tier, $rate_cache_read,
+                                    $rate_cache_write, $rate_cache_write_1h)
     UNION ALL BY NAME
     SELECT CAST(NULL AS BIGINT) AS cache_read_tokens, CAST(NULL AS BIGINT) AS cache_write_tokens,
            CAST(NULL AS BIGINT) AS cache_write_1h_tokens WHERE false
