@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import page_chrome, page_needs
+from pages.common.data import needs_any
 from pages.common.markdown import md_text
 from pages.common.views import lacks, open_page, page_query, range_picker, show_table
 from queries.blocks import WINDOW_HOURS, active_block, blocks_csv, blocks_in_range, usage_blocks
@@ -70,7 +71,7 @@ def table_row(b) -> dict[str, str]:
 
 
 def render() -> None:
-    dataset = open_page(TITLE, DESCRIPTION)
+    dataset = open_page(TITLE, DESCRIPTION, needs_any(*page_needs(__file__)))  # its Source selectbox
     if dataset is None or lacks(dataset, page_needs(__file__), "The usage windows view"):
         return
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)  # one computation per minute
