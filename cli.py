@@ -39,8 +39,7 @@ from queries.formatting import (fmt_change, fmt_cost_cell, fmt_duration, fmt_int
                                 fmt_usd)
 from queries.sessions import SessionError, sessions_csv, summary_row
 from queries.settings import resolve_config
-from queries.sources import kind_names, kinds_that_can
-from queries.sources.agentx import agentx_db_path
+from queries.sources import database_in_working_dir, kind_names, kinds_that_can
 from queries.usage import Filters, UsageReport, usage_report
 from queries.workspace import (SourceConfig, Workspace, WorkspaceError, configured_workspace, known_kinds,
                                open_workspace_source, read_workspace, source_can, workspace_of_paths,
@@ -264,12 +263,11 @@ def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 
 
 def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.sources.agentx import agent_rows, agents_csv, unpriced_in_range, zone_warning
-
-    rows = agent_rows(dataset.source, rng, dataset.prices)
-    for note in [*dataset.prices.warnings, *zone_warning(rng)]:
+    kind = dataset.source.kind  # AGENTS: the kind's per-agent queries (base.AgentQueries)
+    rows = kind.agent_rows(dataset.source, rng, dataset.prices)
+    for note in [*dataset.prices.warnings, *kind.zone_warnings(rng)]:
         warn(note)
-    unpriced = unpriced_in_range(dataset.source, rng, dataset.prices)
+    unpriced = kind.unpriced_in_range(dataset.source, rng, dataset.prices)
     hint = zero_cost_warning(dataset, sum(r.estimated_cost for r in rows),
                              sum(r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens
                                  for r in rows), unpriced)
@@ -278,7 +276,7 @@ def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
     if args.format == "json":
         return json.dumps([r.as_json() for r in rows], indent=2)
     if args.format == "csv":
-        return agents_csv(rows).rstrip("\n")
+        return kind.agents_csv(rows).rstrip("\n")
     lines = [f"Agents {rng.start} .. {rng.end} ({rng.days} days, UTC days for tokens and cost)", ""]
     if not rows:
         return "\n".join(lines + ["  No agent has usage or tasks in this range."])
@@ -294,15 +292,14 @@ def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
 
 
 def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.sources.agentx import agent_tasks, task_row, tasks_csv
-
-    page = agent_tasks(dataset.source, rng, args.agent, args.page, args.page_size)
-    rows = [task_row(t) for t in page.tasks]
+    kind = dataset.source.kind  # TASKS: the kind's task queries (base.AgentQueries)
+    page = kind.agent_tasks(dataset.source, rng, args.agent, args.page, args.page_size)
+    rows = [kind.task_row(t) for t in page.tasks]
     if args.format == "json":
         return json.dumps({"agent_id": args.agent, "page": page.page, "pages": page.pages, "page_size": page.page_size,
                            "total": page.total, "tasks": rows}, indent=2)
     if args.format == "csv":
-        return tasks_csv(page).rstrip("\n")
+        return kind.tasks_csv(page).rstrip("\n")
     lines = [f"Tasks of {args.agent} {rng.start} .. {rng.end}, newest first: page {page.page} of {page.pages} "
              f"({page.total:,} tasks)", ""]
     if not rows:
@@ -316,16 +313,15 @@ def cmd_tasks(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
 
 
 def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.sources.agentx import rotation_report, rotations_csv
-
-    report = rotation_report(dataset.source, rng)
+    kind = dataset.source.kind  # ROTATIONS: the kind's queries (base.AgentQueries)
+    report = kind.rotation_report(dataset.source, rng)
     if args.format == "json":
         payload = {"range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "tz": rng.tz}, **report.as_json()}
         return json.dumps(payload, indent=2)
     for note in report.warnings:
         warn(note)
     if args.format == "csv":
-        return rotations_csv(report).rstrip("\n")
+        return kind.rotations_csv(report).rstrip("\n")
     lines = [f"Session rotations {rng.start} .. {rng.end} ({rng.tz}), by reason", ""]
     if not report.rows:
         return "\n".join(lines + ["  No rotations in this range."])
@@ -337,10 +333,9 @@ def cmd_rotations(args: argparse.Namespace, dataset: Dataset, rng: DateRange) ->
 
 
 def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    from queries.sources.agentx import tier2_csv, tier2_hotspots, tier2_rows
-
-    report = tier2_hotspots(dataset.source, rng, dataset.prices)
-    rows = tier2_rows(report)
+    kind = dataset.source.kind  # TIER2: the kind's queries (base.AgentQueries)
+    report = kind.tier2_hotspots(dataset.source, rng, dataset.prices)
+    rows = kind.tier2_rows(report)
     if args.format == "json":
         return json.dumps({"range": {"from": rng.start.isoformat(), "until": rng.end.isoformat()},
                            "threshold": report.threshold, "threshold_source": report.threshold_source,
@@ -348,7 +343,7 @@ def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
     for note in report.warnings:
         warn(note)
     if args.format == "csv":
-        return tier2_csv(report).rstrip("\n")
+        return kind.tier2_csv(report).rstrip("\n")
     lines = [f"Tier-2 hotspots {rng.start} .. {rng.end}: threshold {report.threshold:,} tokens "
              f"({report.threshold_source})", ""]
     if not rows:
@@ -362,14 +357,15 @@ def cmd_tier2(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str
     return "\n".join(lines)
 
 
-def _claude_logs(args: argparse.Namespace, config, dataset: Dataset | None):
-    from queries.sessions import ClaudeLogs, projects_dir
+def _session_logs(args: argparse.Namespace, config, dataset: Dataset | None):
+    from queries.sessions import projects_dir
+    from queries.sources import open_session_logs
 
     custom = None
     root = projects_dir(args.projects)
     if dataset is not None:
         kind = dataset.source.kind
-        custom_path = kind.claude_log_prices(dataset.source, dataset.settings_path)  # agentx: its custom.json
+        custom_path = kind.session_log_prices(dataset.source, dataset.settings_path)  # agentx: its custom.json
         if custom_path is not None:
             custom = pricing.read_custom_prices(custom_path)
         demo_logs = kind.demo_projects_dir() if dataset.is_demo else None
@@ -377,12 +373,12 @@ def _claude_logs(args: argparse.Namespace, config, dataset: Dataset | None):
             root = demo_logs  # the demo's own logs (as the Sessions page reads)
         if dataset.source.path.is_dir() and not args.projects:
             root = dataset.source.path  # the source is a projects directory itself (Claude Code's logs)
-    return ClaudeLogs(root, custom, bool(config.price_library))
+    return open_session_logs(root, custom, bool(config.price_library))
 
 
 def _print_sessions(args: argparse.Namespace, config, dataset: Dataset | None, tz: str) -> int:
     """`sessions` / `session` on Claude Code logs."""
-    logs = _claude_logs(args, config, dataset)
+    logs = _session_logs(args, config, dataset)
     try:
         if args.command == "sessions":
             out = cmd_sessions(args, logs.sessions(optional_range(args, tz), args.search, args.page, args.page_size))
@@ -685,7 +681,7 @@ def _run(args: argparse.Namespace) -> int:
         cwd = Path(args.cwd).expanduser()
         if not cwd.is_dir():
             raise UsageError(f"--cwd {cwd} is not a directory (it should be agentx's working directory).")
-        db = str(agentx_db_path(cwd))
+        db = str(database_in_working_dir(cwd))
         if not Path(db).exists():
             raise UsageError(f"No agentx database at {db}: is {cwd} the directory agentx runs in? "
                              f"(agentx keeps its data in DIR/.agentx/db.sqlite.)")
@@ -715,7 +711,7 @@ def _run(args: argparse.Namespace) -> int:
 
     date_range = date_range_from_args(args, tz) if args.command not in ("sessions", "session") else None
     dataset = open_dataset(config)
-    if args.command in ("sessions", "session") and dataset.source.kind.sessions_in_claude_logs:
+    if args.command in ("sessions", "session") and dataset.source.kind.sessions_in_logs:
         # agentx keeps no sessions of its own: the Claude Code logs it ran (~/.claude/projects; the demo's own)
         return _print_sessions(args, config, dataset, tz)
     if args.command in NEEDS and not dataset.can(NEEDS[args.command]):
@@ -741,15 +737,12 @@ def _run(args: argparse.Namespace) -> int:
         out = cmd_compare(args, dataset, date_range)
     elif args.command == "whatif":
         out = cmd_whatif(args, dataset, date_range)
-    elif args.command == "sessions":
-        from queries.sessions import axiom_sessions
-
-        out = cmd_sessions(args, axiom_sessions(dataset.source, dataset.prices, optional_range(args, tz), args.search,
-                                                args.page, args.page_size))
+    elif args.command == "sessions":  # the sessions the database keeps (its kind's SESSIONS queries)
+        out = cmd_sessions(args, dataset.source.kind.session_list(dataset.source, dataset.prices,
+                                                                  optional_range(args, tz), args.search,
+                                                                  args.page, args.page_size))
     else:
-        from queries.sessions import axiom_session
-
-        out = cmd_session(args, axiom_session(dataset.source, dataset.prices, args.session_id))
+        out = cmd_session(args, dataset.source.kind.session_detail(dataset.source, dataset.prices, args.session_id))
     if out:
         print(out)
     return 0

@@ -600,3 +600,9 @@ def custom_snippet(models: Iterable[str]) -> str:
     """The custom.json entries to fill in for unpriced models (agentx's shape, rates to fill in)."""
     table = {model: {"input": 0.0, "output": 0.0, "cacheRead": 0.0, "cacheCreate": 0.0} for model in models}
     return json.dumps(table, indent=2)
+
+
+def built_in_price_models() -> list[str]:
+    """Models with a built-in default price (AXIOM_DEFAULT_PRICES, seed 000), sorted: what a chooser can
+    offer beside the data's own models without a settings file (the What if card)."""
+    return sorted(AXIOM_DEFAULT_PRICES)

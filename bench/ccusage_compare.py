@@ -4,7 +4,7 @@
     python bench/ccusage_compare.py                          # generated logs + the agentx demo's logs
     python bench/ccusage_compare.py --projects ~/.claude/projects
 
-For each projects folder: runs `queries.sessions.ClaudeLogs` (ours) and ccusage on the same
+For each projects folder: runs `queries.sources.claude_code_sessions.ClaudeLogs` (ours) and ccusage on the same
 files, and prints per session the input, output, cache-write and cache-read totals of both.
 ccusage runs with HOME and CLAUDE_CONFIG_DIR pointed at a temporary copy of the folder, so it
 reads nothing else on this machine (it also looks for other agents' logs under HOME).
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pricing  # noqa: E402
-from queries.sessions import ClaudeLogs  # noqa: E402
+from queries.sources.claude_code_sessions import ClaudeLogs  # noqa: E402
 from queries.sources.claude_code import log_files  # noqa: E402
 
 DEFAULT_CCUSAGE = ROOT / "bench" / ".npm" / "node_modules" / ".bin" / "ccusage"
@@ -262,19 +262,19 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     version = subprocess.run([str(args.ccusage), "--version"], capture_output=True, text=True).stdout.strip()
-    print(f"{version}; ours: queries.sessions.ClaudeLogs")
+    print(f"{version}; ours: queries.sources.claude_code_sessions.ClaudeLogs")
     unexplained = 0
     with tempfile.TemporaryDirectory(prefix="ccusage-data-") as tmp:
         folders = [(str(p), p.expanduser()) for p in args.projects or []]
         if not folders:
             generated = Path(tmp) / "generated"
             generate(generated)
-            from queries.demo_agentx import write_agentx_demo
+            from queries.sources.agentx_demo import write_agentx_demo
 
             demo = Path(tmp) / "agentx-demo"
             write_agentx_demo(demo, date(2026, 3, 31))
             folders = [("generated (bench/ccusage_compare.py generate, seed 2026)", generated),
-                       ("agentx demo (queries/demo_agentx.py, end day 2026-03-31)", demo / "projects")]
+                       ("agentx demo (queries/sources/agentx_demo.py, end day 2026-03-31)", demo / "projects")]
         for name, folder in folders:
             unexplained += compare(name, folder, args.ccusage)
     return 1 if unexplained else 0

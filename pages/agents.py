@@ -84,14 +84,13 @@ def _row_picked() -> None:
 
 def agents_card(dataset, rng, unpriced: list[str]) -> list[str]:
     """The per-agent table and its CSV; returns the agent ids, in the table's order."""
-    from queries.sources.agentx import agent_rows, agents_csv, zone_warning
-
-    rows = page_query(lambda d: agent_rows(d.source, rng, d.prices), "agent_rows", rng)
+    kind = dataset.source.kind  # AGENTS: the kind's per-agent queries (base.AgentQueries)
+    rows = page_query(lambda d: d.source.kind.agent_rows(d.source, rng, d.prices), "agent_rows", rng)
     with st.container(border=True):
         st.subheader("Per agent", anchor=False)
         st.caption("Tokens and cost from usage_daily (tier 2 included, UTC days); durations, errors and "
                    "timeouts of the tasks that started in the range.")
-        for note in [*dataset.prices.warnings, *zone_warning(rng)]:
+        for note in [*dataset.prices.warnings, *kind.zone_warnings(rng)]:
             st.warning(md_text(note))
         if not rows:
             st.info("No agent has usage or tasks in this range.", icon=":material/filter_alt_off:")
@@ -114,14 +113,15 @@ def agents_card(dataset, rng, unpriced: list[str]) -> list[str]:
                        "Add them to .agentx/pricing/custom.json (USD per 1M tokens) and Refresh:".replace("$", "\\$"),
                        icon=":material/sell:")
             st.code("\n".join(unpriced), language=None)
-        st.download_button("Download CSV", data=agents_csv(rows), file_name=f"agents-{rng.start}-{rng.end}.csv",
+        st.download_button("Download CSV", data=kind.agents_csv(rows), file_name=f"agents-{rng.start}-{rng.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="agents_csv")
     return ids
 
 
-def tasks_card(rng, ids: list[str]) -> None:
+def tasks_card(dataset, rng, ids: list[str]) -> None:
     """One agent's tasks that started in the range, newest first, a page at a time."""
-    from queries.sources.agentx import agent_tasks, tasks_csv
+    kind = dataset.source.kind  # TASKS: the kind's task queries (base.AgentQueries)
+    agent_tasks = kind.agent_tasks
 
     with st.container(border=True):
         st.subheader("Tasks of one agent", anchor=False)
@@ -151,7 +151,7 @@ def tasks_card(rng, ids: list[str]) -> None:
         left, right = st.columns([1, 3], vertical_alignment="center")
         left.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"agents_page_{agent}")
         right.caption(f"Page {page.page} of {page.pages} ({fmt_int(page.total)} tasks, {page.page_size} a page).")
-        st.download_button("Download CSV", data=tasks_csv(page), file_name=f"tasks-page-{page.page}.csv",
+        st.download_button("Download CSV", data=kind.tasks_csv(page), file_name=f"tasks-page-{page.page}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="agents_tasks_csv")
 
 
@@ -166,7 +166,7 @@ def render() -> None:
     report = daily_card(rng)
     ids = agents_card(dataset, rng, report.unpriced_models)
     if ids:
-        tasks_card(rng, ids)
+        tasks_card(dataset, rng, ids)
 
 
 page_chrome()

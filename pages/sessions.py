@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import page_chrome, page_needs
-from pages.common.data import app_config, claude_logs, needs_any
+from pages.common.data import app_config, needs_any, session_logs
 from pages.common.markdown import md_text
 from pages.common.paths import file_name, without_paths
 from pages.common.views import open_page, opt_int, page_query, range_picker, show_table
@@ -56,12 +56,12 @@ class Reader:
             projects = kind.demo_projects_dir()  # the demo's own Claude Code logs (agentx's demo has them)
         if not projects and dataset.source.path.is_dir():
             projects = dataset.source.path  # the source is a projects directory itself (Claude Code's logs)
-        if projects or kind.sessions_in_claude_logs:
+        if projects or kind.sessions_in_logs:
             self.root = root = str(Path(str(projects or DEFAULT_PROJECTS_DIR)).expanduser())
             # agentx's custom.json (the named file, else the one beside the database); None: the library's
-            custom = kind.claude_log_prices(dataset.source, dataset.settings_path)
+            custom = kind.session_log_prices(dataset.source, dataset.settings_path)
             try:
-                self.logs = claude_logs(root, str(custom) if custom else None)
+                self.logs = session_logs(root, str(custom) if custom else None)
             except SessionError as exc:
                 raise SessionError(self.shown(str(exc))) from None
 
@@ -79,17 +79,15 @@ class Reader:
     def sessions(self, rng, search, page):
         if self.logs is not None:
             return self.logs.sessions(rng, search, page, PAGE_SIZE)
-        from queries.sessions import axiom_sessions
-
-        return page_query(lambda d: axiom_sessions(d.source, d.prices, rng, search, page, PAGE_SIZE),
-                          "axiom_sessions", rng, search, page, PAGE_SIZE)
+        # the sessions the database keeps, through its kind (SESSIONS)
+        return page_query(lambda d: d.source.kind.session_list(d.source, d.prices, rng, search, page, PAGE_SIZE),
+                          "session_list", rng, search, page, PAGE_SIZE)
 
     def session(self, session_id: str):
         if self.logs is not None:
             return self.logs.session(session_id)
-        from queries.sessions import axiom_session
-
-        return page_query(lambda d: axiom_session(d.source, d.prices, session_id), "axiom_session", session_id)
+        return page_query(lambda d: d.source.kind.session_detail(d.source, d.prices, session_id), "session_detail",
+                          session_id)
 
 
 def _row_picked() -> None:

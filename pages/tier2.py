@@ -24,10 +24,9 @@ def shown(text: str, config) -> str:
     return without_paths(text, config.path)
 
 
-def tier2_card(rng, config) -> None:
-    from queries.sources.agentx import tier2_csv, tier2_hotspots
-
-    report = page_query(lambda d: tier2_hotspots(d.source, rng, d.prices, config=config), "tier2_hotspots", rng)
+def tier2_card(dataset, rng, config) -> None:
+    kind = dataset.source.kind  # TIER2: the kind's queries (base.AgentQueries)
+    report = page_query(lambda d: kind.tier2_hotspots(d.source, rng, d.prices, config=config), "tier2_hotspots", rng)
     with st.container(border=True):
         st.subheader("Tier-2 hotspots", anchor=False)
         st.caption(md_text(f"Threshold {report.threshold:,} tokens ({shown(report.threshold_source, config)}). "
@@ -46,14 +45,13 @@ def tier2_card(rng, config) -> None:
                  "Tier-2 cost": fmt_usd(r.tier2_cost), "Extra (0.5×)": fmt_usd(r.tier2_extra_cost),
                  "Of its cost": fmt_share(r.extra_share)} for r in report.rows]
         show_table(rows, TIER2_COLUMNS, "tier2_table")
-        st.download_button("Download CSV", data=tier2_csv(report), file_name=f"tier2-{rng.start}-{rng.end}.csv",
+        st.download_button("Download CSV", data=kind.tier2_csv(report), file_name=f"tier2-{rng.start}-{rng.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="tier2_csv")
 
 
-def rotations_card(rng, config) -> None:
-    from queries.sources.agentx import rotation_report, rotations_csv
-
-    report = page_query(lambda d: rotation_report(d.source, rng, config=config), "rotation_report", rng)
+def rotations_card(dataset, rng, config) -> None:
+    kind = dataset.source.kind  # ROTATIONS: the kind's queries (base.AgentQueries)
+    report = page_query(lambda d: kind.rotation_report(d.source, rng, config=config), "rotation_report", rng)
     with st.container(border=True):
         st.subheader("Rotation reasons", anchor=False)
         st.caption("Session rotations per agent: stale (idle timeout), tier-2 (rotated to dodge the 1.5x "
@@ -70,7 +68,7 @@ def rotations_card(rng, config) -> None:
                  "max-turns": fmt_int(r.max_turns), "other": fmt_int(r.other), "Total": fmt_int(r.total)}
                 for r in report.rows]
         show_table(rows, ROTATION_COLUMNS, "rotations_table")
-        st.download_button("Download CSV", data=rotations_csv(report),
+        st.download_button("Download CSV", data=kind.rotations_csv(report),
                            file_name=f"rotations-{rng.start}-{rng.end}.csv", mime="text/csv",
                            icon=":material/download:", on_click="ignore", key="rotations_csv")
 
@@ -82,11 +80,9 @@ def render() -> None:
     if lacks(dataset, page_needs(__file__), "Tier 2 and rotations"):
         return
     rng = range_picker("tier2")
-    from queries.sources.agentx import agentx_config_for
-
-    config = page_query(lambda d: agentx_config_for(d.source.path), "agentx_config")  # agentx.json, read once
-    tier2_card(rng, config)
-    rotations_card(rng, config)
+    config = page_query(lambda d: d.source.kind.tier2_config(d.source), "tier2_config")  # agentx.json, read once
+    tier2_card(dataset, rng, config)
+    rotations_card(dataset, rng, config)
 
 
 page_chrome()

@@ -323,11 +323,10 @@ def _column_costs(dimension: str) -> ScopeResolver:
 def _agent_costs(dataset, filters: Filters, value: str) -> list[DayCost] | str:
     if not dataset.source.can(Capability.AGENT):
         return "this data has no agent dimension"
-    from queries.sources.agentx import range_params  # the daily rollup's own per-agent filter (the one AGENT kind)
-
-    params = range_params(filters.range, dataset.prices, provider=filters.provider, model=filters.model, agent=value)
-    rows = _rows(dataset.source, "agentx_daily", params)
-    return [DayCost(r["day"], float(r["estimated_cost"])) for r in rows]
+    # The kind's own per-agent daily costs (a daily rollup has no `requests` column to filter on).
+    days = dataset.source.kind.agent_day_costs(dataset.source, filters.range, dataset.prices, value,
+                                               provider=filters.provider, model=filters.model)
+    return [DayCost(day, cost) for day, cost in days]
 
 
 SCOPE_RESOLVERS.update(project=_column_costs("project"), key=_column_costs("key"), team=_column_costs("team"),

@@ -848,7 +848,7 @@ def test_the_mirror_of_the_demo_database_reads_exactly_like_the_direct_view():
     mirror: on the demo database the two give the same rows, column by column."""
     from types import SimpleNamespace
 
-    from queries.demo import demo_paths
+    from queries.sources.axiom_demo import demo_paths
 
     db, settings = demo_paths()
     mirror, direct = open_mirrored_source(db), open_source(db)

@@ -524,7 +524,7 @@ def test_the_agentx_demo_gives_every_page_something_to_show(monkeypatch):
 def test_the_agentx_demo_is_the_same_for_the_same_day(tmp_path):
     import sqlite3
 
-    from queries.demo_agentx import write_agentx_demo
+    from queries.sources.agentx_demo import write_agentx_demo
 
     dumps = []
     for name in ("one", "two"):

@@ -11,7 +11,9 @@ import pricing
 from factories import (MALFORMED_LINES, RANDOM_AGENTX_RATES, ClaudeProjects, Turn, claude_turn_cost,
                        oracle_claude_turns, random_claude_projects, user_line)
 from queries.dates import DateRange
-from queries.sessions import ClaudeLogs, SessionError, axiom_session, axiom_sessions, projects_dir
+from queries.sessions import SessionError, projects_dir
+from queries.sources.axiom import axiom_session, axiom_sessions
+from queries.sources.claude_code_sessions import ClaudeLogs
 from queries.sources import open_source
 
 ROUND = {"m": (1.0, 2.0, 0.1, 1.25)}

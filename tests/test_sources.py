@@ -50,6 +50,98 @@ def test_the_name_check_finds_a_comparison_outside_the_sources_package(tmp_path)
     assert [h.split(":")[0] for h in hits] == ["cli.py", "pages/agents.py"]
 
 
+# --- no kind's module or name reached from pages, the CLI and the shared query layer ------------
+
+# What a source is called in code: each registered kind's name (separators dropped) and "claude",
+# the word its logs go by (ClaudeLogs, claude_logs). Case and underscores are ignored.
+KIND_WORDS = ("agentx", "axiom", "claude", "claudecode", "litellm")
+# Where no kind may be named in code; words in strings, docstrings and comments (help, messages)
+# are free. queries/sources/ (the kinds and the registry) is outside this list.
+KIND_FREE_PATHS = ["app.py", "cli.py", "pages", "queries"]
+
+
+def _identifiers(node: ast.AST) -> list[str]:
+    """The names `node` binds or uses (not string contents): variables, attributes, definitions,
+    parameters, keyword arguments, imported names and their aliases."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.keyword) and node.arg:
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [node.name.rpartition(".")[2], *([node.asname] if node.asname else [])]
+    return []
+
+
+def kind_names_in_code(root: Path, paths: list[str], kind_modules: set[str]) -> list[str]:
+    """`file:line: what` for each import of a kind's module (`queries.sources.<kind>`, `from
+    queries.sources import <kind>`) and each identifier with a kind's name in it, in the Python
+    files under `paths` of `root`, queries/sources/ excepted."""
+    files = sorted(f for p in paths for f in ([root / p] if p.endswith(".py") else (root / p).rglob("*.py"))
+                   if f.exists() and not f.relative_to(root).as_posix().startswith("queries/sources/"))
+    hits: list[str] = []
+    for path in files:
+        where = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = []
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module, *(f"{node.module}.{a.name}" for a in node.names
+                                          if node.module == "queries.sources")]
+            for module in modules:
+                parts = module.split(".")
+                if parts[:2] == ["queries", "sources"] and len(parts) > 2 and parts[2] in kind_modules:
+                    hits.append(f"{where}:{node.lineno}: imports {module}")
+            for name in _identifiers(node):
+                if any(word in name.lower().replace("_", "") for word in KIND_WORDS):
+                    hits.append(f"{where}:{getattr(node, 'lineno', '?')}: {name}")
+    return sorted(set(hits))
+
+
+def _kind_modules(root: Path) -> set[str]:
+    """The modules of queries/sources/ other than the registry and the protocol: kinds and their parts."""
+    return {f.stem for f in (root / "queries" / "sources").glob("*.py")} - {"__init__", "base"}
+
+
+def test_every_kind_is_named_by_a_word_the_code_check_knows():
+    for kind in KINDS:
+        assert kind.name.replace("-", "").replace("_", "") in KIND_WORDS, kind.name
+
+
+def test_pages_the_cli_and_the_shared_queries_reach_kinds_only_through_the_protocol():
+    # Issue 12: a kind is reached as `dataset.source.kind.<capability query>` or through the registry,
+    # never by importing its module or by a name of its own (axiom_sessions, claude_logs, ...).
+    assert kind_names_in_code(ROOT, KIND_FREE_PATHS, _kind_modules(ROOT)) == []
+
+
+def test_the_code_check_finds_a_kind_import_and_a_kind_named_identifier_and_nothing_in_text(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "queries" / "sources").mkdir(parents=True)
+    (tmp_path / "pages" / "tier2.py").write_text(
+        '"""Tier 2 of agentx."""\nfrom queries.sources.agentx import tier2_hotspots  # agentx\n'
+        'from queries.sources import Capability, kind_named\nfrom queries.sources.base import Source\n'
+        'TEXT = "agentx writes 0; Axiom and Claude Code too"\n')
+    (tmp_path / "queries" / "sessions.py").write_text(
+        "from queries.sources import axiom as a\ndef claude_logs(root):\n    return root\n\n"
+        "class SessionList:\n    def close(self, AXIOM_ROWS=1):\n        return self.kind.session_detail(x=1)\n")
+    (tmp_path / "queries" / "sources" / "agentx.py").write_text("def agentx_config_for(path):\n    return path\n")
+    (tmp_path / "cli.py").write_text("import queries.sources.litellm\nrun(use_litellm=True)\n")
+    hits = kind_names_in_code(tmp_path, ["cli.py", "pages", "queries"], {"agentx", "axiom", "litellm"})
+    # By hand: the imports of kind modules, and the kind-named identifiers (the imported module's
+    # own name counts too); no hit for the docstring, the comment, the string, the registry's and
+    # base's imports, nor anything under queries/sources/.
+    assert hits == ["cli.py:1: imports queries.sources.litellm", "cli.py:1: litellm", "cli.py:2: use_litellm",
+                    "pages/tier2.py:2: imports queries.sources.agentx",
+                    "queries/sessions.py:1: axiom", "queries/sessions.py:1: imports queries.sources.axiom",
+                    "queries/sessions.py:2: claude_logs", "queries/sessions.py:6: AXIOM_ROWS"]
+
+
 # --- import cycles -----------------------------------------------------------------------------
 
 def _module_name(path: Path, root: Path) -> str:

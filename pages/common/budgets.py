@@ -113,7 +113,7 @@ def month_line(budget: budgets.Budget) -> None:
 def what_if_card(filters: Filters, models: list[str], key: str = "whatif") -> None:
     """The range priced as if every request had used another model, beside the actual cost."""
     config = app_config()
-    choices = sorted(set(models) | set(pricing.AXIOM_DEFAULT_PRICES))
+    choices = sorted(set(models) | set(pricing.built_in_price_models()))
     with st.container(border=True):
         st.subheader("What if", anchor=False)
         st.caption("The selected range priced as if every request had used another model, with that model's "

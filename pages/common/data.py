@@ -261,18 +261,18 @@ def refresh(data: AppData | None = None) -> None:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the Claude Code logs…")
-def _claude_logs(root: str, custom_path: str | None, use_library: bool, read_at: datetime):
-    """The Claude Code logs under `root`, read once per snapshot (Refresh re-reads them)."""
-    from queries.sessions import ClaudeLogs
+def _session_logs(root: str, custom_path: str | None, use_library: bool, read_at: datetime):
+    """The session logs (Claude Code's) under `root`, read once per snapshot (Refresh re-reads them)."""
+    from queries.sources import open_session_logs
 
     custom = pricing.read_custom_prices(custom_path) if custom_path else None
-    return ClaudeLogs(root, custom, use_library)
+    return open_session_logs(root, custom, use_library)
 
 
-def claude_logs(root: str, custom_path: str | None, data: AppData | None = None):
-    """The cached ClaudeLogs for `root` (SessionError when it is not a directory)."""
+def session_logs(root: str, custom_path: str | None, data: AppData | None = None):
+    """The cached session-log reader for `root` (SessionError when it is not a directory)."""
     data = data or configured_data()
-    return _claude_logs(root, custom_path, data.use_library, data.snapshot().read_at)
+    return _session_logs(root, custom_path, data.use_library, data.snapshot().read_at)
 
 
 _KINDS_SEEN: dict[tuple, frozenset[Capability]] = {}  # (db, forced kind, file identity) -> capabilities

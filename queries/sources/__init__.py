@@ -13,6 +13,7 @@ from pathlib import Path
 from queries.sources import agentx, axiom, claude_code
 from queries.sources import litellm  # issue 13: the LiteLLM proxy's Postgres
 from queries.sources.base import Capability, Source, SourceKind
+from queries.sources.claude_code_sessions import ClaudeLogs
 from queries.sqlite import SourceError, check_sqlite_file, sqlite_tables
 
 KINDS: tuple[SourceKind, ...] = (
@@ -76,5 +77,19 @@ def open_source(path: str | os.PathLike[str], kind: str | None = None, *, is_dem
         raise exc.with_path(path) from None
 
 
+def open_session_logs(root: str | os.PathLike[str], custom=None, use_library: bool = True) -> ClaudeLogs:
+    """The sessions in the session logs under `root` (Claude Code's projects directory, the one log
+    format read), priced from `custom` (pricing.CustomPrices) then the library if `use_library`.
+    Beside any source: the `projects` setting, agentx's sessions, a Claude Code source itself.
+    A missing directory is a SessionError naming it."""
+    return ClaudeLogs(root, custom, use_library)
+
+
+def database_in_working_dir(cwd: str | os.PathLike[str]) -> Path | None:
+    """The database a kind keeps inside its agent's working directory (`cli.py --cwd DIR`): the first
+    registered kind that keeps one there (agentx: DIR/.agentx/db.sqlite), whether or not it exists."""
+    return next((db for kind in KINDS if (db := kind.database_in(Path(cwd).expanduser())) is not None), None)
+
+
 __all__ = ["KINDS", "Capability", "Source", "SourceError", "SourceKind", "demo_kinds", "detect_kind", "kind_named",
-           "kinds_that_can", "open_source"]
+           "kinds_that_can", "open_session_logs", "open_source", "database_in_working_dir"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -26,7 +26,7 @@ import pricing
 from pricing import PriceBook
 from queries.csv_out import csv_text
 from queries.dates import DateRange
-from queries.demo_agentx import agentx_demo_paths
+from queries.sources.agentx_demo import agentx_demo_paths
 from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import bind, sql
 from queries.usage import BreakdownRow, Catalog, DailyRow, Filters, Totals, UsageReport, with_provenance
@@ -503,7 +503,7 @@ class AgentxKind(SqliteKind):
     macros_block = "define_agentx_priced_usage"
     compare_by = "agent"
     has_demo = True
-    sessions_in_claude_logs = True
+    sessions_in_logs = True
 
     def create_views(self, con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
         con.execute(sql("agentx_shapes"))
@@ -547,7 +547,7 @@ class AgentxKind(SqliteKind):
         return f"{settings_path or '.agentx/pricing/custom.json'} (agentx's shape: input, output, " \
                f"cacheRead, cacheCreate per 1M tokens)"
 
-    def claude_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
+    def session_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
         """custom.json: the named file, else the one beside the database."""
         return settings_path or pricing.custom_prices_path(Path(str(source.path)).parent)
 
@@ -564,6 +564,34 @@ class AgentxKind(SqliteKind):
                "with --db PATH")
         return f"No data. No token usage yet: {source.path} has no rows in usage_daily. If agentx keeps its data " \
                f"elsewhere, {how}."
+
+    # --- AGENTS, TASKS, TIER2, ROTATIONS (base.AgentQueries): what the Agents and Tier 2 pages and
+    # their commands call through the kind, so that they import no kind's module.
+    agent_rows = staticmethod(agent_rows)
+    unpriced_in_range = staticmethod(unpriced_in_range)
+    agents_csv = staticmethod(agents_csv)
+    agent_tasks = staticmethod(agent_tasks)
+    task_row = staticmethod(task_row)
+    tasks_csv = staticmethod(tasks_csv)
+    tier2_hotspots = staticmethod(tier2_hotspots)
+    tier2_rows = staticmethod(tier2_rows)
+    tier2_csv = staticmethod(tier2_csv)
+    rotation_report = staticmethod(rotation_report)
+    rotations_csv = staticmethod(rotations_csv)
+
+    def tier2_config(self, source: Source) -> AgentxConfig:
+        """agentx.json beside the database: the tier-2 threshold the Tier 2 page's cards share."""
+        return agentx_config_for(source.path)
+
+    def agent_day_costs(self, source: Source, rng: DateRange, prices: PriceBook, agent: str, *,
+                        provider: str | None = None, model: str | None = None) -> list[tuple[date, float]]:
+        """(UTC day, cost) of one agent from usage_daily, for budgets scoped to an agent."""
+        params = range_params(rng, prices, provider=provider, model=model, agent=agent)
+        return [(r["day"], float(r["estimated_cost"])) for r in _rows(source, "agentx_daily", params)]
+
+    def database_in(self, cwd: Path) -> Path | None:
+        """`<cwd>/.agentx/db.sqlite`: where agentx keeps its data in the directory it runs in (--cwd)."""
+        return agentx_db_path(cwd)
 
 
 KIND = AgentxKind()

@@ -77,3 +77,57 @@ LEFT JOIN query_table(map_table) AS m ON m.session_id = u.session_id;
 CREATE OR REPLACE VIEW axiom_rows_direct AS SELECT * FROM axiom_convert('src.token_usage');
 CREATE OR REPLACE VIEW axiom_sessions_direct AS SELECT * FROM axiom_session_map('src.sessions', 'src.tasks');
 CREATE OR REPLACE VIEW requests AS SELECT * FROM axiom_requests('axiom_rows_direct', 'axiom_sessions_direct');
+
+-- Sessions (SESSIONS): a session's turns are its token_usage rows, read through `filtered_requests`,
+-- so cost is Axiom's rule (queries/sources/axiom.py: axiom_sessions, axiom_session).
+
+-- name: axiom_session_list
+-- Axiom sessions with requests in a UTC window, newest activity first, matching an optional search text.
+SELECT
+    session_id,
+    min(ts)                                    AS first_at,
+    max(ts)                                    AS last_at,
+    count(*)                                   AS turns,
+    sum(prompt_tokens)                         AS input_tokens,
+    sum(completion_tokens)                     AS output_tokens,
+    sum(cost)                                  AS estimated_cost,
+    list(DISTINCT model ORDER BY model)        AS models,
+    any_value(channel)                         AS channel,
+    any_value(initiator)                       AS initiator,
+    bool_or(unpriced)                          AS has_unpriced_rows
+FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
+                       $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
+WHERE session_id IS NOT NULL AND session_id <> ''
+  AND ($search IS NULL OR contains(lower(session_id), lower($search)))
+GROUP BY session_id
+ORDER BY last_at DESC, session_id
+LIMIT $limit OFFSET $offset;
+
+-- name: axiom_session_count
+-- How many Axiom sessions (and requests without any session) a list of a UTC window has.
+SELECT
+    count(DISTINCT session_id) FILTER (WHERE session_id IS NOT NULL AND session_id <> ''
+                                       AND ($search IS NULL OR contains(lower(session_id), lower($search)))) AS n,
+    count(*) FILTER (WHERE session_id IS NULL OR session_id = '')                                          AS no_session
+FROM filtered_requests($start_utc, $end_utc, 'UTC', NULL, NULL, $rate_model, $rate_from, $rate_until, $rate_above,
+                       $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h);
+
+-- name: axiom_session_ids
+-- Axiom session ids equal to, or starting with, the text asked for (at most a few).
+SELECT DISTINCT session_id
+FROM requests
+WHERE session_id = $session_id OR starts_with(session_id, $session_id)
+ORDER BY session_id
+LIMIT 6;
+
+-- name: axiom_session_turns
+-- Every token_usage row of one Axiom session, oldest first, with Axiom's cost.
+SELECT request_id, ts, provider, model, prompt_tokens AS input_tokens, completion_tokens AS output_tokens,
+       cost AS estimated_cost, unpriced
+FROM filtered_requests(CAST('0001-01-01' AS TIMESTAMP), CAST('9999-12-31' AS TIMESTAMP), 'UTC', NULL, NULL,
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output, $rate_tier,
+                       $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
+WHERE session_id = $session_id
+ORDER BY ts, request_id;

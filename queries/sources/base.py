@@ -71,7 +71,7 @@ class SourceKind(Protocol):
     mirror: MirrorSpec | None           # set when the generic mirror can serve it
     signature: str                      # what detect() looks for, for the "not one we know" message
     has_demo: bool                      # whether demo_paths() gives built-in demo data
-    sessions_in_claude_logs: bool       # its sessions are the Claude Code logs its agent ran (agentx)
+    sessions_in_logs: bool              # its sessions are the session logs (Claude Code's) its agent ran
     compare_by: str                     # what Compare's rows are: "model" or "agent"
 
     def can(self, capability: Capability) -> bool: ...
@@ -99,13 +99,42 @@ class SourceKind(Protocol):
 
     def price_file_hint(self, settings_path: Path | None) -> str: ...
 
-    def claude_log_prices(self, source: "Source", settings_path: Path | None) -> Path | None: ...
+    def session_log_prices(self, source: "Source", settings_path: Path | None) -> Path | None: ...
 
     def demo_projects_dir(self) -> Path | None: ...
 
     def demo_paths(self) -> tuple[Path, Path | None]: ...
 
     def no_data_message(self, source: "Source", for_app: bool = False) -> str: ...
+
+    def session_list(self, source: "Source", prices: pricing.PriceBook, rng: DateRange | None = None,
+                     search: str | None = None, page: int = 1, page_size: int = 50): ...
+
+    def session_detail(self, source: "Source", prices: pricing.PriceBook, session_id: str): ...
+
+    def database_in(self, cwd: Path) -> Path | None: ...
+
+
+class AgentQueries(Protocol):
+    """What a kind with AGENTS, TASKS, TIER2 and ROTATIONS adds (agentx's, in its module): pages and
+    commands reach these through `dataset.source.kind` after asking for the capability, and
+    import no kind's module. Results are the kind's own dataclasses."""
+
+    def agent_rows(self, source: "Source", rng: DateRange, prices: pricing.PriceBook) -> list: ...
+    def unpriced_in_range(self, source: "Source", rng: DateRange, prices: pricing.PriceBook) -> list[str]: ...
+    def agents_csv(self, rows: list) -> str: ...
+    def agent_tasks(self, source: "Source", rng: DateRange, agent_id: str | None, page: int = 1,
+                    page_size: int = 50): ...
+    def task_row(self, task) -> dict[str, object]: ...
+    def tasks_csv(self, page) -> str: ...
+    def tier2_config(self, source: "Source"): ...
+    def tier2_hotspots(self, source: "Source", rng: DateRange, prices: pricing.PriceBook, config=None): ...
+    def tier2_rows(self, report) -> list[dict[str, object]]: ...
+    def tier2_csv(self, report) -> str: ...
+    def rotation_report(self, source: "Source", rng: DateRange, config=None): ...
+    def rotations_csv(self, report) -> str: ...
+    def agent_day_costs(self, source: "Source", rng: DateRange, prices: pricing.PriceBook, agent: str, *,
+                        provider: str | None = None, model: str | None = None) -> list: ...
 
 
 @dataclass
@@ -157,7 +186,7 @@ class SqliteKind:
     macros_block: str = ""                     # the block that defines its priced macros
     compare_by: str = "model"                  # what the Compare rows are: "model" or "agent"
     has_demo: bool = False                     # whether demo_paths() gives built-in demo data
-    sessions_in_claude_logs: bool = False      # its sessions are the Claude Code logs its agent ran
+    sessions_in_logs: bool = False             # its sessions are the session logs (Claude Code's) its agent ran
 
     @property
     def signature(self) -> str:
@@ -236,8 +265,21 @@ class SqliteKind:
         """Where the user adds prices for this source, for the CLI's messages."""
         return f"tokenPriceTable in {settings_path or 'settings.json'} (--settings or USAGE_SETTINGS)"
 
-    def claude_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
-        """The price file for the Claude Code logs this source's agent ran (None: the library's prices)."""
+    def session_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
+        """The price file for the session logs this source's agent ran (None: the library's prices)."""
+        return None
+
+    def session_list(self, source: Source, prices: pricing.PriceBook, rng: DateRange | None = None,
+                     search: str | None = None, page: int = 1, page_size: int = 50):
+        """One page of the sessions the database keeps (SESSIONS kinds whose sessions are not in logs)."""
+        raise SourceError(f"The {self.label} source keeps no sessions of its own.")
+
+    def session_detail(self, source: Source, prices: pricing.PriceBook, session_id: str):
+        """Every turn of one session the database keeps (see session_list)."""
+        raise SourceError(f"The {self.label} source keeps no sessions of its own.")
+
+    def database_in(self, cwd: Path) -> Path | None:
+        """The database this kind keeps inside its agent's working directory (`cli.py --cwd DIR`), if any."""
         return None
 
     def demo_projects_dir(self) -> Path | None:
@@ -254,4 +296,4 @@ class SqliteKind:
         return f"No data. No token usage yet. ({source.path} has no {self.wording.unit}s.) To read another, {how}."
 
 
-__all__ = ["Capability", "MirrorSpec", "Source", "SourceKind", "SqliteKind", "SourceError"]
+__all__ = ["AgentQueries", "Capability", "MirrorSpec", "Source", "SourceKind", "SqliteKind", "SourceError"]

@@ -11,7 +11,7 @@ another inode (replaced), was rewritten in place (the bytes before the offset ch
 gone has its old turns removed and is read again from the start (or not at all).
 
 The parsing and dedupe rules live in claude_code.sql (and only there); the Sessions page
-(`queries.sessions.ClaudeLogs`) and the Token Usage page read the same store. The logs are
+(`queries.sources.claude_code_sessions.ClaudeLogs`) and the Token Usage page read the same store. The logs are
 never written to.
 """
 
@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 import duckdb
 
 import pricing
-from queries.demo_agentx import claude_demo_paths
+from queries.sources.agentx_demo import claude_demo_paths
 from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import bind, sql
 from queries.sqlite import SourceError
@@ -512,7 +512,7 @@ class ClaudeCodeKind(SqliteKind):
                               Capability.SESSIONS, Capability.BLOCKS, Capability.PROJECT})
     wording = WORDING
     mirror = None  # the store is its own incremental copy
-    sessions_in_claude_logs = True  # its sessions are its own logs (the Sessions page and `cli.py sessions`)
+    sessions_in_logs = True  # its sessions are its own logs (the Sessions page and `cli.py sessions`)
     opens_with_progress = True  # open(progress=...) parses the logs the first time, with a progress bar
     has_demo = True
 
@@ -567,7 +567,7 @@ class ClaudeCodeKind(SqliteKind):
         source.rollup = rollup_fits(prices)
         return super().compare_keys(source, rng, prices)
 
-    def claude_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
+    def session_log_prices(self, source: Source, settings_path: Path | None) -> Path | None:
         """The Sessions page prices the logs as Token Usage does: the custom.json given, else the library."""
         return settings_path
 

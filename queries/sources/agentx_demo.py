@@ -22,7 +22,7 @@ import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from queries.demo import DEMO_DAYS, cache_dir
+from queries.sources.axiom_demo import DEMO_DAYS, cache_dir
 
 AGENTX_SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
