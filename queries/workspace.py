@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from queries.usage import BreakdownRow, Catalog, DailyRow, Totals, UsageReport
+from queries.usage import Catalog, DailyRow, Totals, UsageReport
 
 DEFAULT_SOURCES_FILE = Path(".streamlit") / "sources.toml"  # beside Streamlit's config.toml / secrets.toml
 SOURCE_KEYS = ("path", "kind", "settings")
