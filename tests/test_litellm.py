@@ -378,3 +378,102 @@ def test_the_first_copy_reports_progress_from_the_calling_thread_up_to_every_row
     assert {ident for _d, _t, ident in calls} == {threading.get_ident()}
     done = [d for d, _t, _i in calls]
     assert done == sorted(done) and done[-1] == len(rows) and len(calls) >= 6
+
+
+# --- the dimensions as filters of the whole page (issue 13, item 3) ---------------------------------
+
+def oracle_filtered(rows, **where):
+    """The rows that match every dimension filter in `where` (Filters field -> value), by the oracle's mapping."""
+    return [r for r in rows if all(value in oracle_dimension(r, field) for field, value in where.items())]
+
+
+DIMENSION_CASES = [{"api_key": "ci-bot"}, {"api_key": "key 33333333…"}, {"user_id": "alice"},
+                   {"team": "Platform"}, {"team": "team-uuid-2"}, {"end_user": "customer-7"}, {"tag": "batch"},
+                   {"tag": "prod", "api_key": "data-team", "user_id": "bob"}]
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])  # the rows path either way (the rollup has no dimensions)
+@pytest.mark.parametrize("where", DIMENSION_CASES, ids=lambda w: "+".join(f"{k}={v}" for k, v in w.items()))
+def test_dimension_filters_narrow_totals_days_and_breakdown(seeded, where, tz):
+    from queries import usage
+
+    _server, _name, _url, rows, source = seeded
+    rng = DateRange(date(2026, 3, 1), date(2026, 3, 31), tz)
+    start, end = window(rng)
+    matching = oracle_filtered(rows, **where)
+    assert matching and len(matching) < len(rows)
+    report = usage.usage_report(source, Filters(rng, **where), NO_PRICES)
+    expected = oracle_totals(matching, start, end)
+    assert (report.totals.requests, report.totals.prompt_tokens, report.totals.completion_tokens) == (
+        expected["requests"], expected["prompt_tokens"], expected["completion_tokens"])
+    assert Decimal(repr(report.totals.estimated_cost)).quantize(Decimal("1e-9")) == expected["cost"].quantize(Decimal("1e-9"))
+    offset = start - datetime.combine(rng.start, datetime.min.time())  # the zone's day starts, in UTC
+    for day in report.daily:
+        day_start = datetime.combine(day.day, datetime.min.time()) + offset
+        assert day.requests == oracle_totals(matching, day_start, day_start + timedelta(days=1))["requests"]
+    pairs: dict = {}
+    for r in matching:
+        if r.status != "failure" and start <= r.start < end:
+            pairs[(oracle_provider(r), r.model)] = pairs.get((oracle_provider(r), r.model), 0) + 1
+    assert {(b.provider, b.model): b.requests for b in report.breakdown} == pairs
+    notes = " ".join(report.warnings)
+    assert (f"{expected['failed']:,} failed request(s)" in notes) if expected["failed"] else ("failed" not in notes)
+
+
+def test_dimension_filters_narrow_the_previous_period_too(seeded):
+    from queries import usage
+
+    _server, _name, _url, rows, source = seeded
+    rng = DateRange(date(2026, 3, 6), date(2026, 3, 10))  # the previous period: 03-01 .. 03-05
+    report = usage.usage_report(source, Filters(rng, tag="eval"), NO_PRICES)
+    expected = oracle_totals(oracle_filtered(rows, tag="eval"), datetime(2026, 3, 1), datetime(2026, 3, 6))
+    assert report.previous_totals.requests == expected["requests"] > 0
+    assert report.previous_totals.prompt_tokens == expected["prompt_tokens"]
+
+
+def test_the_dimension_card_follows_the_page_filters(seeded):
+    _server, _name, _url, rows, source = seeded
+    got = {d.value: d.requests for d in litellm.dimension_breakdown(source, Filters(MARCH, team="Platform"), "tag")}
+    expected: dict = {}
+    for r in oracle_filtered(rows, team="Platform"):
+        if r.status != "failure":
+            for tag in oracle_dimension(r, "tag"):
+                expected[tag] = expected.get(tag, 0) + 1
+    assert {k: v for k, v in got.items() if v} == expected
+
+
+def test_days_of_daily_totals_are_left_out_under_a_dimension_filter_with_a_note(litellm_pg):
+    server, name, url = litellm_pg
+    rows = [SpendLog("a", datetime(2026, 3, 5, 12), prompt_tokens=100, completion_tokens=10, spend=0.5,
+                     tags=["prod"]),
+            SpendLog("b", datetime(2026, 3, 5, 13), prompt_tokens=7, completion_tokens=1, spend=0.25)]
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        insert_daily_spend(con, [DailySpend(date(2026, 3, 2), "gpt-4o", "openai", 1_000, 200, 1.25, 7)])
+    source = open_litellm(url)
+    try:
+        report = litellm.litellm_usage_report(source, Filters(MARCH, tag="prod"), NO_PRICES)
+    finally:
+        source.close()
+    assert (report.totals.requests, report.totals.prompt_tokens) == (1, 100)  # row "a" alone, no rollup day
+    assert round(report.totals.estimated_cost, 9) == 0.5
+    note = " ".join(report.warnings)
+    assert "2026-03-02" in note and "left out while such a filter is set" in note
+
+
+def test_the_cli_filters_a_litellm_report_by_dimensions(seeded, run_cli, monkeypatch):
+    _server, _name, url, rows, _source = seeded
+    monkeypatch.setenv("LITELLM_DATABASE_URL", url)
+    result = run_cli("report", "--db", "litellm", "--kind", "litellm", "--from", "2026-03-01", "--until",
+                     "2026-03-31", "--tag", "prod", "--user", "alice", "--format", "json")
+    assert result.code == 0, result.err
+    payload = result.json()
+    expected = oracle_totals(oracle_filtered(rows, tag="prod", user_id="alice"), *window(MARCH))
+    assert payload["totals"]["requests"] == expected["requests"] > 0
+    assert payload["totals"]["prompt_tokens"] == expected["prompt_tokens"]
+    assert payload["filters"] == {"provider": None, "model": None, "user_id": "alice", "tag": "prod"}
+    table = run_cli("report", "--db", "litellm", "--kind", "litellm", "--from", "2026-03-01", "--until",
+                    "2026-03-31", "--team", "Platform")
+    assert table.code == 0, table.err
+    assert "team Platform" in table.out.splitlines()[0]
+

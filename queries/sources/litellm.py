@@ -412,7 +412,7 @@ def _usage_params(filters) -> dict[str, object]:
     # Whole UTC days (a UTC range, or a zone at a whole-day offset): the daily dimension rollup serves it.
     daily = all(t.hour == t.minute == t.second == t.microsecond == 0 for t in (start_utc, end_utc))
     return {"start_utc": start_utc, "end_utc": end_utc, "provider": filters.provider or None,
-            "model": filters.model or None, "daily": daily}
+            "model": filters.model or None, "daily": daily} | {d: getattr(filters, d) or None for d in DIMENSIONS}
 
 
 def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
@@ -447,7 +447,10 @@ class AggregateDay:
 
 
 def aggregate_days(source: Source, filters) -> list[AggregateDay]:
-    """LiteLLM's rollup rows for the days of the range that have no spend log at all (UTC days)."""
+    """LiteLLM's rollup rows for the days of the range that have no spend log at all (UTC days).
+    None under a dimension filter: the mirrored rollup is per provider and model only."""
+    if filters.dimensions():
+        return []
     params = _usage_params(filters) | {"from_day": filters.range.start, "until_day": filters.range.end}
     return [AggregateDay(r["day"], r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
                          int(r["completion_tokens"]), Decimal(str(r["spend"] or 0)), int(r["failed"]))
@@ -478,14 +481,15 @@ def dimension_values(source: Source, dimension: str) -> list[str]:
 
 def dimension_breakdown(source: Source, filters, dimension: str,
                         where: Mapping[str, str | None] | None = None) -> list[DimensionRow]:
-    """Spend per value of `dimension` for one filter state, narrowed by `where` (dimension -> value)."""
+    """Spend per value of `dimension` for one filter state (its dimension filters included), narrowed
+    further by `where` (dimension -> value)."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}")
     where = dict(where or {})
     unknown = set(where) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimension filter(s): {', '.join(sorted(unknown))}")
-    params = _usage_params(filters) | {"dimension": dimension} | {d: where.get(d) or None for d in DIMENSIONS}
+    params = _usage_params(filters) | {"dimension": dimension} | {d: where[d] or None for d in where}
     return [DimensionRow(r["value"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                          int(r["cache_read_tokens"]), int(r["cache_write_tokens"]), float(r["stored_cost"]),
                          int(r["failed"]))
@@ -505,6 +509,13 @@ def litellm_usage_report(source: Source, filters, prices, cat=None):
     failed += sum(a.failed for a in aggregates)
     if failed:
         warnings.append(f"{failed:,} failed request(s) in this range are counted apart, not in Requests.")
+    if filters.dimensions():
+        unsplit = sorted({a.day for a in aggregate_days(source, replace(filters, **{d: None for d in DIMENSIONS}))})
+        if unsplit:
+            warnings.append(
+                f"{len(unsplit)} day(s) ({unsplit[0].isoformat()} to {unsplit[-1].isoformat()}) have no spend logs, "
+                "only LiteLLM's daily totals, which cannot be narrowed by key, user, team, end user or tag: "
+                "they are left out while such a filter is set.")
     if not aggregates:
         return replace(report, warnings=warnings,
                        previous_totals=_with_aggregates(source, filters, report.previous_totals))
@@ -556,9 +567,7 @@ def litellm_usage_report(source: Source, filters, prices, cat=None):
 
 def _with_aggregates(source: Source, filters, totals):
     """The previous period's totals with its own days without spend logs added from the rollup."""
-    from queries.usage import Filters
-
-    previous = Filters(filters.range.previous(), filters.provider, filters.model)
+    previous = replace(filters, range=filters.range.previous())
     extra = aggregate_days(source, previous)
     if not extra:
         return totals

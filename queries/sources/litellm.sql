@@ -250,9 +250,9 @@ WHERE ts >= CAST(CAST($floor AS DATE) AS TIMESTAMP)
 GROUP BY ALL;
 
 -- name: litellm_failed_count
--- Failed requests in [start_utc, end_utc) for the provider and model filters (the daily dimension rollup when `daily`).
+-- Failed requests in [start_utc, end_utc) for the provider, model and dimension filters (the daily dimension rollup when `daily`).
 SELECT COALESCE(sum(requests), 0) AS failed
-FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, NULL, NULL, NULL, NULL, NULL)
+FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, $api_key, $user_id, $team, $end_user, $tag)
 WHERE failed;
 
 -- name: litellm_aggregate_days
@@ -291,7 +291,14 @@ GROUP BY value
 ORDER BY requests DESC, value;
 
 -- name: define_litellm_filtered_rows
--- Table macro: the dimension rows of one filter state (UTC window, provider, model, each dimension; NULL: any), from the daily rollup when `daily` (whole UTC days) else from the mapped rows.
+-- Table macros: usage.sql's dimension_requests over LiteLLM's own dimension columns, and the dimension rows of one filter state (UTC window, provider, model, each dimension; NULL: any), from the daily rollup when `daily` (whole UTC days) else from the mapped rows.
+-- dimension_requests replaces usage.sql's (which matches no request once a dimension filter is set):
+-- the Token Usage page's KPI cards, days and breakdown follow the key, user, team, end user and tag filters.
+CREATE OR REPLACE MACRO dimension_requests(key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
+SELECT * FROM requests
+WHERE (key_eq IS NULL OR api_key = key_eq) AND (user_eq IS NULL OR user_id = user_eq)
+  AND (team_eq IS NULL OR team = team_eq) AND (end_user_eq IS NULL OR end_user = end_user_eq)
+  AND (tag_eq IS NULL OR list_contains(tags, tag_eq));
 CREATE OR REPLACE MACRO litellm_filtered_dims(start_utc, end_utc, daily, provider_eq, model_eq,
                                               key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
 SELECT failed, api_key, user_id, team, end_user, tags, requests, prompt_tokens, completion_tokens,
