@@ -477,3 +477,24 @@ def test_the_cli_filters_a_litellm_report_by_dimensions(seeded, run_cli, monkeyp
     assert table.code == 0, table.err
     assert "team Platform" in table.out.splitlines()[0]
 
+
+def test_the_first_copy_draws_the_progress_bar_through_the_mirrored_open(litellm_pg, monkeypatch):
+    from queries.mirror import open_mirrored_source
+
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=4, n=2_000)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        con.execute('ANALYZE "LiteLLM_SpendLogs"')
+    monkeypatch.setenv("LITELLM_DATABASE_URL", url)
+    monkeypatch.setattr(litellm, "COPY_CHUNK_ROWS", 400)
+    calls = []
+    source = open_mirrored_source("litellm", "litellm", progress=lambda done, total: calls.append((done, total)))
+    try:
+        assert source.kind is litellm.KIND and source.rows == len(rows)
+    finally:
+        source.close()
+    done = [d for d, _t in calls]
+    assert len(calls) >= 4 and done == sorted(done) and done[0] < done[-1] == len(rows)
+    assert all(0 <= d <= t for d, t in calls)
+

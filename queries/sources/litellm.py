@@ -596,6 +596,7 @@ class LitellmKind(SqliteKind):
                               Capability.TEAM, Capability.END_USER, Capability.TAGS})
     wording = WORDING
     mirror = None  # its own incremental mirror by startTime ranges (above), not queries/mirror.py's
+    opens_with_progress = True  # queries/mirror.open_mirrored_source passes the page's progress bar to open()
     tables = frozenset({"LiteLLM_SpendLogs"})
 
     @property
