@@ -563,12 +563,11 @@ def _is_source_error(exc: BaseException) -> bool:
     return is_locked(exc) or "sqlite" in str(exc).lower()
 
 
-def _claim_storage(source_path: Path, cache_dir: Path | None) -> tuple[Path, bool, Callable[[], None]]:
-    """(mirror file, private?, release) for a source: its cache file when this open can lock it,
-    else a private file in a fresh temp dir (another process, or another open in this one, owns
-    the cache file: DuckDB lets one process write a file; flock's lock is per open file, so a
-    second open in this process is refused too). `release` unlocks, or removes the temp dir."""
-    file = mirror_file_for(source_path, cache_dir)
+def claim_cache_file(file: Path, what: str) -> tuple[Path, bool, Callable[[], None]]:
+    """(mirror file, private?, release): `file` when this open can lock it, else a private file in a
+    fresh temp dir (another process, or another open in this one, owns the cache file: DuckDB lets
+    one process write a file; flock's lock is per open file, so a second open in this process is
+    refused too). `release` unlocks, or removes the temp dir. `what` names the source in the log."""
     fd = -1
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -579,14 +578,23 @@ def _claim_storage(source_path: Path, cache_dir: Path | None) -> tuple[Path, boo
             os.close(fd)
         directory = Path(tempfile.mkdtemp(prefix="token-usage-mirror-"))
         log.info("mirror of %s: %s is in use or cannot be written (%s); using a private mirror in %s",
-                 source_path, file, exc.strerror or exc, directory)
+                 what, file, exc.strerror or exc, directory)
         return directory / "mirror.duckdb", True, lambda: shutil.rmtree(directory, ignore_errors=True)
+    return file, False, lambda: os.close(fd)  # closing the descriptor drops the lock
+
+
+def _claim_storage(source_path: Path, cache_dir: Path | None) -> tuple[Path, bool, Callable[[], None]]:
+    """(mirror file, private?, release) for a source: its cache file when this open can lock it,
+    else a private one (claim_cache_file)."""
+    file, private, release = claim_cache_file(mirror_file_for(source_path, cache_dir), str(source_path))
+    if private:
+        return file, private, release
     try:
         Path(f"{file}.source").write_text(str(Path(source_path).expanduser().resolve()), encoding="utf-8")
         _sweep_orphans(file)
     except OSError as exc:  # tidying is optional
         log.info("mirror cache %s not tidied: %s", file.parent, exc)
-    return file, False, lambda: os.close(fd)  # closing the descriptor drops the lock
+    return file, False, release
 
 
 def _sweep_orphans(keep: Path) -> None:

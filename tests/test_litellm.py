@@ -498,3 +498,91 @@ def test_the_first_copy_draws_the_progress_bar_through_the_mirrored_open(litellm
     assert len(calls) >= 4 and done == sorted(done) and done[0] < done[-1] == len(rows)
     assert all(0 <= d <= t for d, t in calls)
 
+
+# --- the mirror in the cache dir (issue 13, item 4: gentle on production across restarts) ------------
+
+def test_the_cache_key_is_the_url_without_its_password(tmp_path):
+    url = "postgresql://reader:s3cret-pw@db.internal:5432/litellm?sslmode=require"
+    rotated = url.replace("s3cret-pw", "n3w-Pw")
+    assert litellm.mirror_file_for_url(url, tmp_path) == litellm.mirror_file_for_url(rotated, tmp_path)
+    assert litellm.mirror_file_for_url(url, tmp_path) != litellm.mirror_file_for_url(url.replace("/litellm", "/other"),
+                                                                                     tmp_path)
+    assert litellm.url_without_password(url) == "postgresql://reader@db.internal:5432/litellm?sslmode=require"
+    assert "hunter2" not in litellm.url_without_password("host=db dbname=litellm password=hunter2 user=r")
+    assert litellm.mirror_file_for_url(url, tmp_path).parent == tmp_path / "litellm"
+
+
+def test_the_mirror_is_kept_in_the_cache_dir_and_the_next_open_reads_only_what_is_new(seeded, isolated_environment):
+    server, name, url, rows, source = seeded
+    file = source.mirror_file
+    assert not source.private and file.exists()
+    assert file.parent == isolated_environment / "token-usage" / "litellm" and "s3cret" not in str(file)
+    source.close()
+    newest = max(r.start for r in rows)
+    new = [SpendLog(f"after-{i}", newest + timedelta(minutes=1, seconds=i), prompt_tokens=3, spend=0.01)
+           for i in range(20)]
+    with server.connect(name) as con:
+        insert_spend_logs(con, new)
+    again = open_litellm(url)
+    try:
+        assert again.mirror_file == file and again.reopened is not None and not again.reopened.rebuilt
+        window_rows = sum(1 for r in rows + new if r.start >= again.reopened.since)
+        assert again.reopened.fetched == window_rows < len(rows)
+        report = litellm.litellm_usage_report(again, Filters(MARCH), NO_PRICES)
+        assert report.totals.requests == oracle_totals(rows + new, *window(MARCH))["requests"]
+        (n,) = again.cursor().execute("SELECT count(*) FROM lmirror.spend").fetchone()
+        assert n == len(rows) + len(new)
+    finally:
+        again.close()
+
+
+def dense_rows(spend: float) -> list[SpendLog]:
+    """120 rows a minute apart from 2026-03-12 00:00: the hour before the overlap window holds 60 of them."""
+    return [SpendLog(f"d{i}", datetime(2026, 3, 12) + timedelta(minutes=i), prompt_tokens=10, spend=spend)
+            for i in range(120)]
+
+
+def test_a_database_replaced_under_the_same_url_is_copied_again(litellm_pg):
+    server, name, url = litellm_pg
+    with server.connect(name) as con:
+        insert_spend_logs(con, dense_rows(0.01))
+    open_litellm(url).close()
+    server.drop_database(name)
+    assert server.new_database(name) == url
+    with server.connect(name) as con:  # the same requests and times (a Refresh's checks pass), other spend
+        insert_spend_logs(con, dense_rows(0.02))
+    source = open_litellm(url)
+    try:
+        assert source.reopened is not None and source.reopened.rebuilt and "differ" in source.reopened.reason
+        report = litellm.litellm_usage_report(source, Filters(MARCH), NO_PRICES)
+        assert round(report.totals.estimated_cost, 9) == round(120 * 0.02, 9)
+    finally:
+        source.close()
+
+
+def test_a_copy_cut_short_is_copied_again(litellm_pg):
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=8, n=200)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+    first = open_litellm(url)
+    file = first.mirror_file
+    first.close()
+    with duckdb.connect(str(file)) as con:  # as if the process died before the copy's stamp was written
+        con.execute("DELETE FROM stamp")
+        con.execute("DELETE FROM spend WHERE request_id LIKE 'r8-1%'")
+    source = open_litellm(url)
+    try:
+        assert source.reopened is None and source.rows == len(rows)
+    finally:
+        source.close()
+
+
+def test_a_second_open_of_the_same_database_gets_a_private_mirror_removed_on_close(seeded):
+    _server, _name, url, rows, source = seeded
+    second = open_litellm(url)
+    try:
+        assert second.private and second.mirror_file != source.mirror_file and second.rows == len(rows)
+    finally:
+        second.close()
+    assert not second.mirror_dir.exists() and source.mirror_file.exists()

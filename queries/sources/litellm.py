@@ -19,8 +19,16 @@ use. Filter changes never reach Postgres.
   any older copy of a request_id it read again (DEDUPE_LOOKBACK). An hourly rollup in the shape
   of mirror.sql's (`request_rollup`) is recomputed for the hours touched, so usage.py's rollup
   blocks serve filter changes. A Postgres whose newest row is older than the mirror's window
-  (restored, truncated) is copied again from scratch. The mirror lives in a private temporary
-  directory, removed on close (not yet in the mirror helper's persistent cache dir).
+  (restored, truncated) is copied again from scratch.
+- The mirror is a DuckDB file in the dashboard's cache directory (queries.settings.cache_dir(),
+  `litellm/<hash of the URL without its password>.duckdb`), so a restarted server does not copy
+  the proxy's spend logs again. A stamp in the file says its copy completed (and in which format).
+  On open it is checked like a Refresh (a database whose newest spend log is older than the
+  mirror's is copied again, else what is new is appended) after two whole hours before the
+  overlap window (the last one, and one picked at random) are compared with Postgres by rows and
+  summed spend, two index ranges: a database replaced under the same URL is copied again. One
+  process owns the file at a time (queries.mirror.claim_cache_file); a second open gets a private
+  mirror in a temp dir, removed on close.
 - Days without raw logs (LiteLLM's retention purge, or spend logs turned off): LiteLLM's daily
   rollup `"LiteLLM_DailyUserSpend"` is mirrored too and fills those UTC days, with a note.
 
@@ -29,11 +37,11 @@ The mapping itself is in litellm.sql. No Streamlit here.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import os
 import re
-import shutil
-import tempfile
 import threading
 import time
 import tomllib
@@ -69,6 +77,10 @@ COPY_CHUNK_ROWS = 500_000        # rows per first-copy window: a few seconds per
 COPY_THREADS = 2                 # first-copy windows read at once: two of the proxy's connections, briefly
 DIMENSIONS = ("api_key", "user_id", "team", "end_user", "tag")  # key alias, user, team, end user, tags
 FAR_FUTURE = "infinity"          # Postgres' own upper bound for an open range
+MIRROR_FORMAT = 1                # of litellm_mirror_create's tables: a cached mirror of another format is copied again
+CACHE_SUBDIR = "litellm"         # beside queries/mirror.py's `mirrors/` in the cache dir (its sweep never sees these)
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -192,6 +204,9 @@ class LitellmSource(Source):
     url: str = field(default="", repr=False)
     overlap: timedelta = OVERLAP
     mirror_dir: Path | None = None
+    mirror_file: Path | None = None
+    private: bool = True                 # a temp-dir mirror (another open owns the cache file), removed on close
+    reopened: LitellmRefresh | None = None  # what taking up the cached mirror on open did (None: a first copy)
     rows: int = 0
     high_water: datetime | None = None   # newest startTime mirrored
     first_ts: datetime | None = None     # oldest startTime mirrored
@@ -229,6 +244,26 @@ class LitellmSource(Source):
         with self._refresh_lock, self._scrubbed():
             self._build(progress)
 
+    def reopen(self, progress: ProgressCallback | None = None) -> LitellmRefresh:
+        """Take up the cached mirror: compare a few whole hours with Postgres, then the checks of a
+        Refresh; copy everything again (with progress) when they fail. See the module doc."""
+        with self._refresh_lock, self._scrubbed():
+            self.statements = []
+            cur = self.cursor()
+            try:
+                self._note_state(cur)
+                reason = self._cached_mismatch(cur)
+            finally:
+                cur.close()
+        if reason is None:
+            self.reopened = self.refresh()
+            return self.reopened
+        log.info("LiteLLM mirror %s is copied again: %s", self.mirror_file, reason)
+        started = time.perf_counter()
+        self.rebuild(progress)
+        self.reopened = LitellmRefresh(self.rows, self.rows, time.perf_counter() - started, None, True, reason)
+        return self.reopened
+
     def close(self) -> None:
         try:
             self.connection.close()  # nothing of ours is left on the proxy's database
@@ -247,6 +282,32 @@ class LitellmSource(Source):
         self.statements.append(text)
         first, last, estimate = cur.execute("SELECT * FROM postgres_query('pg', $q)", {"q": text}).fetchone()
         return first, last, int(estimate or 0)
+
+    def _cached_mismatch(self, cur: duckdb.DuckDBPyConnection) -> str | None:
+        """Why the cached mirror cannot be taken up (None: it can): empty, a database whose newest
+        spend log is older than the mirror's, or a compared hour whose rows or spend differ."""
+        if self.high_water is None:
+            return "the cached mirror is empty"
+        first, last, _estimate = self._bounds(cur)
+        if last is None or last < self.high_water - self.overlap:
+            return "the database's newest spend log is older than the mirror's"
+        end = (self.high_water - self.overlap).replace(minute=0, second=0, microsecond=0)
+        hours = {end - timedelta(hours=1)}
+        sampled = cur.execute(block("litellm_sample_hour"), {"until": end}).fetchone()
+        if sampled:
+            hours.add(sampled[0])
+        for hour in sorted(hours):
+            if first is None or hour < first:
+                continue  # before Postgres' oldest row: purged by LiteLLM's retention, which the mirror keeps
+            bounds = {"since": hour, "until": hour + timedelta(hours=1)}
+            text = pg_text("litellm_pg_window_check", **bounds)
+            self.statements.append(text)
+            pg_rows, pg_spend = cur.execute("SELECT * FROM postgres_query('pg', $q)", {"q": text}).fetchone()
+            rows, spend = cur.execute(block("litellm_window_check"), bounds).fetchone()
+            if int(pg_rows) != int(rows) or not math.isclose(float(pg_spend), float(spend), rel_tol=1e-9,
+                                                             abs_tol=1e-9):
+                return f"its rows of {hour:%Y-%m-%d %H}:00 UTC differ from the database's"
+        return None
 
     def _build(self, progress: ProgressCallback | None) -> None:
         started = time.perf_counter()
@@ -268,6 +329,7 @@ class LitellmSource(Source):
             cur.execute(block("litellm_insert_dim_daily"), everything)
             self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=date.min))
             cur.execute(block("litellm_insert_daily"))
+            cur.execute(block("litellm_stamp_write"), {"format": MIRROR_FORMAT})  # the copy is complete
             self._note_state(cur)
             try:
                 cur.execute("CHECKPOINT lmirror")
@@ -351,8 +413,40 @@ class scrubbed_errors:
         raise LitellmError(scrub(text, self.url)) from None
 
 
-def _remove_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+def url_without_password(url: str) -> str:
+    """`url` with its password (user:PASSWORD@, or a password= pair) taken out: what names the
+    database in the mirror's cache key, so the key never holds the password and survives its rotation."""
+    out = re.sub(r"^(postgres(?:ql)?://[^:@/]*):[^@/]*@", r"\1@", url.strip(), flags=re.IGNORECASE)
+    return _KV_SECRET.sub(r"\1=", out)
+
+
+def mirror_file_for_url(url: str, cache: Path | None = None) -> Path:
+    """`<cache dir>/litellm/<hash of the URL without its password>.duckdb`."""
+    from queries.settings import cache_dir
+
+    digest = hashlib.sha256(url_without_password(url).encode("utf-8")).hexdigest()[:32]
+    return (cache or cache_dir()) / CACHE_SUBDIR / f"{digest}.duckdb"
+
+
+def _attach_mirror(con: duckdb.DuckDBPyConnection, file: Path, private: bool) -> bool:
+    """Attach `file` as lmirror; True when it holds a completed copy of our format (to take up).
+    A cache file DuckDB cannot open (foreign, damaged) is removed and started afresh."""
+    statement = "ATTACH '" + str(file).replace("'", "''") + "' AS lmirror"  # a path we made, not user input
+    try:
+        con.execute(statement)
+    except duckdb.Error as exc:
+        if private:
+            raise
+        log.info("LiteLLM mirror %s cannot be opened (%s); it is copied again", file, exc.__class__.__name__)
+        for path in (file, Path(f"{file}.wal")):
+            path.unlink(missing_ok=True)
+        con.execute(statement)
+        return False
+    try:
+        stamp = con.execute(block("litellm_stamp_read")).fetchone()
+    except duckdb.CatalogException:
+        return False  # a new file, or one from before the stamp
+    return stamp is not None and stamp[0] == MIRROR_FORMAT
 
 
 def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = None,
@@ -367,6 +461,7 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
     if not url:
         raise LitellmError(f"No LiteLLM database is configured: set {URL_ENV} (or {SECRETS_KEY} in "
                            f"{SECRETS_FILE}) to its postgresql:// URL.")
+    release = None
     with scrubbed_errors(url):
         con = new_duckdb_connection()
         try:
@@ -380,25 +475,33 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
             if table is None:
                 raise LitellmError("The configured database has no LiteLLM_SpendLogs table: is it the "
                                    "LiteLLM proxy's database (DATABASE_URL of the proxy)?")
-            directory = Path(tempfile.mkdtemp(prefix="litellm-mirror-"))
-            con.execute(f"ATTACH '{directory / 'mirror.duckdb'}' AS lmirror")  # a path made by mkdtemp
+            from queries.mirror import claim_cache_file
             from queries.sql import sql
 
-            # Macros first, then the (empty) tables and the views over them, then the page's macros.
+            file, private, release = claim_cache_file(mirror_file_for_url(url), "the LiteLLM database")
+            cached = _attach_mirror(con, file, private)
+            # Macros first, then the tables (empty, unless a cached copy is taken up) and the views
+            # over them, then the page's macros.
             con.execute(block("litellm_define_macros"))
-            con.execute(block("litellm_mirror_create"))
+            if not cached:
+                con.execute(block("litellm_mirror_create"))
             con.execute(block("litellm_views"))
             con.execute(sql("define_filtered_requests"))  # usage.sql: exact_usd, filtered_requests
             con.execute(sql("define_filtered_rollup"))    # mirror.sql: the rollup blocks' macro
             con.execute(block("define_litellm_filtered_rows"))
         except BaseException:
             con.close()
+            if release is not None:
+                release()  # the cache file's lock, or the private temp dir
             raise
     source = LitellmSource(path=Path(NAME), kind=KIND, connection=con, is_demo=is_demo, url=url,
-                           overlap=overlap, mirror_dir=directory)
-    source._cleanup = weakref.finalize(source, _remove_dir, directory)
+                           overlap=overlap, mirror_dir=file.parent, mirror_file=file, private=private)
+    source._cleanup = weakref.finalize(source, release)
     try:
-        source.rebuild(progress)
+        if cached:
+            source.reopen(progress)
+        else:
+            source.rebuild(progress)
     except BaseException:
         source.close()
         raise
