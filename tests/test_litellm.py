@@ -586,3 +586,28 @@ def test_a_second_open_of_the_same_database_gets_a_private_mirror_removed_on_clo
     finally:
         second.close()
     assert not second.mirror_dir.exists() and source.mirror_file.exists()
+
+
+def test_taking_up_the_cached_mirror_reads_only_index_ranges_on_start_time(litellm_pg):
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=17, n=30_000, days=30)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        con.execute('ANALYZE "LiteLLM_SpendLogs"')
+    open_litellm(url).close()
+    with server.connect(name) as con:
+        con.execute("SELECT pg_stat_statements_reset()")
+    source = open_litellm(url)
+    try:
+        assert source.reopened is not None and not source.reopened.rebuilt
+        texts = [t for t in source.statements if "LiteLLM_SpendLogs" in t]
+        assert any("count(*)" in t for t in texts)  # the compared hours
+        with server.connect(name) as con:
+            read = [n for (n,) in con.execute("SELECT rows FROM pg_stat_statements "
+                                              "WHERE query LIKE '%LiteLLM_SpendLogs%' AND query NOT LIKE '%EXPLAIN%'")]
+            assert read and max(read) < 1_000  # rows returned by each statement, never the table's 30,000
+            for text in texts:
+                plan = "\n".join(line for (line,) in con.execute("EXPLAIN " + text).fetchall())
+                assert "Seq Scan on \"LiteLLM_SpendLogs\"" not in plan, plan
+    finally:
+        source.close()

@@ -256,7 +256,9 @@ class LitellmSource(Source):
             finally:
                 cur.close()
         if reason is None:
+            checks = self.statements
             self.reopened = self.refresh()
+            self.statements = checks + self.statements  # the compared hours', then the Refresh's
             return self.reopened
         log.info("LiteLLM mirror %s is copied again: %s", self.mirror_file, reason)
         started = time.perf_counter()
