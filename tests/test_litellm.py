@@ -478,7 +478,7 @@ def test_the_cli_filters_a_litellm_report_by_dimensions(seeded, run_cli, monkeyp
     assert "team Platform" in table.out.splitlines()[0]
 
 
-def test_the_first_copy_draws_the_progress_bar_through_the_mirrored_open(litellm_pg, monkeypatch):
+def test_the_first_copy_draws_the_progress_bar_through_the_mirrored_open(litellm_pg, monkeypatch, isolated_environment):
     from queries.mirror import open_mirrored_source
 
     server, name, url = litellm_pg
@@ -492,6 +492,7 @@ def test_the_first_copy_draws_the_progress_bar_through_the_mirrored_open(litellm
     source = open_mirrored_source("litellm", "litellm", progress=lambda done, total: calls.append((done, total)))
     try:
         assert source.kind is litellm.KIND and source.rows == len(rows)
+        assert not source.private and source.mirror_file.parent == isolated_environment / "token-usage" / "litellm"
     finally:
         source.close()
     done = [d for d, _t in calls]
@@ -512,8 +513,20 @@ def test_the_cache_key_is_the_url_without_its_password(tmp_path):
     assert litellm.mirror_file_for_url(url, tmp_path).parent == tmp_path / "litellm"
 
 
-def test_the_mirror_is_kept_in_the_cache_dir_and_the_next_open_reads_only_what_is_new(seeded, isolated_environment):
-    server, name, url, rows, source = seeded
+def cached(url: str, **options):
+    """open_litellm with the dashboard's cache dir, as the app opens it (queries.mirror.open_mirrored_source)."""
+    from queries.settings import cache_dir
+
+    return open_litellm(url, cache=cache_dir(), **options)
+
+
+def test_the_mirror_is_kept_in_the_cache_dir_and_the_next_open_reads_only_what_is_new(litellm_pg,
+                                                                                      isolated_environment):
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=13, n=600)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+    source = cached(url)
     file = source.mirror_file
     assert not source.private and file.exists()
     assert file.parent == isolated_environment / "token-usage" / "litellm" and "s3cret" not in str(file)
@@ -523,7 +536,7 @@ def test_the_mirror_is_kept_in_the_cache_dir_and_the_next_open_reads_only_what_i
            for i in range(20)]
     with server.connect(name) as con:
         insert_spend_logs(con, new)
-    again = open_litellm(url)
+    again = cached(url)
     try:
         assert again.mirror_file == file and again.reopened is not None and not again.reopened.rebuilt
         window_rows = sum(1 for r in rows + new if r.start >= again.reopened.since)
@@ -546,12 +559,12 @@ def test_a_database_replaced_under_the_same_url_is_copied_again(litellm_pg):
     server, name, url = litellm_pg
     with server.connect(name) as con:
         insert_spend_logs(con, dense_rows(0.01))
-    open_litellm(url).close()
+    cached(url).close()
     server.drop_database(name)
     assert server.new_database(name) == url
     with server.connect(name) as con:  # the same requests and times (a Refresh's checks pass), other spend
         insert_spend_logs(con, dense_rows(0.02))
-    source = open_litellm(url)
+    source = cached(url)
     try:
         assert source.reopened is not None and source.reopened.rebuilt and "differ" in source.reopened.reason
         report = litellm.litellm_usage_report(source, Filters(MARCH), NO_PRICES)
@@ -565,13 +578,13 @@ def test_a_copy_cut_short_is_copied_again(litellm_pg):
     rows = random_spend_logs(seed=8, n=200)
     with server.connect(name) as con:
         insert_spend_logs(con, rows)
-    first = open_litellm(url)
+    first = cached(url)
     file = first.mirror_file
     first.close()
     with duckdb.connect(str(file)) as con:  # as if the process died before the copy's stamp was written
         con.execute("DELETE FROM stamp")
         con.execute("DELETE FROM spend WHERE request_id LIKE 'r8-1%'")
-    source = open_litellm(url)
+    source = cached(url)
     try:
         assert source.reopened is None and source.rows == len(rows)
     finally:
@@ -579,13 +592,23 @@ def test_a_copy_cut_short_is_copied_again(litellm_pg):
 
 
 def test_a_second_open_of_the_same_database_gets_a_private_mirror_removed_on_close(seeded):
-    _server, _name, url, rows, source = seeded
-    second = open_litellm(url)
+    _server, _name, url, rows, _source = seeded
+    first = cached(url)
+    second = cached(url)
     try:
-        assert second.private and second.mirror_file != source.mirror_file and second.rows == len(rows)
+        assert not first.private and second.private and second.mirror_file != first.mirror_file
+        assert second.rows == first.rows == len(rows)
     finally:
         second.close()
-    assert not second.mirror_dir.exists() and source.mirror_file.exists()
+        first.close()
+    assert not second.mirror_dir.exists() and first.mirror_file.exists()
+
+
+def test_an_open_without_a_cache_dir_keeps_a_private_mirror_removed_on_close(seeded):
+    _server, _name, _url, _rows, source = seeded
+    assert source.private and source.mirror_dir.exists()
+    source.close()
+    assert not source.mirror_dir.exists()
 
 
 def test_taking_up_the_cached_mirror_reads_only_index_ranges_on_start_time(litellm_pg):
@@ -594,10 +617,10 @@ def test_taking_up_the_cached_mirror_reads_only_index_ranges_on_start_time(litel
     with server.connect(name) as con:
         insert_spend_logs(con, rows)
         con.execute('ANALYZE "LiteLLM_SpendLogs"')
-    open_litellm(url).close()
+    cached(url).close()
     with server.connect(name) as con:
         con.execute("SELECT pg_stat_statements_reset()")
-    source = open_litellm(url)
+    source = cached(url)
     try:
         assert source.reopened is not None and not source.reopened.rebuilt
         texts = [t for t in source.statements if "LiteLLM_SpendLogs" in t]

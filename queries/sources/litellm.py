@@ -27,8 +27,11 @@ use. Filter changes never reach Postgres.
   mirror's is copied again, else what is new is appended) after two whole hours before the
   overlap window (the last one, and one picked at random) are compared with Postgres by rows and
   summed spend, two index ranges: a database replaced under the same URL is copied again. One
-  process owns the file at a time (queries.mirror.claim_cache_file); a second open gets a private
-  mirror in a temp dir, removed on close.
+  process owns the file at a time (queries.cachefile.claim_cache_file); a second open gets a private
+  mirror in a temp dir, removed on close, as does an open without a cache dir (open_litellm's
+  `cache`: queries.mirror.open_mirrored_source, the app's path, passes the dashboard's; the CLI
+  and the direct open_source path keep a private mirror: this module cannot read the setting
+  without an import cycle through queries.settings -> queries.sources).
 - Days without raw logs (LiteLLM's retention purge, or spend logs turned off): LiteLLM's daily
   rollup `"LiteLLM_DailyUserSpend"` is mirrored too and fills those UTC days, with a note.
 
@@ -42,6 +45,8 @@ import logging
 import math
 import os
 import re
+import shutil
+import tempfile
 import threading
 import time
 import tomllib
@@ -58,6 +63,7 @@ from urllib.parse import quote
 import duckdb
 
 import pricing
+from queries.cachefile import claim_cache_file
 from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import parse_named_queries
 from queries.sqlite import SourceError, new_duckdb_connection
@@ -422,12 +428,16 @@ def url_without_password(url: str) -> str:
     return _KV_SECRET.sub(r"\1=", out)
 
 
-def mirror_file_for_url(url: str, cache: Path | None = None) -> Path:
+def mirror_file_for_url(url: str, cache: Path) -> Path:
     """`<cache dir>/litellm/<hash of the URL without its password>.duckdb`."""
-    from queries.settings import cache_dir
-
     digest = hashlib.sha256(url_without_password(url).encode("utf-8")).hexdigest()[:32]
-    return (cache or cache_dir()) / CACHE_SUBDIR / f"{digest}.duckdb"
+    return cache / CACHE_SUBDIR / f"{digest}.duckdb"
+
+
+def _private_mirror() -> tuple[Path, bool, Callable[[], None]]:
+    """A mirror file in a fresh temp dir, removed on release (no cache dir given)."""
+    directory = Path(tempfile.mkdtemp(prefix="litellm-mirror-"))
+    return directory / "mirror.duckdb", True, lambda: shutil.rmtree(directory, ignore_errors=True)
 
 
 def _attach_mirror(con: duckdb.DuckDBPyConnection, file: Path, private: bool) -> bool:
@@ -453,11 +463,13 @@ def _attach_mirror(con: duckdb.DuckDBPyConnection, file: Path, private: bool) ->
 
 def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = None,
                  overlap: timedelta = OVERLAP, timeout_ms: int = STATEMENT_TIMEOUT_MS,
-                 is_demo: bool = False) -> LitellmSource:
+                 is_demo: bool = False, cache: Path | None = None) -> LitellmSource:
     """Attach the proxy's Postgres read-only and make the first copy of its spend logs.
 
     `url` defaults to the setting (`database_url()`); a missing one, a refused connection or a
-    database without LiteLLM's tables raises LitellmError with a scrubbed message.
+    database without LiteLLM's tables raises LitellmError with a scrubbed message. With `cache`
+    (the dashboard's cache dir) the mirror is kept there and taken up by the next open; without,
+    it is private to this open.
     """
     url = url if url is not None else database_url()
     if not url:
@@ -477,10 +489,10 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
             if table is None:
                 raise LitellmError("The configured database has no LiteLLM_SpendLogs table: is it the "
                                    "LiteLLM proxy's database (DATABASE_URL of the proxy)?")
-            from queries.mirror import claim_cache_file
             from queries.sql import sql
 
-            file, private, release = claim_cache_file(mirror_file_for_url(url), "the LiteLLM database")
+            file, private, release = (claim_cache_file(mirror_file_for_url(url, cache), "the LiteLLM database")
+                                      if cache is not None else _private_mirror())
             cached = _attach_mirror(con, file, private)
             # Macros first, then the tables (empty, unless a cached copy is taken up) and the views
             # over them, then the page's macros.
@@ -702,6 +714,7 @@ class LitellmKind(SqliteKind):
     wording = WORDING
     mirror = None  # its own incremental mirror by startTime ranges (above), not queries/mirror.py's
     opens_with_progress = True  # queries/mirror.open_mirrored_source passes the page's progress bar to open()
+    keeps_cache_file = True     # ... and the cache dir, where the mirror is kept across restarts
     tables = frozenset({"LiteLLM_SpendLogs"})
 
     @property
@@ -713,9 +726,10 @@ class LitellmKind(SqliteKind):
         return False
 
     def open(self, path: Path, *, is_demo: bool = False, busy_timeout_ms: int | None = None,
-             progress: ProgressCallback | None = None) -> Source:
-        """Attach the database of the URL setting (`path` only names the source) and copy its spend logs."""
-        return open_litellm(progress=progress)  # never demo data, whatever the path
+             progress: ProgressCallback | None = None, cache_dir: Path | None = None) -> Source:
+        """Attach the database of the URL setting (`path` only names the source) and copy its spend
+        logs (into `cache_dir` when given: taken up by the next open)."""
+        return open_litellm(progress=progress, cache=cache_dir)  # never demo data, whatever the path
 
     def usage_report(self, source: Source, filters, prices: pricing.PriceBook, catalog=None):
         return litellm_usage_report(source, filters, prices, catalog)
