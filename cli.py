@@ -14,6 +14,7 @@
     python cli.py whatif --as-model gpt-4o --days 30 --format csv     # the range at another model's prices
     python cli.py report --db prod.db --db lab.db --format json      # a workspace: both sources summed
     python cli.py report --sources .streamlit/sources.toml --source laptop   # one configured source
+    python cli.py report --kind litellm --db litellm --team Platform --tag prod   # LiteLLM's dimensions
 
 Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
 --cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
@@ -40,7 +41,8 @@ from queries.formatting import (fmt_change, fmt_cost_cell, fmt_duration, fmt_int
 from queries.sessions import SessionError, sessions_csv, summary_row
 from queries.settings import resolve_config
 from queries.sources import database_in_working_dir, kind_names, kinds_that_can
-from queries.usage import Filters, UsageReport, usage_report
+from queries.sources.base import DIMENSION_FILTERS, missing_dimensions
+from queries.usage import DIMENSION_FIELDS, DIMENSION_LABELS, Filters, UsageReport, usage_report
 from queries.workspace import (SourceConfig, Workspace, WorkspaceError, configured_workspace, known_kinds,
                                open_workspace_source, read_workspace, source_can, workspace_of_paths,
                                workspace_report)
@@ -81,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     filters.add_argument("--provider", help="only this provider")
     filters.add_argument("--model", help="only this model")
 
+    dimensions = argparse.ArgumentParser(add_help=False)  # sources with these dimensions (LiteLLM)
+    dimensions.add_argument("--key", dest="api_key", metavar="ALIAS", help="only this key (its alias, or "
+                            "'key 1a2b3c4d…' for one without: a source with keys, e.g. LiteLLM)")
+    dimensions.add_argument("--user", dest="user_id", help="only this user (a source with users)")
+    dimensions.add_argument("--team", help="only this team (its alias, else its id)")
+    dimensions.add_argument("--end-user", dest="end_user", help="only this end user (a source with end users)")
+    dimensions.add_argument("--tag", help="only requests that carry this tag (a source with tags)")
+
     span = argparse.ArgumentParser(add_help=False)
     days = span.add_mutually_exclusive_group()
     days.add_argument("--days", type=int, help="the last N days, today included")
@@ -93,8 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="cli.py", description="Token usage and estimated cost of an agent system.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("today", parents=[common, filters], help="the last 7 days")
-    report = commands.add_parser("report", parents=[common, filters, span],
+    commands.add_parser("today", parents=[common, filters, dimensions], help="the last 7 days")
+    report = commands.add_parser("report", parents=[common, filters, dimensions, span],
                                  help="any date range (default: last 30 days)")
     report.add_argument("--table", choices=("breakdown", "daily"), default="breakdown",
                         help="which table --format csv writes (default: breakdown)")
@@ -199,7 +209,9 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
     t = report.totals
     lines = []
     label = " (demo data)" if dataset.is_demo else ""
-    scope = ", ".join(x for x in (report.filters.provider, report.filters.model) if x) or "all providers and models"
+    scope = ", ".join([x for x in (report.filters.provider, report.filters.model) if x]
+                      + [f"{DIMENSION_LABELS[f]} {v}" for f, v in report.filters.dimensions().items()]
+                      ) or "all providers and models"
     unit = dataset.wording.units
     lines.append(f"Token usage {rng.start} .. {rng.end} ({rng.days} days, {rng.tz}), {scope}{label}")
     lines.append("")
@@ -247,8 +259,25 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+def report_filters(args: argparse.Namespace, rng: DateRange) -> Filters:
+    """The filter state of `today` / `report`: the range, --provider, --model and the dimension flags."""
+    return Filters(rng, args.provider or None, args.model or None,
+                   **{name: getattr(args, name, None) or None for name in DIMENSION_FIELDS})
+
+
+def check_dimensions(filters: Filters, kinds: list) -> None:
+    """UsageError when a dimension flag is given and no source read has that dimension."""
+    if filters.dimensions() and all(missing_dimensions(kind, filters) for kind in kinds):
+        flags = ", ".join(f"--{DIMENSION_LABELS[f].replace(' ', '-')}" for f in filters.dimensions())
+        able = " or ".join(sorted({k.label for c in DIMENSION_FILTERS for k in kinds_that_can(c)}))
+        read = ", ".join(sorted({k.label for k in kinds}))
+        raise UsageError(f"{flags} needs a source with that dimension ({able}); this reads {read} data, "
+                         "which has none.")
+
+
 def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
-    filters = Filters(rng, args.provider or None, args.model or None)
+    filters = report_filters(args, rng)
+    check_dimensions(filters, [dataset.source.kind])
     report = usage_report(dataset.source, filters, dataset.prices, dataset.catalog)
     hint = zero_cost_warning(dataset, report.totals.estimated_cost, report.totals.total_tokens, report.unpriced_models)
     if hint:
@@ -655,7 +684,9 @@ def workspace_datasets(workspace: Workspace, config) -> list[tuple[str, Dataset]
 def cmd_workspace_report(args: argparse.Namespace, workspace: Workspace, config, rng: DateRange) -> str:
     """`today` / `report` over every source of the workspace: each priced by its own prices, summed."""
     datasets = workspace_datasets(workspace, config)
-    report = workspace_report(datasets, Filters(rng, args.provider or None, args.model or None))
+    filters = report_filters(args, rng)
+    check_dimensions(filters, [d.source.kind for _n, d in datasets])
+    report = workspace_report(datasets, filters)
     if args.format == "json":
         payload = report.as_json()
         payload["sources"] = [{"name": n, "adapter": d.source.adapter, "demo": d.is_demo} for n, d in datasets]

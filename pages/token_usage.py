@@ -13,7 +13,7 @@ import pricing
 from pages.common import PAGE_TITLE, charts, page_chrome
 from pages.common.budgets import token_usage_parts
 from pages.common.data import app_config, open_workspace, refresh, workspace_data
-from pages.common.dimensions import dimension_card
+from pages.common.dimensions import dimension_card, dimension_options
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.markdown import md_text
 from pages.common.tables import breakdown_html
@@ -146,8 +146,9 @@ def render() -> None:
         st.info("No token usage yet.", icon=":material/hourglass_empty:")
         return
     catalogs = data.catalogs()  # the Source filter's choices (drawn when there are several)
-    notices = read_link(catalog, str(config.tz), catalogs)
-    filters, toolbar_notices = toolbar(catalog, str(config.tz), catalogs)
+    dimensions = dimension_options(data)  # key, user, team, end user, tag filters of the sources that have them
+    notices = read_link(catalog, str(config.tz), catalogs, dimensions)
+    filters, toolbar_notices = toolbar(catalog, str(config.tz), catalogs, dimensions)
     for notice in notices + toolbar_notices:
         st.caption(f":material/info: {md_text(notice)}")
 

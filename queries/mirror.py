@@ -45,8 +45,6 @@ import logging
 import math
 import os
 import random
-import shutil
-import tempfile
 import threading
 import time
 import weakref
@@ -56,6 +54,7 @@ from typing import Callable
 
 import duckdb
 
+from queries.cachefile import claim_cache_file
 from queries.settings import cache_dir
 from queries.sources import KINDS, kind_named, open_source
 from queries.sources.base import MirrorSpec, Source
@@ -565,28 +564,16 @@ def _is_source_error(exc: BaseException) -> bool:
 
 def _claim_storage(source_path: Path, cache_dir: Path | None) -> tuple[Path, bool, Callable[[], None]]:
     """(mirror file, private?, release) for a source: its cache file when this open can lock it,
-    else a private file in a fresh temp dir (another process, or another open in this one, owns
-    the cache file: DuckDB lets one process write a file; flock's lock is per open file, so a
-    second open in this process is refused too). `release` unlocks, or removes the temp dir."""
-    file = mirror_file_for(source_path, cache_dir)
-    fd = -1
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(f"{file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if fd >= 0:
-            os.close(fd)
-        directory = Path(tempfile.mkdtemp(prefix="token-usage-mirror-"))
-        log.info("mirror of %s: %s is in use or cannot be written (%s); using a private mirror in %s",
-                 source_path, file, exc.strerror or exc, directory)
-        return directory / "mirror.duckdb", True, lambda: shutil.rmtree(directory, ignore_errors=True)
+    else a private one (claim_cache_file)."""
+    file, private, release = claim_cache_file(mirror_file_for(source_path, cache_dir), str(source_path))
+    if private:
+        return file, private, release
     try:
         Path(f"{file}.source").write_text(str(Path(source_path).expanduser().resolve()), encoding="utf-8")
         _sweep_orphans(file)
     except OSError as exc:  # tidying is optional
         log.info("mirror cache %s not tidied: %s", file.parent, exc)
-    return file, False, lambda: os.close(fd)  # closing the descriptor drops the lock
+    return file, False, release
 
 
 def _sweep_orphans(keep: Path) -> None:
@@ -653,8 +640,9 @@ def open_mirrored_source(path, kind: str | None = None, *, is_demo: bool = False
     path = Path(path).expanduser()
     own = _own_incremental_kind(path, kind)
     if own is not None:  # a kind with its own incremental store (Claude Code's logs) shows its first read
-        try:
-            return own.open(path, is_demo=is_demo, progress=progress)
+        try:  # a kind that keeps its store in the cache dir (LiteLLM's mirror) is told where it is
+            where = {"cache_dir": mirror_cache_dir()} if getattr(own, "keeps_cache_file", False) else {}
+            return own.open(path, is_demo=is_demo, progress=progress, **where)
         except SourceError as exc:
             raise exc.with_path(path) from None
     # The mirror's reads retry a locked file in short steps (retry_while_locked); one-shot

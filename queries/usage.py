@@ -20,14 +20,31 @@ if TYPE_CHECKING:  # types only: queries.sources' kinds import this module
     from queries.sources.base import Source
 
 
+# The dimension filters of a source that has them (LiteLLM: queries/sources/base.DIMENSION_FILTERS
+# maps each to its capability): Filters' field names (also usage.sql's parameter names) and how
+# people call them.
+DIMENSION_LABELS = {"api_key": "key", "user_id": "user", "team": "team", "end_user": "end user", "tag": "tag"}
+DIMENSION_FIELDS = tuple(DIMENSION_LABELS)
+
+
 @dataclass(frozen=True)
 class Filters:
-    """One filter state: the date range (with its zone) and optional provider and model."""
+    """One filter state: the date range (with its zone), optional provider and model, and the
+    optional dimension filters (a key's alias, user, team, end user, tag) of sources that have them."""
 
     range: DateRange
     provider: str | None = None
     model: str | None = None
     source: str | None = None  # one named source of a workspace (queries/workspace.py); None: all of them
+    api_key: str | None = None   # a key's alias (or 'key 1a2b3c4d…', never the whole hash)
+    user_id: str | None = None
+    team: str | None = None      # a team's alias, else its id
+    end_user: str | None = None
+    tag: str | None = None       # requests that carry this tag (among others)
+
+    def dimensions(self) -> dict[str, str]:
+        """The dimension filters that are set, by field name (empty: none)."""
+        return {name: value for name in DIMENSION_FIELDS if (value := getattr(self, name))}
 
     def params(self, prices: PriceBook) -> dict[str, object]:
         """The bound parameters every filtered block takes."""
@@ -38,7 +55,8 @@ class Filters:
             "tz": self.range.tz,
             "provider": self.provider or None,
             "model": self.model or None,
-        } | prices.schedule_params()  # each price's rows by day and prompt size (pricing.py)
+        } | {name: getattr(self, name) or None for name in DIMENSION_FIELDS} | (
+            prices.schedule_params())  # each price's rows by day and prompt size (pricing.py)
 
 
 @dataclass(frozen=True)
@@ -189,7 +207,7 @@ class UsageReport:
         rng = self.filters.range
         return {
             "range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "days": rng.days, "tz": rng.tz},
-            "filters": {"provider": self.filters.provider, "model": self.filters.model},
+            "filters": {"provider": self.filters.provider, "model": self.filters.model} | self.filters.dimensions(),
             "totals": asdict(self.totals),
             "daily": [
                 {k: (v.isoformat() if k == "day" else v) for k, v in asdict(d).items()
@@ -229,10 +247,11 @@ def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str
         cur.close()
 
 
-def _block(source: Source, name: str, rng: DateRange) -> str:
+def _block(source: Source, name: str, filters: Filters) -> str:
     """`name`, or its equivalent over the hourly rollup when the source has one (a mirrored
-    source) and the range's day boundaries are whole UTC hours (so hours never straddle days)."""
-    if getattr(source, "rollup", None) and rng.whole_utc_hours():
+    source), the range's day boundaries are whole UTC hours (so hours never straddle days) and no
+    dimension filter is set (the rollup has no key, user, team, end user or tag: those read the rows)."""
+    if getattr(source, "rollup", None) and filters.range.whole_utc_hours() and not filters.dimensions():
         return f"rollup_{name}"
     return name
 
@@ -254,7 +273,7 @@ def requests_catalog(source: Source) -> Catalog:
 
 def totals(source: Source, filters: Filters, prices: PriceBook) -> Totals:
     """The KPI totals of one filter state."""
-    row = _rows(source, _block(source, "totals", filters.range), filters.params(prices))[0]
+    row = _rows(source, _block(source, "totals", filters), filters.params(prices))[0]
     return Totals(int(row["requests"]), int(row["prompt_tokens"]), int(row["completion_tokens"]),
                   int(row["total_tokens"]), float(row["estimated_cost"]))
 
@@ -266,14 +285,14 @@ def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]
         DailyRow(r["day"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                  int(r["total_tokens"]), float(r["estimated_cost"]), int(r["main_tokens"]),
                  int(r["task_tokens"]), int(r["heartbeat_tokens"]))
-        for r in _rows(source, _block(source, "daily", filters.range), params)
+        for r in _rows(source, _block(source, "daily", filters), params)
     ]
 
 
 def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[BreakdownRow]:
     """The provider × model table, by cost then requests, each row with its share of cost and
     where its cost came from. Costs are exact sums (Decimal) until they become floats here."""
-    rows = _rows(source, _block(source, "breakdown", filters.range), filters.params(prices))
+    rows = _rows(source, _block(source, "breakdown", filters), filters.params(prices))
     shares = _shares([r["estimated_cost"] for r in rows])
     out = []
     for r, share in zip(rows, shares):
@@ -319,7 +338,7 @@ def requests_usage_report(source: Source, filters: Filters, prices: PriceBook,
             f"{cat.unparseable_timestamps:,} row(s) have a timestamp in no known form "
             f"(e.g. {cat.unparseable_example!r}) and are left out."
         )
-    previous = Filters(filters.range.previous(), filters.provider, filters.model)
+    previous = replace(filters, range=filters.range.previous())  # the same filters, dimensions included
     return UsageReport(
         filters=filters,
         totals=totals(source, filters, prices),

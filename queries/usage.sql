@@ -36,10 +36,19 @@ SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_fro
        exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier,
        exact_rate(unnest(rate_cache_read)) AS cache_read, exact_rate(unnest(rate_cache_write)) AS cache_write,
        exact_rate(unnest(rate_cache_write_1h)) AS cache_write_1h;
+-- dimension_requests: the `requests` rows of one choice of the dimension filters (key alias, user,
+-- team, end user, tag; NULL: any). A kind without those dimensions has no such columns: none of its
+-- requests carries a key, so a set filter matches none of them. A kind with them (LiteLLM) replaces
+-- this macro by one over its own columns (litellm.sql, define_litellm_filtered_rows).
+CREATE OR REPLACE MACRO dimension_requests(key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
+SELECT * FROM requests
+WHERE key_eq IS NULL AND user_eq IS NULL AND team_eq IS NULL AND end_user_eq IS NULL AND tag_eq IS NULL;
 CREATE OR REPLACE MACRO filtered_requests(start_utc, end_utc, tz, provider_eq, model_eq,
                                           rate_model, rate_from, rate_until, rate_above, rate_upto,
                                           rate_input, rate_output, rate_tier,
-                                          rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE
+                                          rate_cache_read, rate_cache_write, rate_cache_write_1h,
+                                          key_eq := NULL, user_eq := NULL, team_eq := NULL,
+                                          end_user_eq := NULL, tag_eq := NULL) AS TABLE
 WITH prices AS (
     SELECT * FROM rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
                             rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h)
@@ -61,7 +70,7 @@ SELECT
     CASE WHEN r.stored_cost <= 0 THEN p.tier END                                 AS price_tier,
     p.input                                                                      AS price_in,
     p.output                                                                     AS price_out
-FROM requests AS r
+FROM dimension_requests(key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS r
 LEFT JOIN prices AS p
        ON p.model = r.model
       AND (p.valid_from IS NULL OR r.ts >= p.valid_from) AND (p.valid_until IS NULL OR r.ts < p.valid_until)
@@ -83,7 +92,8 @@ SELECT
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                        $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
-                       $rate_cache_write_1h);
+                       $rate_cache_write_1h, key_eq := $api_key, user_eq := $user_id, team_eq := $team,
+                       end_user_eq := $end_user, tag_eq := $tag);
 
 -- name: daily
 -- One row per calendar day of the range, zero days included, with the initiator split.
@@ -104,7 +114,8 @@ per_day AS (
     FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                            $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                            $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
-                           $rate_cache_write_1h)
+                           $rate_cache_write_1h, key_eq := $api_key, user_eq := $user_id, team_eq := $team,
+                           end_user_eq := $end_user, tag_eq := $tag)
     GROUP BY day
 )
 SELECT
@@ -144,7 +155,8 @@ SELECT
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                        $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
-                       $rate_cache_write_1h)
+                       $rate_cache_write_1h, key_eq := $api_key, user_eq := $user_id, team_eq := $team,
+                       end_user_eq := $end_user, tag_eq := $tag)
 GROUP BY provider, model
 ORDER BY estimated_cost DESC, requests DESC, provider, model;
 

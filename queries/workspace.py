@@ -23,14 +23,15 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
-from queries.usage import Catalog, DailyRow, Totals, UsageReport
+from queries.usage import DIMENSION_LABELS, Catalog, DailyRow, Totals, UsageReport
 
 DEFAULT_SOURCES_FILE = Path(".streamlit") / "sources.toml"  # beside Streamlit's config.toml / secrets.toml
 SOURCE_KEYS = ("path", "kind", "settings")
 # A source name goes into links (`source=NAME`) and table cells: short, no spaces or markup.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+T = TypeVar("T")
 
 
 class WorkspaceError(ValueError):
@@ -317,13 +318,41 @@ def open_workspace_source(source: SourceConfig, use_library: bool, mirror: bool 
 
 
 def workspace_report(datasets: Sequence[tuple[str, object]], filters) -> UsageReport:
-    """The Token Usage report of opened sources: the one named by `filters.source`, else all merged."""
+    """The Token Usage report of opened sources: the one named by `filters.source`, else all merged
+    (under a dimension filter, only the sources that have that dimension: `dimension_sources`)."""
     from queries.usage import usage_report
 
     if filters.source is not None:
         datasets = [(n, d) for n, d in datasets if n == filters.source]
+    datasets, note = dimension_sources(datasets, filters, lambda d: d.source.kind)
     plain = replace(filters, source=None)
-    return merge_reports([(name, usage_report(d.source, plain, d.prices, d.catalog)) for name, d in datasets])
+    return with_note(merge_reports([(name, usage_report(d.source, plain, d.prices, d.catalog))
+                                    for name, d in datasets]), note)
+
+
+def dimension_sources(named: Sequence[tuple[str, T]], filters, kind_of: Callable[[T], object]
+                      ) -> tuple[list[tuple[str, T]], str | None]:
+    """The sources that can answer `filters`' dimension filters (key, user, team, end user, tag), and a
+    note naming the ones left out: their kind has no such dimension, so none of their requests matches
+    (agentx's daily rollup would otherwise ignore the filter). ValueError when none can."""
+    from queries.sources.base import missing_dimensions
+
+    if not filters.dimensions():
+        return list(named), None
+    kept = [(name, item) for name, item in named if not missing_dimensions(kind_of(item), filters)]
+    left = [name for name, item in named if missing_dimensions(kind_of(item), filters)]
+    wanted = " or ".join(DIMENSION_LABELS[f] for f in filters.dimensions())
+    if not kept:
+        raise ValueError(f"No source here has a {wanted} to filter by.")
+    if not left:
+        return kept, None
+    return kept, (f"{', '.join(left)} {'has' if len(left) == 1 else 'have'} no {wanted}: left out while "
+                  f"{'that filter is' if len(filters.dimensions()) == 1 else 'those filters are'} set.")
+
+
+def with_note(report: UsageReport, note: str | None) -> UsageReport:
+    """`report` with `note` first among its warnings (None: unchanged)."""
+    return report if note is None else replace(report, warnings=[note, *report.warnings])
 
 
 def workspace_kind(source: SourceConfig) -> str:

@@ -378,3 +378,259 @@ def test_the_first_copy_reports_progress_from_the_calling_thread_up_to_every_row
     assert {ident for _d, _t, ident in calls} == {threading.get_ident()}
     done = [d for d, _t, _i in calls]
     assert done == sorted(done) and done[-1] == len(rows) and len(calls) >= 6
+
+
+# --- the dimensions as filters of the whole page (issue 13, item 3) ---------------------------------
+
+def oracle_filtered(rows, **where):
+    """The rows that match every dimension filter in `where` (Filters field -> value), by the oracle's mapping."""
+    return [r for r in rows if all(value in oracle_dimension(r, field) for field, value in where.items())]
+
+
+DIMENSION_CASES = [{"api_key": "ci-bot"}, {"api_key": "key 33333333…"}, {"user_id": "alice"},
+                   {"team": "Platform"}, {"team": "team-uuid-2"}, {"end_user": "customer-7"}, {"tag": "batch"},
+                   {"tag": "prod", "api_key": "data-team", "user_id": "bob"}]
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])  # the rows path either way (the rollup has no dimensions)
+@pytest.mark.parametrize("where", DIMENSION_CASES, ids=lambda w: "+".join(f"{k}={v}" for k, v in w.items()))
+def test_dimension_filters_narrow_totals_days_and_breakdown(seeded, where, tz):
+    from queries import usage
+
+    _server, _name, _url, rows, source = seeded
+    rng = DateRange(date(2026, 3, 1), date(2026, 3, 31), tz)
+    start, end = window(rng)
+    matching = oracle_filtered(rows, **where)
+    assert matching and len(matching) < len(rows)
+    report = usage.usage_report(source, Filters(rng, **where), NO_PRICES)
+    expected = oracle_totals(matching, start, end)
+    assert (report.totals.requests, report.totals.prompt_tokens, report.totals.completion_tokens) == (
+        expected["requests"], expected["prompt_tokens"], expected["completion_tokens"])
+    assert Decimal(repr(report.totals.estimated_cost)).quantize(Decimal("1e-9")) == expected["cost"].quantize(Decimal("1e-9"))
+    offset = start - datetime.combine(rng.start, datetime.min.time())  # the zone's day starts, in UTC
+    for day in report.daily:
+        day_start = datetime.combine(day.day, datetime.min.time()) + offset
+        assert day.requests == oracle_totals(matching, day_start, day_start + timedelta(days=1))["requests"]
+    pairs: dict = {}
+    for r in matching:
+        if r.status != "failure" and start <= r.start < end:
+            pairs[(oracle_provider(r), r.model)] = pairs.get((oracle_provider(r), r.model), 0) + 1
+    assert {(b.provider, b.model): b.requests for b in report.breakdown} == pairs
+    notes = " ".join(report.warnings)
+    assert (f"{expected['failed']:,} failed request(s)" in notes) if expected["failed"] else ("failed" not in notes)
+
+
+def test_dimension_filters_narrow_the_previous_period_too(seeded):
+    from queries import usage
+
+    _server, _name, _url, rows, source = seeded
+    rng = DateRange(date(2026, 3, 6), date(2026, 3, 10))  # the previous period: 03-01 .. 03-05
+    report = usage.usage_report(source, Filters(rng, tag="eval"), NO_PRICES)
+    expected = oracle_totals(oracle_filtered(rows, tag="eval"), datetime(2026, 3, 1), datetime(2026, 3, 6))
+    assert report.previous_totals.requests == expected["requests"] > 0
+    assert report.previous_totals.prompt_tokens == expected["prompt_tokens"]
+
+
+def test_the_dimension_card_follows_the_page_filters(seeded):
+    _server, _name, _url, rows, source = seeded
+    got = {d.value: d.requests for d in litellm.dimension_breakdown(source, Filters(MARCH, team="Platform"), "tag")}
+    expected: dict = {}
+    for r in oracle_filtered(rows, team="Platform"):
+        if r.status != "failure":
+            for tag in oracle_dimension(r, "tag"):
+                expected[tag] = expected.get(tag, 0) + 1
+    assert {k: v for k, v in got.items() if v} == expected
+
+
+def test_days_of_daily_totals_are_left_out_under_a_dimension_filter_with_a_note(litellm_pg):
+    server, name, url = litellm_pg
+    rows = [SpendLog("a", datetime(2026, 3, 5, 12), prompt_tokens=100, completion_tokens=10, spend=0.5,
+                     tags=["prod"]),
+            SpendLog("b", datetime(2026, 3, 5, 13), prompt_tokens=7, completion_tokens=1, spend=0.25)]
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        insert_daily_spend(con, [DailySpend(date(2026, 3, 2), "gpt-4o", "openai", 1_000, 200, 1.25, 7)])
+    source = open_litellm(url)
+    try:
+        report = litellm.litellm_usage_report(source, Filters(MARCH, tag="prod"), NO_PRICES)
+    finally:
+        source.close()
+    assert (report.totals.requests, report.totals.prompt_tokens) == (1, 100)  # row "a" alone, no rollup day
+    assert round(report.totals.estimated_cost, 9) == 0.5
+    note = " ".join(report.warnings)
+    assert "2026-03-02" in note and "left out while such a filter is set" in note
+
+
+def test_the_cli_filters_a_litellm_report_by_dimensions(seeded, run_cli, monkeypatch):
+    _server, _name, url, rows, _source = seeded
+    monkeypatch.setenv("LITELLM_DATABASE_URL", url)
+    result = run_cli("report", "--db", "litellm", "--kind", "litellm", "--from", "2026-03-01", "--until",
+                     "2026-03-31", "--tag", "prod", "--user", "alice", "--format", "json")
+    assert result.code == 0, result.err
+    payload = result.json()
+    expected = oracle_totals(oracle_filtered(rows, tag="prod", user_id="alice"), *window(MARCH))
+    assert payload["totals"]["requests"] == expected["requests"] > 0
+    assert payload["totals"]["prompt_tokens"] == expected["prompt_tokens"]
+    assert payload["filters"] == {"provider": None, "model": None, "user_id": "alice", "tag": "prod"}
+    table = run_cli("report", "--db", "litellm", "--kind", "litellm", "--from", "2026-03-01", "--until",
+                    "2026-03-31", "--team", "Platform")
+    assert table.code == 0, table.err
+    assert "team Platform" in table.out.splitlines()[0]
+
+
+def test_the_first_copy_draws_the_progress_bar_through_the_mirrored_open(litellm_pg, monkeypatch, isolated_environment):
+    from queries.mirror import open_mirrored_source
+
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=4, n=2_000)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        con.execute('ANALYZE "LiteLLM_SpendLogs"')
+    monkeypatch.setenv("LITELLM_DATABASE_URL", url)
+    monkeypatch.setattr(litellm, "COPY_CHUNK_ROWS", 400)
+    calls = []
+    source = open_mirrored_source("litellm", "litellm", progress=lambda done, total: calls.append((done, total)))
+    try:
+        assert source.kind is litellm.KIND and source.rows == len(rows)
+        assert not source.private and source.mirror_file.parent == isolated_environment / "token-usage" / "litellm"
+    finally:
+        source.close()
+    done = [d for d, _t in calls]
+    assert len(calls) >= 4 and done == sorted(done) and done[0] < done[-1] == len(rows)
+    assert all(0 <= d <= t for d, t in calls)
+
+
+# --- the mirror in the cache dir (issue 13, item 4: gentle on production across restarts) ------------
+
+def test_the_cache_key_is_the_url_without_its_password(tmp_path):
+    url = "postgresql://reader:s3cret-pw@db.internal:5432/litellm?sslmode=require"
+    rotated = url.replace("s3cret-pw", "n3w-Pw")
+    assert litellm.mirror_file_for_url(url, tmp_path) == litellm.mirror_file_for_url(rotated, tmp_path)
+    assert litellm.mirror_file_for_url(url, tmp_path) != litellm.mirror_file_for_url(url.replace("/litellm", "/other"),
+                                                                                     tmp_path)
+    assert litellm.url_without_password(url) == "postgresql://reader@db.internal:5432/litellm?sslmode=require"
+    assert "hunter2" not in litellm.url_without_password("host=db dbname=litellm password=hunter2 user=r")
+    assert litellm.mirror_file_for_url(url, tmp_path).parent == tmp_path / "litellm"
+
+
+def cached(url: str, **options):
+    """open_litellm with the dashboard's cache dir, as the app opens it (queries.mirror.open_mirrored_source)."""
+    from queries.settings import cache_dir
+
+    return open_litellm(url, cache=cache_dir(), **options)
+
+
+def test_the_mirror_is_kept_in_the_cache_dir_and_the_next_open_reads_only_what_is_new(litellm_pg,
+                                                                                      isolated_environment):
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=13, n=600)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+    source = cached(url)
+    file = source.mirror_file
+    assert not source.private and file.exists()
+    assert file.parent == isolated_environment / "token-usage" / "litellm" and "s3cret" not in str(file)
+    source.close()
+    newest = max(r.start for r in rows)
+    new = [SpendLog(f"after-{i}", newest + timedelta(minutes=1, seconds=i), prompt_tokens=3, spend=0.01)
+           for i in range(20)]
+    with server.connect(name) as con:
+        insert_spend_logs(con, new)
+    again = cached(url)
+    try:
+        assert again.mirror_file == file and again.reopened is not None and not again.reopened.rebuilt
+        window_rows = sum(1 for r in rows + new if r.start >= again.reopened.since)
+        assert again.reopened.fetched == window_rows < len(rows)
+        report = litellm.litellm_usage_report(again, Filters(MARCH), NO_PRICES)
+        assert report.totals.requests == oracle_totals(rows + new, *window(MARCH))["requests"]
+        (n,) = again.cursor().execute("SELECT count(*) FROM lmirror.spend").fetchone()
+        assert n == len(rows) + len(new)
+    finally:
+        again.close()
+
+
+def dense_rows(spend: float) -> list[SpendLog]:
+    """120 rows a minute apart from 2026-03-12 00:00: the hour before the overlap window holds 60 of them."""
+    return [SpendLog(f"d{i}", datetime(2026, 3, 12) + timedelta(minutes=i), prompt_tokens=10, spend=spend)
+            for i in range(120)]
+
+
+def test_a_database_replaced_under_the_same_url_is_copied_again(litellm_pg):
+    server, name, url = litellm_pg
+    with server.connect(name) as con:
+        insert_spend_logs(con, dense_rows(0.01))
+    cached(url).close()
+    server.drop_database(name)
+    assert server.new_database(name) == url
+    with server.connect(name) as con:  # the same requests and times (a Refresh's checks pass), other spend
+        insert_spend_logs(con, dense_rows(0.02))
+    source = cached(url)
+    try:
+        assert source.reopened is not None and source.reopened.rebuilt and "differ" in source.reopened.reason
+        report = litellm.litellm_usage_report(source, Filters(MARCH), NO_PRICES)
+        assert round(report.totals.estimated_cost, 9) == round(120 * 0.02, 9)
+    finally:
+        source.close()
+
+
+def test_a_copy_cut_short_is_copied_again(litellm_pg):
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=8, n=200)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+    first = cached(url)
+    file = first.mirror_file
+    first.close()
+    with duckdb.connect(str(file)) as con:  # as if the process died before the copy's stamp was written
+        con.execute("DELETE FROM stamp")
+        con.execute("DELETE FROM spend WHERE request_id LIKE 'r8-1%'")
+    source = cached(url)
+    try:
+        assert source.reopened is None and source.rows == len(rows)
+    finally:
+        source.close()
+
+
+def test_a_second_open_of_the_same_database_gets_a_private_mirror_removed_on_close(seeded):
+    _server, _name, url, rows, _source = seeded
+    first = cached(url)
+    second = cached(url)
+    try:
+        assert not first.private and second.private and second.mirror_file != first.mirror_file
+        assert second.rows == first.rows == len(rows)
+    finally:
+        second.close()
+        first.close()
+    assert not second.mirror_dir.exists() and first.mirror_file.exists()
+
+
+def test_an_open_without_a_cache_dir_keeps_a_private_mirror_removed_on_close(seeded):
+    _server, _name, _url, _rows, source = seeded
+    assert source.private and source.mirror_dir.exists()
+    source.close()
+    assert not source.mirror_dir.exists()
+
+
+def test_taking_up_the_cached_mirror_reads_only_index_ranges_on_start_time(litellm_pg):
+    server, name, url = litellm_pg
+    rows = random_spend_logs(seed=17, n=30_000, days=30)
+    with server.connect(name) as con:
+        insert_spend_logs(con, rows)
+        con.execute('ANALYZE "LiteLLM_SpendLogs"')
+    cached(url).close()
+    with server.connect(name) as con:
+        con.execute("SELECT pg_stat_statements_reset()")
+    source = cached(url)
+    try:
+        assert source.reopened is not None and not source.reopened.rebuilt
+        texts = [t for t in source.statements if "LiteLLM_SpendLogs" in t]
+        assert any("count(*)" in t for t in texts)  # the compared hours
+        with server.connect(name) as con:
+            read = [n for (n,) in con.execute("SELECT rows FROM pg_stat_statements "
+                                              "WHERE query LIKE '%LiteLLM_SpendLogs%' AND query NOT LIKE '%EXPLAIN%'")]
+            assert read and max(read) < 1_000  # rows returned by each statement, never the table's 30,000
+            for text in texts:
+                plan = "\n".join(line for (line,) in con.execute("EXPLAIN " + text).fetchall())
+                assert "Seq Scan on \"LiteLLM_SpendLogs\"" not in plan, plan
+    finally:
+        source.close()

@@ -417,3 +417,44 @@ def test_oracle_prices_are_axioms_table_as_documented():
     assert table["broken-entry"] == (0.0, 1.0)   # {"input": "3", "output": 1}: input is a string, so 0
     assert table["gpt-4o-mini"] == AXIOM_DEFAULTS["gpt-4o-mini"] == (0.15, 0.60)
     assert pricing.AXIOM_DEFAULT_PRICES == AXIOM_DEFAULTS
+
+
+# --- dimension filters on a source without dimensions (issue 13, item 3) -------------------------
+
+@pytest.mark.parametrize("field", ["api_key", "user_id", "team", "end_user", "tag"])
+def test_a_dimension_filter_matches_nothing_on_a_source_without_that_dimension(axiom_db, field):
+    # Axiom records no key, user, team, end user or tag: no request of it belongs to key "ci-bot".
+    axiom_db.usage("2026-03-20 10:00:00", "openai", "gpt-4o", 1_000, 100, cost=0.25)
+    source = open_source(axiom_db.path)
+    try:
+        data = load_dataset(source, None, False)
+        plain = usage_report(source, Filters(DateRange(DAY, DAY)), data.prices, data.catalog)
+        narrowed = usage_report(source, Filters(DateRange(DAY, DAY), **{field: "ci-bot"}), data.prices, data.catalog)
+    finally:
+        source.close()
+    assert plain.totals.requests == 1 and plain.totals.estimated_cost == pytest.approx(0.25)
+    assert narrowed.totals.requests == 0 and narrowed.breakdown == [] and narrowed.totals.estimated_cost == 0
+    assert narrowed.as_json()["filters"] == {"provider": None, "model": None, field: "ci-bot"}
+    assert plain.as_json()["filters"] == {"provider": None, "model": None}  # unchanged without one
+
+
+def test_a_workspace_leaves_out_the_sources_without_the_filtered_dimension_and_says_so():
+    from queries.sources import kind_named
+    from queries.workspace import dimension_sources
+
+    named = [("prod", kind_named("axiom")), ("gateway", kind_named("litellm")), ("lab", kind_named("agentx"))]
+    rng = DateRange(DAY, DAY)
+    assert dimension_sources(named, Filters(rng), lambda k: k) == (named, None)
+    kept, note = dimension_sources(named, Filters(rng, tag="prod"), lambda k: k)
+    assert [n for n, _k in kept] == ["gateway"]
+    assert note == "prod, lab have no tag: left out while that filter is set."
+    with pytest.raises(ValueError, match="No source here has a key"):
+        dimension_sources(named[:1], Filters(rng, api_key="ci-bot"), lambda k: k)
+
+
+def test_the_cli_refuses_a_dimension_flag_on_a_source_without_it(axiom_db, run_cli):
+    axiom_db.usage("2026-03-20 10:00:00", "openai", "gpt-4o", 1_000, 100, cost=0.25)
+    result = run_cli("report", "--db", axiom_db.path, "--from", "2026-03-20", "--until", "2026-03-20", "--key", "ci-bot")
+    assert result.code == 2
+    assert "--key needs a source with that dimension (LiteLLM)" in result.err and "Axiom" in result.err
+    assert "Traceback" not in result.err

@@ -27,7 +27,8 @@ from queries.mirror import open_mirrored_source
 from queries.sources import KINDS, Capability, Source, SourceError, detect_kind, kind_named, open_source
 from queries.usage import Catalog, Filters, UsageReport, usage_report
 from queries.wording import Wording
-from queries.workspace import SourceConfig, Workspace, configured_workspace, merge_catalogs, merge_reports
+from queries.workspace import (SourceConfig, Workspace, configured_workspace, dimension_sources, merge_catalogs,
+                               merge_reports, with_note)
 
 
 @st.cache_resource
@@ -155,10 +156,12 @@ def _snapshot(db: str, adapter: str | None, is_demo: bool, mirror: bool, setting
 
 @cached_for_configured_ttl(max_entries=512)
 def _report(db: str, adapter: str | None, is_demo: bool, mirror: bool, read_at: datetime, _snap: Snapshot, start: str,
-            end: str, tz: str, provider: str | None, model: str | None) -> UsageReport:
-    """One filter state's report, keyed by the snapshot's read time (the snapshot itself is not hashed)."""
+            end: str, tz: str, provider: str | None, model: str | None,
+            dimensions: tuple[tuple[str, str], ...] = ()) -> UsageReport:
+    """One filter state's report, keyed by the snapshot's read time (the snapshot itself is not hashed);
+    `dimensions`: the set dimension filters as (Filters field, value) pairs."""
     filters = Filters(DateRange(datetime.fromisoformat(start).date(), datetime.fromisoformat(end).date(), tz),
-                      provider, model)
+                      provider, model, **dict(dimensions))
     return usage_report(_source(db, adapter, is_demo, mirror), filters, _snap.prices, _snap.catalog)
 
 
@@ -199,7 +202,8 @@ class AppData:
     def report(self, filters: Filters) -> UsageReport:
         rng, snap = filters.range, self.snapshot()
         return _report(self.db, self.adapter, self.is_demo, self.mirror, snap.read_at, snap, rng.start.isoformat(),
-                       rng.end.isoformat(), rng.tz, filters.provider, filters.model)
+                       rng.end.isoformat(), rng.tz, filters.provider, filters.model,
+                       tuple(sorted(filters.dimensions().items())))
 
     @property
     def wording(self) -> Wording:
@@ -385,11 +389,13 @@ class WorkspaceData:
         return {name: snap.catalog for name, _d, snap in self.opened()}
 
     def report(self, filters: Filters) -> UsageReport:
-        """The source `filters.source` names, else every readable source merged."""
+        """The source `filters.source` names, else every readable source merged (under a dimension
+        filter, only the sources that have that dimension, with a note naming the others)."""
         plain = replace(filters, source=None)
-        reports = [(name, data.report(plain)) for name, data, _s in self.opened()
-                   if filters.source in (None, name)]
-        return replace(merge_reports(reports), filters=filters)  # the filter state asked, its source included
+        members = [(name, data) for name, data, _s in self.opened() if filters.source in (None, name)]
+        members, note = dimension_sources(members, filters, lambda data: data.source.kind)
+        reports = [(name, data.report(plain)) for name, data in members]
+        return replace(with_note(merge_reports(reports), note), filters=filters)  # the filter state asked
 
     def query(self, compute: Callable[[object], T], name: str, *args: object) -> T:
         """`compute(data)` over the whole workspace: `data` is the one Dataset of a single source (as

@@ -2,8 +2,9 @@
 
 Drawn only for a source whose kind declares a dimension capability (LiteLLM: KEY, USER, TEAM,
 END_USER, TAGS); the kind gives the numbers (`kind.dimension_breakdown`), so this module never
-asks which system the data came from. The card follows the page's date range, provider and
-model; its own filters (one per other dimension) narrow the card only, not the cards above.
+asks which system the data came from. The card follows the page's whole filter state: date range,
+provider, model and the toolbar's key, user, team, end user and tag filters (whose choices
+`dimension_options` gives), which narrow the cards above too.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from queries.formatting import fmt_int, fmt_usd
-from queries.sources.base import Capability
+from queries.sources.base import DIMENSION_FILTERS, Capability
 
 LABELS = {Capability.KEY: "Key", Capability.USER: "User", Capability.TEAM: "Team",
           Capability.END_USER: "End user", Capability.TAGS: "Tag"}
-ANY = "(any)"
 NONE = "(none)"
 MAX_OPTIONS = 500  # values offered per filter list, most requests first
 
@@ -26,9 +26,22 @@ def dimension_capabilities(source) -> list[Capability]:
     return [c for c in LABELS if source.can(c)]
 
 
+def dimension_options(workspace) -> dict[str, dict[str, list[str]]]:
+    """The toolbar's dimension filter choices: for each readable source that has dimensions, by name,
+    {Filters field: its values, most requests first (at most MAX_OPTIONS)}; empty when none has any."""
+    options: dict[str, dict[str, list[str]]] = {}
+    for name, member, _snap in workspace.opened():
+        kind = member.source.kind
+        for cap in dimension_capabilities(member.source):
+            dimension = kind.dimension_names[cap]
+            values = member.query(lambda d, n=dimension: kind.dimension_values(d.source, n), "dim_values", dimension)
+            options.setdefault(name, {})[DIMENSION_FILTERS[cap]] = list(values[:MAX_OPTIONS])
+    return options
+
+
 def dimension_card(data, filters, key: str = "dim") -> None:
-    """The card: a Group by choice, a filter per other dimension, and the table (`data`: one source's
-    AppData; `key` prefixes its widgets' keys, one card per such source of a workspace)."""
+    """The card: a Group by choice and the table (`data`: one source's AppData; `key` prefixes its
+    widgets' keys, one card per such source of a workspace)."""
     source = data.source
     caps = dimension_capabilities(source)
     if not caps:
@@ -37,19 +50,13 @@ def dimension_card(data, filters, key: str = "dim") -> None:
     names = {c: kind.dimension_names[c] for c in caps}
     with st.container(border=True):
         st.subheader("By key, user, team, end user and tag", anchor=False)
-        st.caption("Requests and stored cost per value, for the range, provider and model above. Failed requests "
-                   "are counted apart. The filters below narrow this table only.")
+        st.caption("Requests and stored cost per value, for every filter above (key, user, team, end user and "
+                   "tag included). Failed requests are counted apart.")
         group = st.selectbox("Group by", caps, format_func=lambda c: LABELS[c], key=f"{key}_group")
-        where: dict[str, str | None] = {}
-        columns = st.columns(max(1, len(caps) - 1))
-        for column, cap in zip(columns, [c for c in caps if c != group]):
-            values = data.query(lambda d, n=names[cap]: kind.dimension_values(d.source, n), "dim_values", names[cap])
-            choice = column.selectbox(LABELS[cap], [ANY, *values[:MAX_OPTIONS]], key=f"{key}_filter_{names[cap]}")
-            where[names[cap]] = None if choice == ANY else choice
         rng = filters.range
-        rows = data.query(lambda d: kind.dimension_breakdown(d.source, filters, names[group], where), "dim_rows",
+        rows = data.query(lambda d: kind.dimension_breakdown(d.source, filters, names[group]), "dim_rows",
                           names[group], rng.start, rng.end, rng.tz, filters.provider, filters.model,
-                          *sorted(where.items()))
+                          *sorted(filters.dimensions().items()))
         if not rows:
             st.info("No requests match these filters.")
             return

@@ -1,7 +1,9 @@
-"""The filter toolbar and its shareable link: date range, provider, model.
+"""The filter toolbar and its shareable link: date range, provider, model (and, for sources that
+have them, key, user, team, end user and tag).
 
 The filter state lives in the URL as `range`, `from`, `until`, `provider`, `model` (and
-`source`, in a workspace of several sources), so a
+`source`, in a workspace of several sources; `key`, `user`, `team`, `end_user`, `tag` where a
+source has those dimensions: LiteLLM), so a
 link opens the exact same view (also after the visitor logs in). The values are read once
 per browser session, checked, and written back after every change. A malformed or unknown
 value falls back to the default with a short notice and never raises.
@@ -17,8 +19,15 @@ from queries.dates import DEFAULT_PRESET, PRESETS, DateRange, RangeError, parse_
 from queries.usage import Catalog, Filters
 
 ALL = ""  # the "All providers" / "All models" option
+# The dimension filters: Filters field -> (link parameter, label, what "All ..." lists). Their choices are
+# the values in the data (a key's alias, or 'key 1a2b3c4d…': never a hashed key in full).
+DIMENSIONS = {"api_key": ("key", "Key", "keys"), "user_id": ("user", "User", "users"),
+              "team": ("team", "Team", "teams"), "end_user": ("end_user", "End user", "end users"),
+              "tag": ("tag", "Tag", "tags")}
 KEYS = {"range": "f_range", "from": "f_from", "until": "f_until", "provider": "f_provider", "model": "f_model",
-        "source": "f_source"}
+        "source": "f_source"} | {param: f"f_{param}" for param, _label, _all in DIMENSIONS.values()}
+# Each source's dimension filter choices, by source name: {Filters field: values} (pages/common/dimensions.py).
+DimensionOptions = dict[str, dict[str, list[str]]]
 MAX_PARAM_LENGTH = 500  # longer provider/model values are certainly not ids in the data
 
 
@@ -28,11 +37,25 @@ def _param(name: str) -> str | None:
     return values[-1] if values else None
 
 
-def read_link(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = None) -> list[str]:
+def _dimension_choices(options: DimensionOptions | None, source: str) -> dict[str, list[str]]:
+    """The dimension filters the chosen source (ALL: every source) offers, each with its values."""
+    out: dict[str, list[str]] = {}
+    for name, fields in (options or {}).items():
+        if source in (ALL, name):
+            for field, values in fields.items():
+                out.setdefault(field, [])
+                out[field].extend(v for v in values if v not in out[field])
+    return out
+
+
+def read_link(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = None,
+              dimensions: DimensionOptions | None = None) -> list[str]:
     """Load the URL's filter state into the widgets' session state once per session; returns notices.
 
     `catalogs` (a workspace of several sources: each source's own catalog, by name) makes `source=`
-    a filter too; the provider and model are then checked against the chosen source's data."""
+    a filter too; the provider and model are then checked against the chosen source's data.
+    `dimensions` (the sources that have keys, users, ...) makes `key=`, `user=`, ... filters; a
+    value not in the chosen source's data is ignored with a notice (a key is never echoed back)."""
     if st.session_state.get("f_loaded"):
         return []
     st.session_state["f_loaded"] = True
@@ -70,6 +93,18 @@ def read_link(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = N
         notices.append(f"Model {model[:40]!r} has no data{' for ' + provider if provider else ''}; showing all models.")
         model = ALL
     st.session_state[KEYS["provider"]], st.session_state[KEYS["model"]] = provider, model
+
+    choices = _dimension_choices(dimensions, source)
+    for field, (param, label, plural) in DIMENSIONS.items():
+        value = _param(param) or ALL
+        if value and field not in choices:
+            notices.append(f"This data has no {plural}; the {param}= filter in the link is ignored.")
+            value = ALL
+        elif value and (len(value) > MAX_PARAM_LENGTH or value not in choices[field]):
+            shown = "" if field == "api_key" else f" {value[:40]!r}"  # a pasted key is a secret: never echoed
+            notices.append(f"{label}{shown} in the link has no data; showing all {plural}.")
+            value = ALL
+        st.session_state[KEYS[param]] = value
     return notices
 
 
@@ -87,6 +122,9 @@ def write_link() -> None:
         params["model"] = state[KEYS["model"]]
     if state.get(KEYS["source"]):
         params["source"] = state[KEYS["source"]]
+    for param, _label, _all in DIMENSIONS.values():
+        if state.get(KEYS[param]):
+            params[param] = state[KEYS[param]]
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
@@ -110,11 +148,13 @@ def narrow_to_day(day: date) -> None:
     st.session_state[KEYS["from"]] = st.session_state[KEYS["until"]] = day
 
 
-def toolbar(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = None) -> tuple[Filters, list[str]]:
+def toolbar(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = None,
+            dimensions: DimensionOptions | None = None) -> tuple[Filters, list[str]]:
     """Draw the toolbar and return the filter state it shows, with any notices to print.
 
     With `catalogs` of several sources (a workspace) it has a Source filter too, and the Provider
-    and Model lists are those of the chosen source."""
+    and Model lists are those of the chosen source. With `dimensions`, a second row filters by key,
+    user, team, end user and tag: whichever the chosen source (or any source, for all) has."""
     st.session_state["f_tz"] = tz
     notices: list[str] = []
     several = catalogs is not None and len(catalogs) > 1
@@ -154,5 +194,27 @@ def toolbar(catalog: Catalog, tz: str, catalogs: dict[str, Catalog] | None = Non
     if st.session_state.get(KEYS["model"]) not in models:
         st.session_state[KEYS["model"]] = ALL
     model = cols[4].selectbox("Model", models, key=KEYS["model"], format_func=lambda m: m or "All models")
+    chosen = _dimension_filters(_dimension_choices(dimensions, source))
     write_link()
-    return Filters(date_range, provider or None, model or None, source or None), notices
+    return Filters(date_range, provider or None, model or None, source or None, **chosen), notices
+
+
+def _dimension_filters(choices: dict[str, list[str]]) -> dict[str, str]:
+    """The row of dimension filters (only those in `choices`); returns the set ones by Filters field.
+    A filter the chosen source does not have is cleared, so it never narrows what it cannot show."""
+    state = st.session_state
+    shown = [field for field in DIMENSIONS if field in choices]
+    columns = st.columns(len(shown)) if shown else []
+    chosen: dict[str, str] = {}
+    for field, (param, label, plural) in DIMENSIONS.items():
+        if field not in choices:
+            state[KEYS[param]] = ALL
+            continue
+        values = [ALL, *choices[field]]
+        if state.get(KEYS[param]) not in values:
+            state[KEYS[param]] = ALL
+        value = columns[shown.index(field)].selectbox(label, values, key=KEYS[param],
+                                                       format_func=lambda v, every=plural: v or f"All {every}")
+        if value:
+            chosen[field] = value
+    return chosen

@@ -50,6 +50,18 @@ class Capability(StrEnum):
     TAGS = "tags"                      # dimension: requests.tags (a list; a request counts under each tag)
 
 
+# The dimension filters of usage.Filters (their field names are usage.sql's parameters), by the
+# capability that provides each: a source whose kind lacks one has no request with such a value.
+DIMENSION_FILTERS: dict[Capability, str] = {Capability.KEY: "api_key", Capability.USER: "user_id",
+                                            Capability.TEAM: "team", Capability.END_USER: "end_user",
+                                            Capability.TAGS: "tag"}
+
+
+def missing_dimensions(kind: "SourceKind", filters: Filters) -> list[Capability]:
+    """The dimension capabilities that `filters` use and `kind` lacks (empty: it can answer them)."""
+    return [c for c, name in DIMENSION_FILTERS.items() if getattr(filters, name) and not kind.can(c)]
+
+
 @dataclass(frozen=True)
 class MirrorSpec:
     """How the generic mirror (queries/mirror.py) serves a kind: the column that only grows as rows
@@ -296,4 +308,5 @@ class SqliteKind:
         return f"No data. No token usage yet. ({source.path} has no {self.wording.unit}s.) To read another, {how}."
 
 
-__all__ = ["AgentQueries", "Capability", "MirrorSpec", "Source", "SourceKind", "SqliteKind", "SourceError"]
+__all__ = ["AgentQueries", "Capability", "DIMENSION_FILTERS", "missing_dimensions", "MirrorSpec", "Source",
+           "SourceKind", "SqliteKind", "SourceError"]

@@ -19,8 +19,19 @@ use. Filter changes never reach Postgres.
   any older copy of a request_id it read again (DEDUPE_LOOKBACK). An hourly rollup in the shape
   of mirror.sql's (`request_rollup`) is recomputed for the hours touched, so usage.py's rollup
   blocks serve filter changes. A Postgres whose newest row is older than the mirror's window
-  (restored, truncated) is copied again from scratch. The mirror lives in a private temporary
-  directory, removed on close (not yet in the mirror helper's persistent cache dir).
+  (restored, truncated) is copied again from scratch.
+- The mirror is a DuckDB file in the dashboard's cache directory (queries.settings.cache_dir(),
+  `litellm/<hash of the URL without its password>.duckdb`), so a restarted server does not copy
+  the proxy's spend logs again. A stamp in the file says its copy completed (and in which format).
+  On open it is checked like a Refresh (a database whose newest spend log is older than the
+  mirror's is copied again, else what is new is appended) after two whole hours before the
+  overlap window (the last one, and one picked at random) are compared with Postgres by rows and
+  summed spend, two index ranges: a database replaced under the same URL is copied again. One
+  process owns the file at a time (queries.cachefile.claim_cache_file); a second open gets a private
+  mirror in a temp dir, removed on close, as does an open without a cache dir (open_litellm's
+  `cache`: queries.mirror.open_mirrored_source, the app's path, passes the dashboard's; the CLI
+  and the direct open_source path keep a private mirror: this module cannot read the setting
+  without an import cycle through queries.settings -> queries.sources).
 - Days without raw logs (LiteLLM's retention purge, or spend logs turned off): LiteLLM's daily
   rollup `"LiteLLM_DailyUserSpend"` is mirrored too and fills those UTC days, with a note.
 
@@ -29,6 +40,8 @@ The mapping itself is in litellm.sql. No Streamlit here.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import os
 import re
@@ -50,6 +63,7 @@ from urllib.parse import quote
 import duckdb
 
 import pricing
+from queries.cachefile import claim_cache_file
 from queries.sources.base import Capability, Source, SqliteKind
 from queries.sql import parse_named_queries
 from queries.sqlite import SourceError, new_duckdb_connection
@@ -69,6 +83,10 @@ COPY_CHUNK_ROWS = 500_000        # rows per first-copy window: a few seconds per
 COPY_THREADS = 2                 # first-copy windows read at once: two of the proxy's connections, briefly
 DIMENSIONS = ("api_key", "user_id", "team", "end_user", "tag")  # key alias, user, team, end user, tags
 FAR_FUTURE = "infinity"          # Postgres' own upper bound for an open range
+MIRROR_FORMAT = 1                # of litellm_mirror_create's tables: a cached mirror of another format is copied again
+CACHE_SUBDIR = "litellm"         # beside queries/mirror.py's `mirrors/` in the cache dir (its sweep never sees these)
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -192,6 +210,9 @@ class LitellmSource(Source):
     url: str = field(default="", repr=False)
     overlap: timedelta = OVERLAP
     mirror_dir: Path | None = None
+    mirror_file: Path | None = None
+    private: bool = True                 # a temp-dir mirror (another open owns the cache file), removed on close
+    reopened: LitellmRefresh | None = None  # what taking up the cached mirror on open did (None: a first copy)
     rows: int = 0
     high_water: datetime | None = None   # newest startTime mirrored
     first_ts: datetime | None = None     # oldest startTime mirrored
@@ -229,6 +250,28 @@ class LitellmSource(Source):
         with self._refresh_lock, self._scrubbed():
             self._build(progress)
 
+    def reopen(self, progress: ProgressCallback | None = None) -> LitellmRefresh:
+        """Take up the cached mirror: compare a few whole hours with Postgres, then the checks of a
+        Refresh; copy everything again (with progress) when they fail. See the module doc."""
+        with self._refresh_lock, self._scrubbed():
+            self.statements = []
+            cur = self.cursor()
+            try:
+                self._note_state(cur)
+                reason = self._cached_mismatch(cur)
+            finally:
+                cur.close()
+        if reason is None:
+            checks = self.statements
+            self.reopened = self.refresh()
+            self.statements = checks + self.statements  # the compared hours', then the Refresh's
+            return self.reopened
+        log.info("LiteLLM mirror %s is copied again: %s", self.mirror_file, reason)
+        started = time.perf_counter()
+        self.rebuild(progress)
+        self.reopened = LitellmRefresh(self.rows, self.rows, time.perf_counter() - started, None, True, reason)
+        return self.reopened
+
     def close(self) -> None:
         try:
             self.connection.close()  # nothing of ours is left on the proxy's database
@@ -247,6 +290,32 @@ class LitellmSource(Source):
         self.statements.append(text)
         first, last, estimate = cur.execute("SELECT * FROM postgres_query('pg', $q)", {"q": text}).fetchone()
         return first, last, int(estimate or 0)
+
+    def _cached_mismatch(self, cur: duckdb.DuckDBPyConnection) -> str | None:
+        """Why the cached mirror cannot be taken up (None: it can): empty, a database whose newest
+        spend log is older than the mirror's, or a compared hour whose rows or spend differ."""
+        if self.high_water is None:
+            return "the cached mirror is empty"
+        first, last, _estimate = self._bounds(cur)
+        if last is None or last < self.high_water - self.overlap:
+            return "the database's newest spend log is older than the mirror's"
+        end = (self.high_water - self.overlap).replace(minute=0, second=0, microsecond=0)
+        hours = {end - timedelta(hours=1)}
+        sampled = cur.execute(block("litellm_sample_hour"), {"until": end}).fetchone()
+        if sampled:
+            hours.add(sampled[0])
+        for hour in sorted(hours):
+            if first is None or hour < first:
+                continue  # before Postgres' oldest row: purged by LiteLLM's retention, which the mirror keeps
+            bounds = {"since": hour, "until": hour + timedelta(hours=1)}
+            text = pg_text("litellm_pg_window_check", **bounds)
+            self.statements.append(text)
+            pg_rows, pg_spend = cur.execute("SELECT * FROM postgres_query('pg', $q)", {"q": text}).fetchone()
+            rows, spend = cur.execute(block("litellm_window_check"), bounds).fetchone()
+            if int(pg_rows) != int(rows) or not math.isclose(float(pg_spend), float(spend), rel_tol=1e-9,
+                                                             abs_tol=1e-9):
+                return f"its rows of {hour:%Y-%m-%d %H}:00 UTC differ from the database's"
+        return None
 
     def _build(self, progress: ProgressCallback | None) -> None:
         started = time.perf_counter()
@@ -268,6 +337,7 @@ class LitellmSource(Source):
             cur.execute(block("litellm_insert_dim_daily"), everything)
             self._pg(cur, "litellm_fetch_daily", pg_text("litellm_pg_daily_user_spend", since_day=date.min))
             cur.execute(block("litellm_insert_daily"))
+            cur.execute(block("litellm_stamp_write"), {"format": MIRROR_FORMAT})  # the copy is complete
             self._note_state(cur)
             try:
                 cur.execute("CHECKPOINT lmirror")
@@ -351,22 +421,61 @@ class scrubbed_errors:
         raise LitellmError(scrub(text, self.url)) from None
 
 
-def _remove_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+def url_without_password(url: str) -> str:
+    """`url` with its password (user:PASSWORD@, or a password= pair) taken out: what names the
+    database in the mirror's cache key, so the key never holds the password and survives its rotation."""
+    out = re.sub(r"^(postgres(?:ql)?://[^:@/]*):[^@/]*@", r"\1@", url.strip(), flags=re.IGNORECASE)
+    return _KV_SECRET.sub(r"\1=", out)
+
+
+def mirror_file_for_url(url: str, cache: Path) -> Path:
+    """`<cache dir>/litellm/<hash of the URL without its password>.duckdb`."""
+    digest = hashlib.sha256(url_without_password(url).encode("utf-8")).hexdigest()[:32]
+    return cache / CACHE_SUBDIR / f"{digest}.duckdb"
+
+
+def _private_mirror() -> tuple[Path, bool, Callable[[], None]]:
+    """A mirror file in a fresh temp dir, removed on release (no cache dir given)."""
+    directory = Path(tempfile.mkdtemp(prefix="litellm-mirror-"))
+    return directory / "mirror.duckdb", True, lambda: shutil.rmtree(directory, ignore_errors=True)
+
+
+def _attach_mirror(con: duckdb.DuckDBPyConnection, file: Path, private: bool) -> bool:
+    """Attach `file` as lmirror; True when it holds a completed copy of our format (to take up).
+    A cache file DuckDB cannot open (foreign, damaged) is removed and started afresh."""
+    statement = "ATTACH '" + str(file).replace("'", "''") + "' AS lmirror"  # a path we made, not user input
+    try:
+        con.execute(statement)
+    except duckdb.Error as exc:
+        if private:
+            raise
+        log.info("LiteLLM mirror %s cannot be opened (%s); it is copied again", file, exc.__class__.__name__)
+        for path in (file, Path(f"{file}.wal")):
+            path.unlink(missing_ok=True)
+        con.execute(statement)
+        return False
+    try:
+        stamp = con.execute(block("litellm_stamp_read")).fetchone()
+    except duckdb.CatalogException:
+        return False  # a new file, or one from before the stamp
+    return stamp is not None and stamp[0] == MIRROR_FORMAT
 
 
 def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = None,
                  overlap: timedelta = OVERLAP, timeout_ms: int = STATEMENT_TIMEOUT_MS,
-                 is_demo: bool = False) -> LitellmSource:
+                 is_demo: bool = False, cache: Path | None = None) -> LitellmSource:
     """Attach the proxy's Postgres read-only and make the first copy of its spend logs.
 
     `url` defaults to the setting (`database_url()`); a missing one, a refused connection or a
-    database without LiteLLM's tables raises LitellmError with a scrubbed message.
+    database without LiteLLM's tables raises LitellmError with a scrubbed message. With `cache`
+    (the dashboard's cache dir) the mirror is kept there and taken up by the next open; without,
+    it is private to this open.
     """
     url = url if url is not None else database_url()
     if not url:
         raise LitellmError(f"No LiteLLM database is configured: set {URL_ENV} (or {SECRETS_KEY} in "
                            f"{SECRETS_FILE}) to its postgresql:// URL.")
+    release = None
     with scrubbed_errors(url):
         con = new_duckdb_connection()
         try:
@@ -380,25 +489,33 @@ def open_litellm(url: str | None = None, *, progress: ProgressCallback | None = 
             if table is None:
                 raise LitellmError("The configured database has no LiteLLM_SpendLogs table: is it the "
                                    "LiteLLM proxy's database (DATABASE_URL of the proxy)?")
-            directory = Path(tempfile.mkdtemp(prefix="litellm-mirror-"))
-            con.execute(f"ATTACH '{directory / 'mirror.duckdb'}' AS lmirror")  # a path made by mkdtemp
             from queries.sql import sql
 
-            # Macros first, then the (empty) tables and the views over them, then the page's macros.
+            file, private, release = (claim_cache_file(mirror_file_for_url(url, cache), "the LiteLLM database")
+                                      if cache is not None else _private_mirror())
+            cached = _attach_mirror(con, file, private)
+            # Macros first, then the tables (empty, unless a cached copy is taken up) and the views
+            # over them, then the page's macros.
             con.execute(block("litellm_define_macros"))
-            con.execute(block("litellm_mirror_create"))
+            if not cached:
+                con.execute(block("litellm_mirror_create"))
             con.execute(block("litellm_views"))
             con.execute(sql("define_filtered_requests"))  # usage.sql: exact_usd, filtered_requests
             con.execute(sql("define_filtered_rollup"))    # mirror.sql: the rollup blocks' macro
             con.execute(block("define_litellm_filtered_rows"))
         except BaseException:
             con.close()
+            if release is not None:
+                release()  # the cache file's lock, or the private temp dir
             raise
     source = LitellmSource(path=Path(NAME), kind=KIND, connection=con, is_demo=is_demo, url=url,
-                           overlap=overlap, mirror_dir=directory)
-    source._cleanup = weakref.finalize(source, _remove_dir, directory)
+                           overlap=overlap, mirror_dir=file.parent, mirror_file=file, private=private)
+    source._cleanup = weakref.finalize(source, release)
     try:
-        source.rebuild(progress)
+        if cached:
+            source.reopen(progress)
+        else:
+            source.rebuild(progress)
     except BaseException:
         source.close()
         raise
@@ -412,7 +529,7 @@ def _usage_params(filters) -> dict[str, object]:
     # Whole UTC days (a UTC range, or a zone at a whole-day offset): the daily dimension rollup serves it.
     daily = all(t.hour == t.minute == t.second == t.microsecond == 0 for t in (start_utc, end_utc))
     return {"start_utc": start_utc, "end_utc": end_utc, "provider": filters.provider or None,
-            "model": filters.model or None, "daily": daily}
+            "model": filters.model or None, "daily": daily} | {d: getattr(filters, d) or None for d in DIMENSIONS}
 
 
 def _rows(source: Source, name: str, params: dict[str, object]) -> list[dict[str, object]]:
@@ -447,7 +564,10 @@ class AggregateDay:
 
 
 def aggregate_days(source: Source, filters) -> list[AggregateDay]:
-    """LiteLLM's rollup rows for the days of the range that have no spend log at all (UTC days)."""
+    """LiteLLM's rollup rows for the days of the range that have no spend log at all (UTC days).
+    None under a dimension filter: the mirrored rollup is per provider and model only."""
+    if filters.dimensions():
+        return []
     params = _usage_params(filters) | {"from_day": filters.range.start, "until_day": filters.range.end}
     return [AggregateDay(r["day"], r["provider"], r["model"], int(r["requests"]), int(r["prompt_tokens"]),
                          int(r["completion_tokens"]), Decimal(str(r["spend"] or 0)), int(r["failed"]))
@@ -478,14 +598,15 @@ def dimension_values(source: Source, dimension: str) -> list[str]:
 
 def dimension_breakdown(source: Source, filters, dimension: str,
                         where: Mapping[str, str | None] | None = None) -> list[DimensionRow]:
-    """Spend per value of `dimension` for one filter state, narrowed by `where` (dimension -> value)."""
+    """Spend per value of `dimension` for one filter state (its dimension filters included), narrowed
+    further by `where` (dimension -> value)."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}")
     where = dict(where or {})
     unknown = set(where) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimension filter(s): {', '.join(sorted(unknown))}")
-    params = _usage_params(filters) | {"dimension": dimension} | {d: where.get(d) or None for d in DIMENSIONS}
+    params = _usage_params(filters) | {"dimension": dimension} | {d: where[d] or None for d in where}
     return [DimensionRow(r["value"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                          int(r["cache_read_tokens"]), int(r["cache_write_tokens"]), float(r["stored_cost"]),
                          int(r["failed"]))
@@ -505,6 +626,13 @@ def litellm_usage_report(source: Source, filters, prices, cat=None):
     failed += sum(a.failed for a in aggregates)
     if failed:
         warnings.append(f"{failed:,} failed request(s) in this range are counted apart, not in Requests.")
+    if filters.dimensions():
+        unsplit = sorted({a.day for a in aggregate_days(source, replace(filters, **{d: None for d in DIMENSIONS}))})
+        if unsplit:
+            warnings.append(
+                f"{len(unsplit)} day(s) ({unsplit[0].isoformat()} to {unsplit[-1].isoformat()}) have no spend logs, "
+                "only LiteLLM's daily totals, which cannot be narrowed by key, user, team, end user or tag: "
+                "they are left out while such a filter is set.")
     if not aggregates:
         return replace(report, warnings=warnings,
                        previous_totals=_with_aggregates(source, filters, report.previous_totals))
@@ -556,9 +684,7 @@ def litellm_usage_report(source: Source, filters, prices, cat=None):
 
 def _with_aggregates(source: Source, filters, totals):
     """The previous period's totals with its own days without spend logs added from the rollup."""
-    from queries.usage import Filters
-
-    previous = Filters(filters.range.previous(), filters.provider, filters.model)
+    previous = replace(filters, range=filters.range.previous())
     extra = aggregate_days(source, previous)
     if not extra:
         return totals
@@ -587,6 +713,8 @@ class LitellmKind(SqliteKind):
                               Capability.TEAM, Capability.END_USER, Capability.TAGS})
     wording = WORDING
     mirror = None  # its own incremental mirror by startTime ranges (above), not queries/mirror.py's
+    opens_with_progress = True  # queries/mirror.open_mirrored_source passes the page's progress bar to open()
+    keeps_cache_file = True     # ... and the cache dir, where the mirror is kept across restarts
     tables = frozenset({"LiteLLM_SpendLogs"})
 
     @property
@@ -598,9 +726,10 @@ class LitellmKind(SqliteKind):
         return False
 
     def open(self, path: Path, *, is_demo: bool = False, busy_timeout_ms: int | None = None,
-             progress: ProgressCallback | None = None) -> Source:
-        """Attach the database of the URL setting (`path` only names the source) and copy its spend logs."""
-        return open_litellm(progress=progress)  # never demo data, whatever the path
+             progress: ProgressCallback | None = None, cache_dir: Path | None = None) -> Source:
+        """Attach the database of the URL setting (`path` only names the source) and copy its spend
+        logs (into `cache_dir` when given: taken up by the next open)."""
+        return open_litellm(progress=progress, cache=cache_dir)  # never demo data, whatever the path
 
     def usage_report(self, source: Source, filters, prices: pricing.PriceBook, catalog=None):
         return litellm_usage_report(source, filters, prices, catalog)

@@ -60,6 +60,12 @@ FROM "LiteLLM_DailyUserSpend"
 WHERE date >= :since_day
 GROUP BY 1, 2, 3
 
+-- name: litellm_pg_window_check
+-- Rows and summed spend with :since <= startTime < :until, in Postgres (an index range): compared with the mirror's on open.
+SELECT count(*) AS n, COALESCE(sum(spend), 0) AS spend
+FROM "LiteLLM_SpendLogs"
+WHERE "startTime" >= :since AND "startTime" < :until
+
 -- name: litellm_define_macros
 -- Table macro litellm_spend_rows(pg_sql): the rows of a litellm_pg_spend_range text, typed and mapped (see the file's head).
 CREATE OR REPLACE MACRO litellm_tokens(x) AS
@@ -94,7 +100,8 @@ SELECT
 FROM postgres_query('pg', pg_sql);
 
 -- name: litellm_mirror_create
--- The mirror's tables: spend rows as mapped, our hourly rollup and daily dimension rollup of them, and the daily rollup LiteLLM keeps beside them.
+-- The mirror's tables: spend rows as mapped, our hourly rollup and daily dimension rollup of them, the daily rollup LiteLLM keeps beside them, and the stamp (empty until a copy completes).
+CREATE OR REPLACE TABLE lmirror.stamp (format INTEGER);
 CREATE OR REPLACE TABLE lmirror.spend (
     request_id VARCHAR, ts TIMESTAMP, provider VARCHAR, model VARCHAR, model_group VARCHAR,
     call_type VARCHAR, failed BOOLEAN, prompt_tokens BIGINT, completion_tokens BIGINT,
@@ -119,6 +126,22 @@ CREATE OR REPLACE TABLE lmirror.daily (
     cache_read_tokens BIGINT, cache_write_tokens BIGINT, spend DOUBLE,
     successful_requests BIGINT, failed_requests BIGINT
 );
+
+-- name: litellm_stamp_write
+-- The stamp of a completed copy: the format of these tables (litellm.py MIRROR_FORMAT).
+INSERT INTO lmirror.stamp VALUES ($format);
+
+-- name: litellm_stamp_read
+-- The stamp of a cached mirror (no row: its copy was cut short).
+SELECT format FROM lmirror.stamp;
+
+-- name: litellm_window_check
+-- Rows and summed spend of the mirror with $since <= ts < $until (compared with Postgres' on open).
+SELECT count(*) AS n, COALESCE(sum(spend), 0) AS spend FROM lmirror.spend WHERE ts >= $since AND ts < $until;
+
+-- name: litellm_sample_hour
+-- The UTC hour of one mirrored row picked at random before $until (a window to compare on open).
+SELECT date_trunc('hour', ts) AS hour FROM (SELECT ts FROM lmirror.spend WHERE ts < $until) USING SAMPLE 1 ROWS;
 
 -- name: litellm_copy_range
 -- Copy one startTime window of spend rows from Postgres into the mirror; returns the rows copied.
@@ -250,9 +273,9 @@ WHERE ts >= CAST(CAST($floor AS DATE) AS TIMESTAMP)
 GROUP BY ALL;
 
 -- name: litellm_failed_count
--- Failed requests in [start_utc, end_utc) for the provider and model filters (the daily dimension rollup when `daily`).
+-- Failed requests in [start_utc, end_utc) for the provider, model and dimension filters (the daily dimension rollup when `daily`).
 SELECT COALESCE(sum(requests), 0) AS failed
-FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, NULL, NULL, NULL, NULL, NULL)
+FROM litellm_filtered_dims($start_utc, $end_utc, $daily, $provider, $model, $api_key, $user_id, $team, $end_user, $tag)
 WHERE failed;
 
 -- name: litellm_aggregate_days
@@ -291,7 +314,14 @@ GROUP BY value
 ORDER BY requests DESC, value;
 
 -- name: define_litellm_filtered_rows
--- Table macro: the dimension rows of one filter state (UTC window, provider, model, each dimension; NULL: any), from the daily rollup when `daily` (whole UTC days) else from the mapped rows.
+-- Table macros: usage.sql's dimension_requests over LiteLLM's own dimension columns, and the dimension rows of one filter state (UTC window, provider, model, each dimension; NULL: any), from the daily rollup when `daily` (whole UTC days) else from the mapped rows.
+-- dimension_requests replaces usage.sql's (which matches no request once a dimension filter is set):
+-- the Token Usage page's KPI cards, days and breakdown follow the key, user, team, end user and tag filters.
+CREATE OR REPLACE MACRO dimension_requests(key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
+SELECT * FROM requests
+WHERE (key_eq IS NULL OR api_key = key_eq) AND (user_eq IS NULL OR user_id = user_eq)
+  AND (team_eq IS NULL OR team = team_eq) AND (end_user_eq IS NULL OR end_user = end_user_eq)
+  AND (tag_eq IS NULL OR list_contains(tags, tag_eq));
 CREATE OR REPLACE MACRO litellm_filtered_dims(start_utc, end_utc, daily, provider_eq, model_eq,
                                               key_eq, user_eq, team_eq, end_user_eq, tag_eq) AS TABLE
 SELECT failed, api_key, user_id, team, end_user, tags, requests, prompt_tokens, completion_tokens,
