@@ -15,6 +15,7 @@
     python cli.py report --db prod.db --db lab.db --format json      # a workspace: both sources summed
     python cli.py report --sources .streamlit/sources.toml --source laptop   # one configured source
     python cli.py report --kind litellm --db litellm --team Platform --tag prod   # LiteLLM's dimensions
+    python cli.py report --by project --db ~/.claude/projects --format csv  # per project (Claude Code's cwd)
 
 Every command reads the database named by --db, or agentx's `DIR/.agentx/db.sqlite` for
 --cwd DIR (or USAGE_DB; demo data when none is set) and prices it from --settings (or
@@ -45,7 +46,7 @@ from queries.sources.base import DIMENSION_FILTERS, missing_dimensions
 from queries.usage import DIMENSION_FIELDS, DIMENSION_LABELS, Filters, UsageReport, usage_report
 from queries.workspace import (SourceConfig, Workspace, WorkspaceError, configured_workspace, known_kinds,
                                open_workspace_source, read_workspace, source_can, workspace_of_paths,
-                               workspace_report)
+                               workspace_projects, workspace_report)
 
 EXIT_BAD_INPUT = 2
 DEFAULT_REPORT_DAYS = 30
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="any date range (default: last 30 days)")
     report.add_argument("--table", choices=("breakdown", "daily"), default="breakdown",
                         help="which table --format csv writes (default: breakdown)")
+    report.add_argument("--by", choices=("model", "project"), default="model",
+                        help="rows per provider/model (default), or per project: the session's working "
+                        "directory, for sources that have projects (Claude Code logs)")
     commands.add_parser("agents", parents=[common, span], help="agentx: cost, tokens, tasks and durations per agent")
     tasks = commands.add_parser("tasks", parents=[common, span], help="agentx: one agent's tasks, newest first")
     tasks.add_argument("agent", help="agent id")
@@ -216,21 +220,26 @@ def render_table(report: UsageReport, dataset: Dataset) -> str:
     lines.append(f"Token usage {rng.start} .. {rng.end} ({rng.days} days, {rng.tz}), {scope}{label}")
     lines.append("")
     lines.append(f"  {unit:<15} {fmt_int(t.requests):>16}   ~{fmt_int(t.requests / rng.days)} per day")
+    cache = report.cache_tokens  # a source with cache tokens: their columns, counted in Total tokens
     lines.append(f"  Total tokens    {fmt_int(t.total_tokens):>16}   "
-                 f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion")
+                 f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion"
+                 + (f" · {fmt_int(t.cache_read_tokens)} cache read · {fmt_int(t.cache_write_tokens)} cache write"
+                    if cache else ""))
     lines.append(f"  Estimated cost  {fmt_usd(t.estimated_cost):>16}")
     lines.append("")
     sourced = any(b.source for b in report.breakdown)  # a workspace of several sources: which one each row is
-    header = ("Source",) * sourced + ("Provider", "Model", unit, "Prompt", "Completion", "Total tokens", "Est. cost",
-                                      "Share", "Price from")
+    header = ("Source",) * sourced + ("Provider", "Model", unit, "Prompt", "Completion") + (
+        "Cache read", "Cache write") * cache + ("Total tokens", "Est. cost", "Share", "Price from")
     body = [(b.source,) * sourced + (b.provider, b.model, fmt_int(b.requests), fmt_int(b.prompt_tokens),
-                                     fmt_int(b.completion_tokens), fmt_int(b.total_tokens),
+                                     fmt_int(b.completion_tokens))
+            + (fmt_int(b.cache_read_tokens), fmt_int(b.cache_write_tokens)) * cache + (fmt_int(b.total_tokens),
                                      fmt_cost_cell(b.estimated_cost, b.is_unpriced),
              fmt_share(b.cost_share) if len(report.breakdown) > 1 else "",
              "; ".join(x for x in (b.price_source, fmt_stored_difference(
                  b.stored_cost, b.recomputed_cost, b.stored_difference)) if x)) for b in report.breakdown]
     body.append(("Total",) + ("",) * sourced + ("", fmt_int(t.requests), fmt_int(t.prompt_tokens),
-                                                fmt_int(t.completion_tokens), fmt_int(t.total_tokens),
+                                                fmt_int(t.completion_tokens))
+                + (fmt_int(t.cache_read_tokens), fmt_int(t.cache_write_tokens)) * cache + (fmt_int(t.total_tokens),
                                                 fmt_usd(t.estimated_cost), "", ""))
     if report.breakdown:
         widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
@@ -278,6 +287,9 @@ def check_dimensions(filters: Filters, kinds: list) -> None:
 def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
     filters = report_filters(args, rng)
     check_dimensions(filters, [dataset.source.kind])
+    if getattr(args, "by", "model") == "project":
+        return cmd_projects(args, [(dataset.source.adapter, dataset)], filters,
+                            {"source": {"adapter": dataset.source.adapter, "demo": dataset.is_demo}})
     report = usage_report(dataset.source, filters, dataset.prices, dataset.catalog)
     hint = zero_cost_warning(dataset, report.totals.estimated_cost, report.totals.total_tokens, report.unpriced_models)
     if hint:
@@ -289,6 +301,37 @@ def cmd_report(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> st
     if args.format == "csv":
         return report.csv(getattr(args, "table", "breakdown")).rstrip("\n")
     return render_table(report, dataset)
+
+
+def cmd_projects(args: argparse.Namespace, datasets: list[tuple[str, Dataset]], filters: Filters,
+                 extra: dict[str, object]) -> str:
+    """`report --by project`: requests, tokens and cost per project over the sources that have projects
+    (each priced by its own prices; a Source column when several); UsageError when none has."""
+    report = workspace_projects(datasets, filters)
+    if not report.sources:
+        able = " or ".join(k.label for k in kinds_that_can(Capability.PROJECT))
+        raise UsageError(f"`report --by project` needs {able} data; {', '.join(n for n, _d in datasets)} "
+                         "has no projects.")
+    if args.format == "json":
+        return json.dumps(report.as_json() | extra, indent=2)
+    if args.format == "csv":
+        return report.csv().rstrip("\n")
+    rng = filters.range
+    scope = ", ".join(x for x in (filters.provider, filters.model) if x) or "all providers and models"
+    lines = [f"Token usage by project {rng.start} .. {rng.end} ({rng.days} days, {rng.tz}), {scope}", ""]
+    if not report.rows:
+        return "\n".join(lines + ["  No project has usage for these filters."])
+    sourced = report.sourced
+    body = [(r.source,) * sourced + (r.project, fmt_int(r.requests), fmt_int(r.prompt_tokens),
+                                     fmt_int(r.completion_tokens), fmt_int(r.cache_read_tokens),
+                                     fmt_int(r.cache_write_tokens), fmt_int(r.total_tokens),
+                                     fmt_cost_cell(r.estimated_cost, r.is_unpriced),
+                                     fmt_share(r.cost_share) if r.cost_share is not None else "")
+            for r in report.rows]
+    lines += table(("Source",) * sourced + ("Project", "Requests", "Prompt", "Completion", "Cache read",
+                                            "Cache write", "Total tokens", "Est. cost", "Share"), body,
+                   left=1 + sourced)
+    return "\n".join(lines + [f"  Sources: {', '.join(report.sources)}"] * sourced)
 
 
 def cmd_agents(args: argparse.Namespace, dataset: Dataset, rng: DateRange) -> str:
@@ -686,6 +729,8 @@ def cmd_workspace_report(args: argparse.Namespace, workspace: Workspace, config,
     datasets = workspace_datasets(workspace, config)
     filters = report_filters(args, rng)
     check_dimensions(filters, [d.source.kind for _n, d in datasets])
+    if getattr(args, "by", "model") == "project":
+        return cmd_projects(args, datasets, filters, {})
     report = workspace_report(datasets, filters)
     if args.format == "json":
         payload = report.as_json()

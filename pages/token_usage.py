@@ -16,6 +16,7 @@ from pages.common.data import app_config, open_workspace, refresh, workspace_dat
 from pages.common.dimensions import dimension_card, dimension_options
 from pages.common.filters import narrow_to_day, read_link, toolbar
 from pages.common.markdown import md_text
+from pages.common.projects import project_card
 from pages.common.tables import breakdown_html
 from pages.common.views import header
 from queries import SourceError
@@ -35,7 +36,9 @@ def kpi_cards(report: UsageReport, wording: Wording) -> None:
         (wording.units, fmt_int(t.requests), f"~{fmt_int(t.requests / days)} per day",
          fmt_change(t.requests, prev.requests), "off"),
         ("Total Tokens", fmt_int(t.total_tokens),
-         f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion",
+         f"{fmt_int(t.prompt_tokens)} prompt · {fmt_int(t.completion_tokens)} completion"
+         + (f" · {fmt_int(t.cache_read_tokens)} cache read · {fmt_int(t.cache_write_tokens)} cache write"
+            if report.cache_tokens else ""),
          fmt_change(t.total_tokens, prev.total_tokens), "off"),
         ("Estimated Cost", fmt_usd(t.estimated_cost),
          f"~{fmt_usd(t.estimated_cost / t.requests)} per {wording.unit}" if t.requests else "—",
@@ -93,7 +96,7 @@ def breakdown_card(report: UsageReport) -> None:
     with st.container(border=True):
         st.subheader("Provider & model breakdown", anchor=False)
         st.caption("Detailed breakdown of usage and estimated cost per provider/model pair.")
-        st.html(breakdown_html(report.breakdown, report.totals))
+        st.html(breakdown_html(report.breakdown, report.totals, cache=report.cache_tokens))
         rng = report.filters.range
         st.download_button("Download CSV", data=report.csv("breakdown"), file_name=f"token-usage-{rng.start}-{rng.end}.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore", key="csv")
@@ -186,6 +189,7 @@ def render() -> None:
     else:
         price_notices(report, wording)
     breakdown_card(report)
+    project_card(data, filters, data.names)  # drawn when a source of the filter state has projects
     for name, member, _snap in data.opened():  # only a readable source with dimension capabilities (LiteLLM)
         if filters.source in (None, name):
             dimension_card(member, filters, key=f"dim_{name}" if len(data.members) > 1 else "dim")

@@ -325,7 +325,10 @@ tier_extra AS (
         token_cost(q.prompt_tokens, q.completion_tokens, t.input - b.input, t.output - b.output) AS cost,
         false AS unpriced,
         0 AS unpriced_requests,
-        t.tier AS price_tier
+        t.tier AS price_tier,
+        -- typed here so the union below has the cache columns: NULL (none) on a rollup without them (Axiom's)
+        CAST(0 AS BIGINT) AS cache_read_tokens, CAST(0 AS BIGINT) AS cache_write_tokens,
+        CAST(0 AS BIGINT) AS cache_write_1h_tokens
     FROM requests AS q
     JOIN prices AS t
       ON t.model = q.model AND t.above >= 0 AND q.prompt_tokens > t.above AND (t.upto IS NULL OR q.prompt_tokens <= t.upto)
@@ -338,7 +341,9 @@ tier_extra AS (
       AND (model_eq IS NULL OR q.model = model_eq)
 )
 SELECT
-    x.*,
+    x.* REPLACE (COALESCE(x.cache_read_tokens, 0) AS cache_read_tokens,
+                 COALESCE(x.cache_write_tokens, 0) AS cache_write_tokens,
+                 COALESCE(x.cache_write_1h_tokens, 0) AS cache_write_1h_tokens),
     CAST(CASE WHEN tz = 'UTC' THEN x.hour
               ELSE timezone(tz, x.hour AT TIME ZONE 'UTC') END AS DATE)          AS day
 FROM (SELECT * FROM hourly UNION ALL BY NAME SELECT * FROM tier_extra) AS x;
@@ -368,8 +373,11 @@ SELECT
     COALESCE(sum(requests), 0)                        AS requests,
     COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
     COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
-    COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
-    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
+    COALESCE(sum(prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+                 + cache_write_1h_tokens), 0)         AS total_tokens,
+    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost,
+    COALESCE(sum(cache_read_tokens), 0)               AS cache_read_tokens,
+    COALESCE(sum(cache_write_tokens + cache_write_1h_tokens), 0) AS cache_write_tokens
 FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
                      $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
                      $rate_tier, $rate_cache_read, $rate_cache_write, $rate_cache_write_1h);
@@ -387,12 +395,16 @@ per_day AS (
         sum(prompt_tokens)                                         AS prompt_tokens,
         sum(completion_tokens)                                     AS completion_tokens,
         sum(cost)                                                  AS estimated_cost,
-        sum(CASE WHEN initiator = 'main' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS main_tokens,
-        sum(CASE WHEN initiator = 'task' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS task_tokens,
-        sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
-    FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
-                         $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input, $rate_output,
-                     $rate_tier, $rate_cache_read, $rate_cache_write, $rate_cache_write_1h)
+        sum(cache_read_tokens)                                     AS cache_read_tokens,
+        sum(cache_write_tokens + cache_write_1h_tokens)            AS cache_write_tokens,
+        sum(CASE WHEN initiator = 'main' THEN all_tokens ELSE 0 END)      AS main_tokens,
+        sum(CASE WHEN initiator = 'task' THEN all_tokens ELSE 0 END)      AS task_tokens,
+        sum(CASE WHEN initiator = 'heartbeat' THEN all_tokens ELSE 0 END) AS heartbeat_tokens
+    FROM (SELECT *, prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+                    + cache_write_1h_tokens AS all_tokens
+          FROM filtered_rollup($start_utc, $end_utc, $tz, $provider, $model,
+                               $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto, $rate_input,
+                               $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write, $rate_cache_write_1h))
     GROUP BY day
 )
 SELECT
@@ -400,11 +412,14 @@ SELECT
     COALESCE(requests, 0)                                   AS requests,
     COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
     COALESCE(completion_tokens, 0)                          AS completion_tokens,
-    COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
+    COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)
+        + COALESCE(cache_read_tokens, 0) + COALESCE(cache_write_tokens, 0) AS total_tokens,
     COALESCE(estimated_cost, CAST(0 AS DECIMAL(38, 15)))    AS estimated_cost,
     COALESCE(main_tokens, 0)                                AS main_tokens,
     COALESCE(task_tokens, 0)                                AS task_tokens,
-    COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
+    COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens,
+    COALESCE(cache_read_tokens, 0)                          AS cache_read_tokens,
+    COALESCE(cache_write_tokens, 0)                         AS cache_write_tokens
 FROM days
 LEFT JOIN per_day USING (day)
 ORDER BY days.day;
@@ -417,11 +432,14 @@ SELECT
     sum(requests)                                 AS requests,
     sum(prompt_tokens)                            AS prompt_tokens,
     sum(completion_tokens)                        AS completion_tokens,
-    sum(prompt_tokens + completion_tokens)        AS total_tokens,
+    sum(prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+        + cache_write_1h_tokens)                  AS total_tokens,
     sum(cost)                                     AS estimated_cost,
     CASE WHEN sum(sum(cost)) OVER () > 0
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
     bool_or(unpriced)                             AS has_unpriced_rows,
+    sum(cache_read_tokens)                        AS cache_read_tokens,
+    sum(cache_write_tokens + cache_write_1h_tokens) AS cache_write_tokens,
     sum(stored_rows)                              AS stored_requests,
     sum(unpriced_requests)                        AS unpriced_requests,
     sum(stored_cost)                              AS stored_total,

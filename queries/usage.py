@@ -68,6 +68,10 @@ class Totals:
     completion_tokens: int = 0
     total_tokens: int = 0
     estimated_cost: float = 0.0
+    # Cache reads and writes (5-minute and 1-hour), counted in total_tokens; 0 for a source without
+    # cache tokens, and then left out of the JSON (UsageReport.cache_tokens).
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class DailyRow:
     main_tokens: int
     task_tokens: int
     heartbeat_tokens: int
+    cache_read_tokens: int = 0   # as in Totals
+    cache_write_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class BreakdownRow:
     recomputed_cost: float | None = None
     stored_difference: float | None = None
     source: str = ""  # the workspace source the row comes from ("" in a single-source report)
+    cache_read_tokens: int = 0   # as in Totals
+    cache_write_tokens: int = 0
 
     @property
     def is_unpriced(self) -> bool:
@@ -120,6 +128,11 @@ class BreakdownRow:
         silent $0.00."""
         return self.price_source == PROVENANCE_LABELS[UNPRICED]
 
+
+# Capability.CACHE_TOKENS by value (a StrEnum member equals its value): this module may not import
+# queries.sources at run time (its kinds import this module).
+CACHE_TOKENS = "cache_tokens"
+CACHE_KEYS = ("cache_read_tokens", "cache_write_tokens")
 
 # A stored cost and the price table's cost for the same requests that differ by more than this
 # share of the latter are shown side by side (issue 10, item 8).
@@ -194,6 +207,9 @@ class UsageReport:
     initiator_split_reason: str | None = None
     # A workspace of several sources: which sources the initiator split covers (queries/workspace.py).
     initiator_note: str | None = None
+    # Whether a source of the report has cache tokens (Capability.CACHE_TOKENS): the cache columns
+    # are shown and written to JSON only then, so other sources' output stays as it was.
+    cache_tokens: bool = False
 
     @property
     def has_initiator_split(self) -> bool:
@@ -208,10 +224,10 @@ class UsageReport:
         return {
             "range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "days": rng.days, "tz": rng.tz},
             "filters": {"provider": self.filters.provider, "model": self.filters.model} | self.filters.dimensions(),
-            "totals": asdict(self.totals),
+            "totals": self._without_cache(asdict(self.totals)),
             "daily": [
-                {k: (v.isoformat() if k == "day" else v) for k, v in asdict(d).items()
-                 if k not in ("main_tokens", "task_tokens", "heartbeat_tokens")}
+                self._without_cache({k: (v.isoformat() if k == "day" else v) for k, v in asdict(d).items()
+                                     if k not in ("main_tokens", "task_tokens", "heartbeat_tokens")})
                 for d in self.daily
             ],
             "by_initiator": [] if self.initiator_split_reason else [
@@ -220,7 +236,8 @@ class UsageReport:
                 for d in self.daily
             ],
             "breakdown": [
-                {k: v for k, v in asdict(b).items() if k != "has_unpriced_rows" and (k != "source" or v)}
+                self._without_cache({k: v for k, v in asdict(b).items()
+                                     if k != "has_unpriced_rows" and (k != "source" or v)})
                 for b in self.breakdown
             ],
             "unpriced_models": self.unpriced_models,
@@ -229,6 +246,10 @@ class UsageReport:
             ],
             "warnings": self.warnings,
         }
+
+    def _without_cache(self, row: dict[str, object]) -> dict[str, object]:
+        """`row` without its cache keys when no source of the report has cache tokens."""
+        return row if self.cache_tokens else {k: v for k, v in row.items() if k not in CACHE_KEYS}
 
     def csv(self, table: str = "breakdown") -> str:
         """One table of `as_json()` (breakdown, daily or by_initiator) as CSV with raw numbers, for finance."""
@@ -275,7 +296,8 @@ def totals(source: Source, filters: Filters, prices: PriceBook) -> Totals:
     """The KPI totals of one filter state."""
     row = _rows(source, _block(source, "totals", filters), filters.params(prices))[0]
     return Totals(int(row["requests"]), int(row["prompt_tokens"]), int(row["completion_tokens"]),
-                  int(row["total_tokens"]), float(row["estimated_cost"]))
+                  int(row["total_tokens"]), float(row["estimated_cost"]), int(row["cache_read_tokens"]),
+                  int(row["cache_write_tokens"]))
 
 
 def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]:
@@ -284,7 +306,8 @@ def daily(source: Source, filters: Filters, prices: PriceBook) -> list[DailyRow]
     return [
         DailyRow(r["day"], int(r["requests"]), int(r["prompt_tokens"]), int(r["completion_tokens"]),
                  int(r["total_tokens"]), float(r["estimated_cost"]), int(r["main_tokens"]),
-                 int(r["task_tokens"]), int(r["heartbeat_tokens"]))
+                 int(r["task_tokens"]), int(r["heartbeat_tokens"]), int(r["cache_read_tokens"]),
+                 int(r["cache_write_tokens"]))
         for r in _rows(source, _block(source, "daily", filters), params)
     ]
 
@@ -304,7 +327,8 @@ def breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[Break
             price_source=_provenance(prices.prices.get(r["model"]), requests, stored, unpriced, r.get("price_tiers")),
             stored_requests=stored, unpriced_requests=unpriced, stored_cost=float(r["stored_total"]),
             recomputed_cost=None if recomputed is None else float(recomputed),
-            stored_difference=_stored_difference(r["stored_total"], recomputed)))
+            stored_difference=_stored_difference(r["stored_total"], recomputed),
+            cache_read_tokens=int(r["cache_read_tokens"]), cache_write_tokens=int(r["cache_write_tokens"])))
     return out
 
 
@@ -348,4 +372,84 @@ def requests_usage_report(source: Source, filters: Filters, prices: PriceBook,
         prices=[prices.prices[m] for m in models_in_range if m in prices.prices],
         unpriced_models=sorted({b.model for b in rows if b.has_unpriced_rows}),
         warnings=warnings,
+        cache_tokens=source.kind.can(CACHE_TOKENS),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The per-project breakdown (Capability.PROJECT: Claude Code's project = the session's cwd).
+
+NO_PROJECT = "(no project)"  # a request whose source gave no project
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """One project with activity in the filter state: tokens by kind (total_tokens counts them all,
+    cache included), its cost (the same priced requests as the report's, so the rows sum to its
+    total cost) and its share of the rows' cost (None when that is 0); `source` names the workspace
+    source when the rows come from several."""
+
+    project: str
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    total_tokens: int
+    estimated_cost: float
+    cost_share: float | None
+    unpriced_requests: int = 0
+    source: str = ""
+
+    @property
+    def is_unpriced(self) -> bool:
+        """Every request of the project had tokens and no price: its cost reads 'unpriced'."""
+        return self.requests > 0 and self.unpriced_requests == self.requests
+
+
+PROJECT_FIELDS = ("project", "requests", "prompt_tokens", "completion_tokens", "cache_read_tokens",
+                  "cache_write_tokens", "total_tokens", "estimated_cost", "cost_share")
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    """The by-project table of one filter state (`cli.py report --by project`, Token Usage's card)
+    over the sources that have projects (`sources`: their names, in workspace order)."""
+
+    filters: Filters
+    rows: list[ProjectRow]
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def sourced(self) -> bool:
+        """Whether the rows come from several sources (a Source column is shown)."""
+        return any(r.source for r in self.rows)
+
+    def as_json(self) -> dict[str, object]:
+        """The documented JSON of `cli.py report --by project --format json`."""
+        rng = self.filters.range
+        fields = ("source",) * self.sourced + PROJECT_FIELDS
+        return {
+            "range": {"from": rng.start.isoformat(), "until": rng.end.isoformat(), "days": rng.days, "tz": rng.tz},
+            "filters": {"provider": self.filters.provider, "model": self.filters.model},
+            "sources": self.sources,
+            "projects": [{k: getattr(r, k) for k in fields} for r in self.rows],
+        }
+
+    def csv(self) -> str:
+        """The rows as CSV (raw numbers; every project text neutralised by the one CSV writer)."""
+        fields = ("source",) * self.sourced + PROJECT_FIELDS
+        return csv_text(self.as_json()["projects"], list(fields))
+
+
+def project_breakdown(source: Source, filters: Filters, prices: PriceBook) -> list[ProjectRow]:
+    """The projects of one filter state, by cost then requests (usage.sql `project_breakdown`, over
+    the same `filtered_requests` as the report: per request, never the hourly rollup, which has no
+    project). Each cost is an exact sum until it becomes a float here."""
+    rows = _rows(source, "project_breakdown", filters.params(prices))
+    shares = _shares([r["estimated_cost"] for r in rows])
+    return [ProjectRow(NO_PROJECT if r["project"] is None else str(r["project"]), int(r["requests"]),
+                       int(r["prompt_tokens"]), int(r["completion_tokens"]), int(r["cache_read_tokens"]),
+                       int(r["cache_write_tokens"]), int(r["total_tokens"]), float(r["estimated_cost"]), share,
+                       int(r["unpriced_requests"]))
+            for r, share in zip(rows, shares)]

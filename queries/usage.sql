@@ -1,5 +1,8 @@
 -- Aggregations behind the Token Usage page and `cli.py report`. They read only the
 -- canonical `requests` view (or the mirror that replaces it), never a source table.
+-- Tokens: total_tokens (and the initiator split) count every token of a request, cache reads
+-- and 5-minute and 1-hour cache writes included, as ccusage's totalTokens does (README, "Cache
+-- tokens"); a source without cache tokens gives 0 for them, so its totals are prompt + completion.
 -- Prices arrive as bound, parallel lists (pricing.PriceBook.schedule_params: model ids, UTC
 -- day range, prompt-size band, input, output, cache read, 5-minute and 1-hour cache write USD per
 -- 1M tokens) so a price change never
@@ -87,8 +90,11 @@ SELECT
     count(*)                                          AS requests,
     COALESCE(sum(prompt_tokens), 0)                   AS prompt_tokens,
     COALESCE(sum(completion_tokens), 0)               AS completion_tokens,
-    COALESCE(sum(prompt_tokens + completion_tokens), 0) AS total_tokens,
-    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost
+    COALESCE(sum(prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+                 + cache_write_1h_tokens), 0)         AS total_tokens,
+    COALESCE(sum(cost), CAST(0 AS DECIMAL(38, 15)))   AS estimated_cost,
+    COALESCE(sum(cache_read_tokens), 0)               AS cache_read_tokens,
+    COALESCE(sum(cache_write_tokens + cache_write_1h_tokens), 0) AS cache_write_tokens
 FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                        $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                        $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
@@ -108,14 +114,18 @@ per_day AS (
         sum(prompt_tokens)                                         AS prompt_tokens,
         sum(completion_tokens)                                     AS completion_tokens,
         sum(cost)                                                  AS estimated_cost,
-        sum(CASE WHEN initiator = 'main' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS main_tokens,
-        sum(CASE WHEN initiator = 'task' THEN prompt_tokens + completion_tokens ELSE 0 END)      AS task_tokens,
-        sum(CASE WHEN initiator = 'heartbeat' THEN prompt_tokens + completion_tokens ELSE 0 END) AS heartbeat_tokens
-    FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+        sum(cache_read_tokens)                                     AS cache_read_tokens,
+        sum(cache_write_tokens + cache_write_1h_tokens)            AS cache_write_tokens,
+        sum(CASE WHEN initiator = 'main' THEN all_tokens ELSE 0 END)      AS main_tokens,
+        sum(CASE WHEN initiator = 'task' THEN all_tokens ELSE 0 END)      AS task_tokens,
+        sum(CASE WHEN initiator = 'heartbeat' THEN all_tokens ELSE 0 END) AS heartbeat_tokens
+    FROM (SELECT *, prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+                    + cache_write_1h_tokens AS all_tokens
+          FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
                            $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
                            $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
                            $rate_cache_write_1h, key_eq := $api_key, user_eq := $user_id, team_eq := $team,
-                           end_user_eq := $end_user, tag_eq := $tag)
+                           end_user_eq := $end_user, tag_eq := $tag))
     GROUP BY day
 )
 SELECT
@@ -123,11 +133,14 @@ SELECT
     COALESCE(requests, 0)                                   AS requests,
     COALESCE(prompt_tokens, 0)                              AS prompt_tokens,
     COALESCE(completion_tokens, 0)                          AS completion_tokens,
-    COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0) AS total_tokens,
+    COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)
+        + COALESCE(cache_read_tokens, 0) + COALESCE(cache_write_tokens, 0) AS total_tokens,
     COALESCE(estimated_cost, CAST(0 AS DECIMAL(38, 15)))    AS estimated_cost,
     COALESCE(main_tokens, 0)                                AS main_tokens,
     COALESCE(task_tokens, 0)                                AS task_tokens,
-    COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens
+    COALESCE(heartbeat_tokens, 0)                           AS heartbeat_tokens,
+    COALESCE(cache_read_tokens, 0)                          AS cache_read_tokens,
+    COALESCE(cache_write_tokens, 0)                         AS cache_write_tokens
 FROM days
 LEFT JOIN per_day USING (day)
 ORDER BY days.day;
@@ -140,11 +153,14 @@ SELECT
     count(*)                                      AS requests,
     sum(prompt_tokens)                            AS prompt_tokens,
     sum(completion_tokens)                        AS completion_tokens,
-    sum(prompt_tokens + completion_tokens)        AS total_tokens,
+    sum(prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+        + cache_write_1h_tokens)                  AS total_tokens,
     sum(cost)                                     AS estimated_cost,
     CASE WHEN sum(sum(cost)) OVER () > 0
          THEN sum(cost) / sum(sum(cost)) OVER () END AS cost_share,
     bool_or(unpriced)                             AS has_unpriced_rows,
+    sum(cache_read_tokens)                        AS cache_read_tokens,
+    sum(cache_write_tokens + cache_write_1h_tokens) AS cache_write_tokens,
     count(*) FILTER (WHERE stored_cost > 0)       AS stored_requests,
     count(*) FILTER (WHERE unpriced)              AS unpriced_requests,
     COALESCE(sum(cost) FILTER (WHERE stored_cost > 0), CAST(0 AS DECIMAL(38, 15))) AS stored_total,
@@ -172,3 +188,24 @@ ORDER BY provider, model;
 SELECT count(*) AS rows, any_value(raw_ts) AS example
 FROM requests
 WHERE ts IS NULL;
+
+-- name: project_breakdown
+-- One row per project (requests.project: Claude Code's session cwd) with activity, by cost then requests; the same priced rows as `breakdown`, so the rows sum to the totals' cost exactly.
+SELECT
+    project,
+    count(*)                                      AS requests,
+    sum(prompt_tokens)                            AS prompt_tokens,
+    sum(completion_tokens)                        AS completion_tokens,
+    sum(cache_read_tokens)                        AS cache_read_tokens,
+    sum(cache_write_tokens + cache_write_1h_tokens) AS cache_write_tokens,
+    sum(prompt_tokens + completion_tokens + cache_read_tokens + cache_write_tokens
+        + cache_write_1h_tokens)                  AS total_tokens,
+    sum(cost)                                     AS estimated_cost,
+    count(*) FILTER (WHERE unpriced)              AS unpriced_requests
+FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                       $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                       $rate_input, $rate_output, $rate_tier, $rate_cache_read, $rate_cache_write,
+                       $rate_cache_write_1h, key_eq := $api_key, user_eq := $user_id, team_eq := $team,
+                       end_user_eq := $end_user, tag_eq := $tag)
+GROUP BY project
+ORDER BY estimated_cost DESC, requests DESC, project NULLS LAST;

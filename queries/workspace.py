@@ -25,7 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from queries.usage import DIMENSION_LABELS, Catalog, DailyRow, Totals, UsageReport
+from queries.usage import (DIMENSION_LABELS, BreakdownRow, Catalog, DailyRow, ProjectReport, ProjectRow, Totals,
+                           UsageReport, project_breakdown)
 
 DEFAULT_SOURCES_FILE = Path(".streamlit") / "sources.toml"  # beside Streamlit's config.toml / secrets.toml
 SOURCE_KEYS = ("path", "kind", "settings")
@@ -166,7 +167,8 @@ def _sum_totals(totals: Iterable[Totals]) -> Totals:
     items = list(totals)
     return Totals(sum(t.requests for t in items), sum(t.prompt_tokens for t in items),
                   sum(t.completion_tokens for t in items), sum(t.total_tokens for t in items),
-                  math.fsum(t.estimated_cost for t in items))
+                  math.fsum(t.estimated_cost for t in items), sum(t.cache_read_tokens for t in items),
+                  sum(t.cache_write_tokens for t in items))
 
 
 def _merge_daily(reports: Sequence[tuple[str, UsageReport]], split: set[str]) -> list[DailyRow]:
@@ -183,7 +185,8 @@ def _merge_daily(reports: Sequence[tuple[str, UsageReport]], split: set[str]) ->
         out.append(DailyRow(day, sum(r.requests for r in rows), sum(r.prompt_tokens for r in rows),
                             sum(r.completion_tokens for r in rows), sum(r.total_tokens for r in rows),
                             math.fsum(r.estimated_cost for r in rows), sum(r.main_tokens for r in split_rows),
-                            sum(r.task_tokens for r in split_rows), sum(r.heartbeat_tokens for r in split_rows)))
+                            sum(r.task_tokens for r in split_rows), sum(r.heartbeat_tokens for r in split_rows),
+                            sum(r.cache_read_tokens for r in rows), sum(r.cache_write_tokens for r in rows)))
     return out
 
 
@@ -232,6 +235,7 @@ def merge_reports(reports: Sequence[tuple[str, UsageReport]]) -> UsageReport:
         warnings=warnings,
         initiator_split_reason=None if split else "No source of this workspace can split tokens by initiator.",
         initiator_note=note,
+        cache_tokens=any(r.cache_tokens for _n, r in reports),
     )
 
 
@@ -369,3 +373,36 @@ def source_can(source: SourceConfig, capability) -> bool:
         return kind_named(workspace_kind(source)).can(capability)
     except SourceError:
         return False
+
+
+# ---------------------------------------------------------------------------------------
+# The per-project breakdown over the sources that have projects (Capability.PROJECT).
+
+def merge_projects(filters, parts: Sequence[tuple[str, Sequence[ProjectRow]]]) -> ProjectReport:
+    """One ProjectReport from each project source's own rows: a single source's rows as they are;
+    several sources' rows with their `source`, sorted by cost then requests (equal rows keep source
+    order), each share taken over all rows (Axiom's rule: cost / total, none when the total is 0)."""
+    names = [name for name, _rows in parts]
+    if len(parts) == 1:
+        return ProjectReport(filters, list(parts[0][1]), names)
+    rows = [replace(r, source=name) for name, part in parts for r in part]
+    rows.sort(key=lambda r: (-r.estimated_cost, -r.requests))
+    total = math.fsum(r.estimated_cost for r in rows)
+    return ProjectReport(filters, [replace(r, cost_share=None if total == 0 else r.estimated_cost / total)
+                                   for r in rows], names)
+
+
+def project_sources(datasets: Sequence[tuple[str, object]], filters) -> list[tuple[str, object]]:
+    """The opened sources a by-project table reads: those with projects, narrowed by `filters.source`."""
+    from queries.sources import Capability
+
+    return [(n, d) for n, d in datasets
+            if filters.source in (None, n) and d.source.kind.can(Capability.PROJECT)]
+
+
+def workspace_projects(datasets: Sequence[tuple[str, object]], filters) -> ProjectReport:
+    """The by-project table of opened sources (`cli.py report --by project`): each source with
+    projects priced by its own prices, merged (`merge_projects`); no rows when none has projects."""
+    plain = replace(filters, source=None)
+    return merge_projects(filters, [(n, project_breakdown(d.source, plain, d.prices))
+                                    for n, d in project_sources(datasets, filters)])

@@ -1056,7 +1056,10 @@ def oracle_claude_turns(root: Path) -> tuple[dict[str, list[dict]], int]:
                         cache_read_tokens=usage.get("cache_read_input_tokens") or 0,
                         cache_write_tokens=usage.get("cache_creation_input_tokens") or 0,
                         cache_write_1h_tokens=(usage.get("cache_creation") or {}).get("ephemeral_1h_input_tokens") or 0,
-                        subagent=subagent or bool(record.get("isSidechain")))
+                        subagent=subagent or bool(record.get("isSidechain")),
+                        # the project: the line's cwd, else the project folder's name (the canonical view's rule)
+                        project=record["cwd"] if isinstance(record.get("cwd"), str)
+                        else (path.parent.parent.parent.name if subagent else path.parent.name))
             key = (message.get("id"), record.get("requestId"))
             if key[0] is None:
                 loose.append(turn)

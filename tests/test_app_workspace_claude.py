@@ -38,13 +38,15 @@ def laptop(claude_projects: ClaudeProjects, tmp_path: Path) -> tuple[ClaudeProje
 
 def claude_totals(root: Path) -> dict:
     """The logs' deduplicated turns on March's UTC days: one request each, input as prompt (cache apart),
-    output as completion, cost at the custom.json rates with cache reads and writes."""
+    output as completion, total tokens with cache reads and writes (as ccusage counts them), cost at
+    the custom.json rates with cache reads and writes."""
     sessions, _malformed = oracle_claude_turns(root)
     turns = [t for ts in sessions.values() for t in ts
              if t["timestamp"] and START.isoformat() <= t["timestamp"][:10] <= END.isoformat()]
     prompt, completion = sum(t["input_tokens"] for t in turns), sum(t["output_tokens"] for t in turns)
+    cache = sum(t["cache_read_tokens"] + t["cache_write_tokens"] for t in turns)
     return dict(requests=len(turns), prompt_tokens=prompt, completion_tokens=completion,
-                total_tokens=prompt + completion,
+                total_tokens=prompt + completion + cache,
                 estimated_cost=sum(claude_turn_cost(t, RANDOM_AGENTX_RATES.get(t["model"])) for t in turns))
 
 

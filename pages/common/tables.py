@@ -31,6 +31,14 @@ TABLE_CSS = """
 """
 
 COLUMNS = ("Provider", "Model", "Requests", "Prompt", "Completion", "Total tokens", "Est. cost", "Price from")
+CACHE_COLUMNS = ("Cache read", "Cache write")  # shown for a source with cache tokens (counted in Total tokens)
+
+
+def _cache_cells(row: BreakdownRow | Totals, cache: bool) -> str:
+    """The Cache read and Cache write cells of a row, or nothing when the table has no such columns."""
+    if not cache:
+        return ""
+    return f'<td class="num">{fmt_int(row.cache_read_tokens)}</td><td class="num">{fmt_int(row.cache_write_tokens)}</td>'
 
 
 def _price_from(row: BreakdownRow) -> str:
@@ -41,11 +49,13 @@ def _price_from(row: BreakdownRow) -> str:
     return source + (f'<br><span class="share">{escape(note)}</span>' if note else "")
 
 
-def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
-    """The breakdown table with its totals row, as one HTML string."""
+def breakdown_html(rows: list[BreakdownRow], totals: Totals, cache: bool = False) -> str:
+    """The breakdown table with its totals row, as one HTML string; `cache`: Cache read and Cache
+    write columns after Completion (a source with cache tokens: UsageReport.cache_tokens)."""
     show_share = len(rows) > 1
     sourced = any(r.source for r in rows)  # a workspace of several sources: a Source column first
-    columns = ("Source",) * sourced + COLUMNS
+    at = COLUMNS.index("Completion") + 1
+    columns = ("Source",) * sourced + COLUMNS[:at] + CACHE_COLUMNS * cache + COLUMNS[at:]
     head = "".join(f'<th class="{"txt" if i < 2 + sourced or i == len(columns) - 1 else "num"}">{escape(c)}</th>'
                    for i, c in enumerate(columns))
     body = []
@@ -59,6 +69,7 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
             f'<td class="num">{fmt_int(r.requests)}</td>'
             f'<td class="num">{fmt_int(r.prompt_tokens)}</td>'
             f'<td class="num">{fmt_int(r.completion_tokens)}</td>'
+            + _cache_cells(r, cache) +
             f'<td class="num"><b>{fmt_int(r.total_tokens)}</b></td>'
             f'<td class="num">{escape(fmt_cost_cell(r.estimated_cost, r.is_unpriced))}{share}</td>'
             f'<td class="txt">{_price_from(r)}</td>'
@@ -70,6 +81,7 @@ def breakdown_html(rows: list[BreakdownRow], totals: Totals) -> str:
         f'<td class="num">{fmt_int(totals.requests)}</td>'
         f'<td class="num">{fmt_int(totals.prompt_tokens)}</td>'
         f'<td class="num">{fmt_int(totals.completion_tokens)}</td>'
+        + _cache_cells(totals, cache) +
         f'<td class="num">{fmt_int(totals.total_tokens)}</td>'
         f'<td class="num">{fmt_usd(totals.estimated_cost)}</td><td></td>'
         "</tr>"

@@ -295,7 +295,8 @@ hourly AS (
         CASE WHEN p.model IS NULL THEN h.token_rows ELSE 0 END                       AS unpriced_requests,
         p.input                                                                      AS price_in,
         p.output                                                                     AS price_out,
-        p.tier                                                                       AS price_tier
+        p.tier                                                                       AS price_tier,
+        h.cache_read_tokens, h.cache_write_tokens, h.cache_write_1h_tokens
     FROM cc.hourly AS h
     LEFT JOIN prices AS p
            ON p.model = h.model
