@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from queries.usage import (DIMENSION_LABELS, BreakdownRow, Catalog, DailyRow, ProjectReport, ProjectRow, Totals,
+from queries.usage import (DIMENSION_LABELS, Catalog, DailyRow, ProjectReport, ProjectRow, Totals,
                            UsageReport, project_breakdown)
 
 DEFAULT_SOURCES_FILE = Path(".streamlit") / "sources.toml"  # beside Streamlit's config.toml / secrets.toml
