@@ -2,10 +2,10 @@
 -- `requests` view through usage.sql's filtered_requests macro, so a cost here is the same
 -- exact DECIMAL the Token Usage page sums.
 --
--- Columns that only some kinds' `requests` views carry (project; the three cache-token counts,
--- issue 12) are added as NULL by `UNION ALL BY NAME` with an empty row of them: a view that has
--- them keeps its own values, one that has not reads NULL (0 tokens, no project), and the SQL
--- never has to be built per kind.
+-- Columns that only some kinds' `requests` views carry (LiteLLM's api_key and team, issue 13)
+-- are added as NULL by `UNION ALL BY NAME` with an empty row of them: a view that has them keeps
+-- its own values, one that has not reads NULL, and the SQL never has to be built per kind. The
+-- cache counts and project are in every kind's view (the canonical shape).
 
 -- name: budget_daily_cost_by
 -- Per display-zone day of the range (zero days too): the cost of the requests of one project, key or team.
@@ -41,30 +41,19 @@ ORDER BY days.day;
 -- a prefix). `$target_model` NULL prices each request by its own model in that table (another
 -- price table); a model id prices every request by that one model's schedule. A request's size
 -- for a long-context tier is its input tokens with cache reads and writes, as pricing.py states.
-WITH req AS (
-    SELECT * FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
-                                    $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
-                                    $rate_input, $rate_output, $rate_tier, $rate_cache_read,
-                                    $rate_cache_write, $rate_cache_write_1h)
-    UNION ALL BY NAME
-    SELECT CAST(NULL AS BIGINT) AS cache_read_tokens, CAST(NULL AS BIGINT) AS cache_write_tokens,
-           CAST(NULL AS BIGINT) AS cache_write_1h_tokens WHERE false
-),
-sized AS (
-    SELECT *, COALESCE(cache_read_tokens, 0) AS cr, COALESCE(cache_write_tokens, 0) AS cw,
-           COALESCE(cache_write_1h_tokens, 0) AS cw1h,
-           prompt_tokens + COALESCE(cache_read_tokens, 0) + COALESCE(cache_write_tokens, 0)
-               + COALESCE(cache_write_1h_tokens, 0) AS input_size
-    FROM req
+WITH sized AS (
+    -- every kind's `requests` has the three cache counts (the canonical shape; 0 where none)
+    SELECT *, cache_read_tokens AS cr, cache_write_tokens AS cw, cache_write_1h_tokens AS cw1h,
+           prompt_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens AS input_size
+    FROM filtered_requests($start_utc, $end_utc, $tz, $provider, $model,
+                           $rate_model, $rate_from, $rate_until, $rate_above, $rate_upto,
+                           $rate_input, $rate_output, $rate_tier, $rate_cache_read,
+                           $rate_cache_write, $rate_cache_write_1h)
 ),
 target AS (
-    SELECT unnest($whatif_rate_model) AS model, CAST(unnest($whatif_rate_from) AS DATE) AS valid_from,
-           CAST(unnest($whatif_rate_until) AS DATE) AS valid_until,
-           CAST(unnest($whatif_rate_above) AS BIGINT) AS above, CAST(unnest($whatif_rate_upto) AS BIGINT) AS upto,
-           exact_rate(unnest($whatif_rate_input)) AS input, exact_rate(unnest($whatif_rate_output)) AS output,
-           exact_rate(unnest($whatif_rate_cache_read)) AS cache_read,
-           exact_rate(unnest($whatif_rate_cache_write)) AS cache_write,
-           exact_rate(unnest($whatif_rate_cache_write_1h)) AS cache_write_1h
+    SELECT * FROM rate_rows($whatif_rate_model, $whatif_rate_from, $whatif_rate_until, $whatif_rate_above,
+                            $whatif_rate_upto, $whatif_rate_input, $whatif_rate_output, $whatif_rate_tier,
+                            $whatif_rate_cache_read, $whatif_rate_cache_write, $whatif_rate_cache_write_1h)
 ),
 priced AS (
     SELECT s.provider, s.model, s.cost,

@@ -291,11 +291,9 @@ CREATE OR REPLACE MACRO filtered_rollup(start_utc, end_utc, tz, provider_eq, mod
                                         rate_model, rate_from, rate_until, rate_above, rate_upto,
                                         rate_input, rate_output, rate_tier,
                                         rate_cache_read, rate_cache_write, rate_cache_write_1h) AS TABLE  -- (no cache tokens: Axiom)
-WITH prices AS (
-    SELECT unnest(rate_model) AS model, CAST(unnest(rate_from) AS DATE) AS valid_from,
-           CAST(unnest(rate_until) AS DATE) AS valid_until, CAST(unnest(rate_above) AS BIGINT) AS above,
-           CAST(unnest(rate_upto) AS BIGINT) AS upto, exact_rate(unnest(rate_input)) AS input,
-           exact_rate(unnest(rate_output)) AS output, CAST(unnest(rate_tier) AS VARCHAR) AS tier
+WITH prices AS (  -- usage.sql's one unpacking of the rate lists
+    SELECT * FROM rate_rows(rate_model, rate_from, rate_until, rate_above, rate_upto, rate_input, rate_output,
+                            rate_tier, rate_cache_read, rate_cache_write, rate_cache_write_1h)
 ),
 hourly AS (
     SELECT
